@@ -1,0 +1,1 @@
+export { loadConfig, ConfigError, CONFIG_ENV_VARS, type Config, type LogLevel } from './config';

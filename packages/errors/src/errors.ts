@@ -1,0 +1,39 @@
+import { DomainError } from './domain-error';
+
+/** The caller sent something malformed: a bad field, a missing file. */
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid-input' as const;
+}
+
+/** The thing asked for does not exist (job, manifest, segment). */
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found' as const;
+}
+
+/** The thing exists but cannot be served yet (job still running). */
+export class NotReadyError extends DomainError {
+  readonly kind = 'not-ready' as const;
+}
+
+/** The request contradicts the current state (cancel a finished job). */
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict' as const;
+}
+
+/** The upload is over a configured size limit. */
+export class TooLargeError extends DomainError {
+  readonly kind = 'too-large' as const;
+}
+
+/**
+ * The media or the requested output is understood but cannot be handled:
+ * not audio, a codec our ffmpeg cannot write, a bitrate out of range.
+ */
+export class UnsupportedError extends DomainError {
+  readonly kind = 'unsupported' as const;
+}
+
+/** A dependency (Redis) is down; the caller may retry later. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable' as const;
+}

@@ -1,0 +1,10 @@
+export { DomainError, type DomainErrorKind } from './domain-error';
+export {
+  InvalidInputError,
+  NotFoundError,
+  NotReadyError,
+  ConflictError,
+  TooLargeError,
+  UnsupportedError,
+  UnavailableError,
+} from './errors';

@@ -1,0 +1,2 @@
+export { silentLogger, describeError, type Logger, type LogMeta } from './logger';
+export { createWinstonLogger, type WinstonOptions } from './winston-logger';
