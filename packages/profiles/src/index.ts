@@ -1,0 +1,3 @@
+export * from './codecs';
+export * from './encoding-plan';
+export * from './transcode-options';
