@@ -1,0 +1,73 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { StorageLayout } from './storage-layout';
+
+export type PublishOutcome = 'published' | 'already-published';
+
+/**
+ * Every filesystem side effect of the service, behind one small class, so
+ * services stay testable and the layout rules live in one place.
+ */
+export class StorageRepository {
+  constructor(readonly layout: StorageLayout) {}
+
+  async ensureLayout(): Promise<void> {
+    await Promise.all(
+      [this.layout.uploadsDir, this.layout.tmpDir, this.layout.hlsDir].map((dir) => fs.mkdir(dir, { recursive: true })),
+    );
+  }
+
+  /** A fresh private work dir for one attempt of one job. */
+  async createWorkDir(jobId: string, attempt: number): Promise<string> {
+    return fs.mkdtemp(`${this.layout.tmpPrefix(jobId)}${attempt}.`);
+  }
+
+  /**
+   * Moves a finished work dir into hls/<job>/ with one rename, so readers
+   * see either nothing or the whole output. If an earlier attempt already
+   * published (it crashed after the rename), that output wins and this
+   * one is dropped: exactly one output is ever visible.
+   */
+  async publish(workDir: string, jobId: string): Promise<PublishOutcome> {
+    const target = this.layout.jobOutputDir(jobId);
+    try {
+      await fs.rename(workDir, target);
+      return 'published';
+    } catch (err) {
+      if (isErrno(err, 'ENOTEMPTY') || isErrno(err, 'EEXIST')) {
+        await this.remove(workDir);
+        return 'already-published';
+      }
+      throw err;
+    }
+  }
+
+  async isPublished(jobId: string): Promise<boolean> {
+    return this.exists(this.layout.manifestPath(jobId));
+  }
+
+  async exists(file: string): Promise<boolean> {
+    try {
+      await fs.access(file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** rm -rf that never throws for a missing path. */
+  async remove(target: string): Promise<void> {
+    await fs.rm(target, { recursive: true, force: true });
+  }
+
+  /** Temp dirs of earlier attempts of `jobId` (left by a crashed worker). */
+  async listWorkDirs(jobId: string): Promise<string[]> {
+    const prefix = path.basename(this.layout.tmpPrefix(jobId));
+    const entries = await fs.readdir(this.layout.tmpDir).catch(() => [] as string[]);
+    return entries.filter((name) => name.startsWith(prefix)).map((name) => path.join(this.layout.tmpDir, name));
+  }
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === code;
+}
