@@ -1,0 +1,104 @@
+import type { Codec, EncodingPlan } from '@stream-server/profiles';
+import { AUDIO_DEMUXERS } from './demuxers';
+
+export const HLS_MANIFEST = 'index.m3u8';
+export const HLS_INIT_SEGMENT = 'init.mp4';
+
+export interface HlsJob {
+  /** Absolute path of the source upload. */
+  readonly input: string;
+  /** The probed demuxer, forced with `-f`. */
+  readonly demuxer: string;
+  readonly plan: EncodingPlan;
+  /** The ffmpeg encoder for `plan.codec` (see `detectCapabilities`). */
+  readonly encoder: string;
+  readonly segmentSeconds: number;
+  /** Probed source duration: progress is measured against it. */
+  readonly durationSeconds: number;
+}
+
+/**
+ * ffmpeg arguments that turn an upload into a VOD HLS rendition. ffmpeg is
+ * run with its work dir as cwd, so every output name here is relative and
+ * the playlist refers to segments by bare name. Pure: no I/O.
+ */
+export function buildHlsArgs(job: HlsJob): string[] {
+  const { plan } = job;
+  const fmp4 = plan.container === 'fmp4';
+  const extension = fmp4 ? 'm4s' : 'ts';
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    '-y',
+    ...inputArgs(job.input, job.demuxer),
+    // First audio stream only: no cover art, video, subtitles or data.
+    '-map', '0:a:0',
+    '-vn', '-sn', '-dn',
+    '-map_metadata', '-1',
+    ...encoderArgs(plan, job.encoder),
+    // MP4 muxers in ffmpeg 5 still call Opus/FLAC-in-MP4 "experimental".
+    ...(fmp4 ? ['-strict', 'experimental'] : []),
+    '-f', 'hls',
+    '-hls_time', String(job.segmentSeconds),
+    '-hls_playlist_type', 'vod',
+    '-hls_list_size', '0',
+    '-start_number', '1',
+    '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
+    ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
+    '-hls_segment_filename', `segment_%05d.${extension}`,
+    '-progress', 'pipe:1',
+    '-nostats',
+    HLS_MANIFEST,
+  ];
+}
+
+/** Input options for an untrusted upload (shared with every ffmpeg read of one). */
+export function inputArgs(input: string, demuxer: string): string[] {
+  return [
+    '-protocol_whitelist', 'file',
+    '-format_whitelist', AUDIO_DEMUXERS.join(','),
+    '-f', demuxer,
+    '-i', `file:${input}`,
+  ];
+}
+
+/** Encoder, rate, layout and sample format for one plan. */
+export function encoderArgs(plan: EncodingPlan, encoder: string): string[] {
+  const args = ['-c:a', encoder];
+  if (plan.bitrate !== null) args.push('-b:a', String(plan.bitrate));
+  args.push('-ar', String(plan.sampleRate), '-ac', String(plan.channels));
+  if (plan.codec === 'flac') {
+    // FLAC keeps 16 bits, or 24 (stored in s32 samples) for hi-res sources.
+    args.push('-sample_fmt', plan.bitDepth === 24 ? 's32' : 's16');
+    if (plan.bitDepth === 24) args.push('-bits_per_raw_sample', '24');
+  }
+  if (plan.codec === 'opus' && encoder === 'opus') {
+    // The native Opus encoder is marked experimental.
+    args.push('-strict', 'experimental');
+  }
+  return args;
+}
+
+/** Arguments of the start-up test encode for one codec (see capabilities). */
+export function buildCapabilityProbeArgs(codec: Codec, encoder: string): string[] {
+  const fmp4 = codec === 'opus' || codec === 'flac';
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    '-y',
+    '-f', 'lavfi',
+    '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
+    '-c:a', encoder,
+    ...(codec === 'opus' && encoder === 'opus' ? ['-strict', 'experimental'] : []),
+    ...(fmp4 ? ['-strict', 'experimental'] : []),
+    '-f', 'hls',
+    '-hls_time', '1',
+    '-hls_playlist_type', 'vod',
+    '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
+    ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
+    '-hls_segment_filename', `segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
+    HLS_MANIFEST,
+  ];
+}

@@ -1,0 +1,11 @@
+export { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
+export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
+export { buildHlsArgs, buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT, type HlsJob } from './hls-args';
+export { buildProbeArgs, parseProbeOutput, type ProbeResult, type ProbeRejection, type ProbeOutcome } from './probe';
+export { ProgressParser, throttle } from './progress';
+export { runProcess, type RunOptions, type RunResult } from './process-runner';
+export { resolveBinaries, parseFfmpegMajor, MIN_SYSTEM_MAJOR, type FfmpegBinaries, type BinaryOverrides } from './binaries';
+export { detectCapabilities } from './capabilities';
+export { FfmpegError, describeFailure } from './ffmpeg-errors';
+export { FfmpegRepository, type TranscodeRun } from './ffmpeg-repository';
+export { parseMediaPlaylist, type MediaPlaylist } from './playlist';
