@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import { CODECS, type Codec } from '@stream-server/profiles';
+
+/** What a worker says about itself; the API reads it to refuse codecs nobody can write. */
+export interface WorkerInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly concurrency: number;
+  readonly codecs: readonly Codec[];
+  readonly ffmpegVersion: string;
+  readonly startedAt: string;
+}
+
+/** A worker counts as online for this long after its last heartbeat. */
+export const WORKER_TTL_MS = 30_000;
+export const HEARTBEAT_MS = 10_000;
+
+/**
+ * Workers on line, kept in Redis: a sorted set of worker ids scored by the
+ * time their entry expires, and a hash of their descriptions. Reading the
+ * fleet is two commands, with no SCAN over the keyspace.
+ */
+export class FleetRegistry {
+  private readonly setKey: string;
+  private readonly infoKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.setKey = `${prefix}:fleet`;
+    this.infoKey = `${prefix}:fleet:info`;
+  }
+
+  async heartbeat(info: WorkerInfo, now = Date.now()): Promise<void> {
+    await this.redis
+      .multi()
+      .zadd(this.setKey, now + WORKER_TTL_MS, info.id)
+      .hset(this.infoKey, info.id, JSON.stringify(info))
+      .exec();
+  }
+
+  async leave(workerId: string): Promise<void> {
+    await this.redis.multi().zrem(this.setKey, workerId).hdel(this.infoKey, workerId).exec();
+  }
+
+  async online(now = Date.now()): Promise<WorkerInfo[]> {
+    const ids = await this.redis.zrangebyscore(this.setKey, now, '+inf');
+    if (ids.length === 0) return [];
+    const raw = await this.redis.hmget(this.infoKey, ...ids);
+    return raw.flatMap((text) => {
+      const info = text === null ? null : parseWorkerInfo(text);
+      return info ? [info] : [];
+    });
+  }
+
+  /** Removes entries of workers that stopped without leaving. */
+  async prune(now = Date.now()): Promise<void> {
+    const dead = await this.redis.zrangebyscore(this.setKey, '-inf', now);
+    if (dead.length === 0) return;
+    await this.redis
+      .multi()
+      .zrem(this.setKey, ...dead)
+      .hdel(this.infoKey, ...dead)
+      .exec();
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.del(this.setKey, this.infoKey);
+  }
+}
+
+function parseWorkerInfo(text: string): WorkerInfo | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const get = (key: string): unknown => Reflect.get(value, key);
+  const id = get('id');
+  const codecs = get('codecs');
+  if (typeof id !== 'string' || !Array.isArray(codecs)) return null;
+  const host = get('host');
+  const pid = get('pid');
+  const concurrency = get('concurrency');
+  const ffmpegVersion = get('ffmpegVersion');
+  const startedAt = get('startedAt');
+  return {
+    id,
+    host: typeof host === 'string' ? host : 'unknown',
+    pid: typeof pid === 'number' ? pid : 0,
+    concurrency: typeof concurrency === 'number' ? concurrency : 1,
+    codecs: CODECS.filter((codec) => codecs.includes(codec)),
+    ffmpegVersion: typeof ffmpegVersion === 'string' ? ffmpegVersion : 'unknown',
+    startedAt: typeof startedAt === 'string' ? startedAt : '',
+  };
+}

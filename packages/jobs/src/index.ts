@@ -1,0 +1,6 @@
+export { QUEUE_NAMES, type JobName, type TranscodeJobData, type TranscodeJobResult, type JobPayloads } from './job-contract';
+export { PRIORITY_VALUES, JOB_POLICIES, WORKER_LOCK_SETTINGS, attemptTimeoutMs, type JobPolicy } from './job-policy';
+export { toJobStatus, isTerminal, type JobStatus, type QueueState } from './job-status';
+export { createRedis, pingRedis, type RedisRole } from './redis-connection';
+export { FleetRegistry, WORKER_TTL_MS, HEARTBEAT_MS, type WorkerInfo } from './fleet-registry';
+export { TranscodeQueue, snapshotOf, type JobSnapshot, type TranscodeQueueOptions } from './transcode-queue';

@@ -1,0 +1,49 @@
+import type { Priority } from '@stream-server/profiles';
+import type { JobName } from './job-contract';
+
+/** BullMQ priorities: lower runs first; every job gets one so FIFO holds within a level. */
+export const PRIORITY_VALUES: Readonly<Record<Priority, number>> = {
+  urgent: 1,
+  normal: 5,
+  background: 10,
+};
+
+export interface JobPolicy {
+  /** Default attempts; the JOB_ATTEMPTS setting overrides it. */
+  readonly attempts: number;
+  /** Exponential backoff base, in ms: 5 s, 10 s, 20 s... */
+  readonly backoffMs: number;
+  /** Timeout of one attempt: a floor plus a multiple of the media's duration. */
+  readonly timeoutFloorMs: number;
+  readonly timeoutPerMediaSecondMs: number;
+}
+
+/** Per-job-type retry and timeout policy, in one table. */
+export const JOB_POLICIES: Readonly<Record<JobName, JobPolicy>> = {
+  transcode: {
+    attempts: 3,
+    backoffMs: 5_000,
+    // Encoding runs at tens of times realtime; 2 s of wall per media second
+    // is far beyond any healthy run and still ends a hung ffmpeg.
+    timeoutFloorMs: 120_000,
+    timeoutPerMediaSecondMs: 2_000,
+  },
+};
+
+export function attemptTimeoutMs(name: JobName, mediaSeconds: number): number {
+  const policy = JOB_POLICIES[name];
+  return Math.round(policy.timeoutFloorMs + Math.max(0, mediaSeconds) * policy.timeoutPerMediaSecondMs);
+}
+
+/**
+ * Lock and stall settings of the workers. A worker renews its job lock
+ * every lockDuration/2; if it dies, the lock expires and the next stall
+ * check (every stalledInterval) moves the job back to wait. So a dead
+ * worker's job is picked up again within lockDuration + stalledInterval
+ * (≤ 25 s), at the cost of a few more Redis calls than BullMQ's 30 s + 30 s.
+ */
+export const WORKER_LOCK_SETTINGS = {
+  lockDuration: 15_000,
+  stalledInterval: 10_000,
+  maxStalledCount: 2,
+} as const;

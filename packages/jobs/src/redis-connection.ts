@@ -1,0 +1,42 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'producer' | 'worker';
+
+/**
+ * One ioredis client per role. Producers (the API) fail fast while Redis is
+ * down, so a request gets a 503 instead of hanging in an offline queue;
+ * workers wait and retry forever, as BullMQ requires for blocking calls.
+ * Both reconnect by themselves with a capped backoff.
+ */
+export function createRedis(url: string, role: RedisRole): Redis {
+  const common: RedisOptions = {
+    lazyConnect: false,
+    connectionName: `stream-server:${role}`,
+    retryStrategy: (times) => Math.min(200 * times, 2_000),
+  };
+  const options: RedisOptions =
+    role === 'producer'
+      ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      : { ...common, maxRetriesPerRequest: null };
+  return new Redis(url, options);
+}
+
+/** True when something at `url` answers PING within `timeoutMs`. */
+export async function pingRedis(url: string, timeoutMs = 1_500): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
