@@ -1,0 +1,2 @@
+export { createWorkerApp, type WorkerApp } from './worker-app';
+export { TranscodeProcessor, type ProcessableJob, type ProcessorSettings } from './transcode-processor';
