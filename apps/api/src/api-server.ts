@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Express } from 'express';
+import type { Config } from '@stream-server/config';
+import { detectCapabilities, FfmpegRepository, resolveBinaries } from '@stream-server/ffmpeg';
+import { createRedis, FleetRegistry, TranscodeQueue } from '@stream-server/jobs';
+import { describeError, type Logger } from '@stream-server/logger';
+import { CODECS } from '@stream-server/profiles';
+import { StorageLayout, StorageRepository } from '@stream-server/storage';
+import { createApp } from './app';
+import { CodecAvailability } from './services/codec-availability';
+import { JobService } from './services/job-service';
+import { TranscodeService } from './services/transcode-service';
+import { UploadStorage } from './upload/upload-storage';
+
+export interface ApiServer {
+  /** Builds everything and listens; resolves with the bound port (PORT=0 picks one). */
+  start(): Promise<number>;
+  /** Stops accepting, lets in-flight requests end, closes Redis. */
+  stop(): Promise<void>;
+  /** The Express app, once started (supertest can use it directly). */
+  app(): Express;
+}
+
+/** Wires config → repositories → services → Express, and runs the HTTP server. */
+export function createApiServer(config: Config, logger: Logger): ApiServer {
+  let redis: Redis | undefined;
+  let queue: TranscodeQueue | undefined;
+  let server: Server | undefined;
+  let express: Express | undefined;
+
+  async function start(): Promise<number> {
+    const storage = new StorageRepository(new StorageLayout(config.storageDir));
+    await storage.ensureLayout();
+    const binaries = await resolveBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
+    const encoders = await detectCapabilities(binaries.ffmpeg, storage.layout.tmpDir);
+    const localCodecs = CODECS.filter((codec) => encoders[codec] !== undefined);
+    logger.info('ffmpeg ready', { ffprobe: binaries.ffprobe, source: binaries.source, version: binaries.version, codecs: localCodecs });
+
+    redis = createRedis(config.redisUrl, 'producer');
+    redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
+    queue = new TranscodeQueue(redis, {
+      prefix: config.queuePrefix,
+      attempts: config.jobAttempts,
+      retentionDays: config.jobRetentionDays,
+    });
+    const ffmpeg = new FfmpegRepository(binaries, logger);
+    const codecs = new CodecAvailability(new FleetRegistry(redis, config.queuePrefix), localCodecs);
+    express = createApp({
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      maxUploadBytes: config.maxUploadBytes,
+      queue,
+      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, logger),
+      jobs: new JobService(queue, storage),
+      uploads: new UploadStorage(storage.layout),
+    });
+
+    const app = express;
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.port, config.host, () => resolve(listening));
+      listening.once('error', reject);
+    });
+    // Uploads of large files can be slow; only a fully idle socket is cut.
+    server.requestTimeout = 0;
+    server.headersTimeout = 30_000;
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info('api listening', { port, host: config.host });
+    return port;
+  }
+
+  async function stop(): Promise<void> {
+    // Each step on its own: one failing must not skip the others.
+    try {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+    } catch (err) {
+      logger.warn('closing the http server failed', describeError(err));
+    }
+    try {
+      await queue?.close();
+    } catch (err) {
+      logger.warn('closing the queue failed', describeError(err));
+    }
+    try {
+      await redis?.quit();
+    } catch {
+      redis?.disconnect();
+    }
+    logger.info('api stopped');
+  }
+
+  return {
+    start,
+    stop,
+    app: () => {
+      if (!express) throw new Error('api not started');
+      return express;
+    },
+  };
+}

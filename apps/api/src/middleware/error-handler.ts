@@ -1,0 +1,87 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { MulterError } from 'multer';
+import { DomainError, type DomainErrorKind } from '@stream-server/errors';
+import { describeError, type Logger } from '@stream-server/logger';
+
+export interface ErrorBody {
+  error: string;
+  code: string;
+}
+
+const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  'invalid-input': 400,
+  unsupported: 400,
+  'not-ready': 400,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  unavailable: 503,
+};
+
+const MULTER_ERRORS: Readonly<Record<string, { status: number; code: string; error: string }>> = {
+  LIMIT_FILE_SIZE: { status: 413, code: 'FILE_TOO_LARGE', error: 'The file is larger than this server accepts.' },
+  LIMIT_FILE_COUNT: { status: 400, code: 'TOO_MANY_FILES', error: 'Send exactly one file, in the "file" field.' },
+  LIMIT_UNEXPECTED_FILE: { status: 400, code: 'UNEXPECTED_FILE', error: 'Send exactly one file, in the "file" field.' },
+  LIMIT_PART_COUNT: { status: 400, code: 'TOO_MANY_PARTS', error: 'The form has too many parts.' },
+  LIMIT_FIELD_COUNT: { status: 400, code: 'TOO_MANY_FIELDS', error: 'The form has too many fields.' },
+  LIMIT_FIELD_KEY: { status: 400, code: 'FIELD_NAME_TOO_LONG', error: 'A form field name is too long.' },
+  LIMIT_FIELD_VALUE: { status: 400, code: 'FIELD_TOO_LONG', error: 'A form field value is too long.' },
+};
+
+/** Maps any error to `{ error, code }` JSON with the right status; never a stack trace. */
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof DomainError) {
+    return { status: STATUS_BY_KIND[err.kind], body: { error: err.message, code: err.code } };
+  }
+  if (err instanceof MulterError) {
+    const known = MULTER_ERRORS[err.code];
+    if (known) return { status: known.status, body: { error: known.error, code: known.code } };
+    return { status: 400, body: { error: 'The upload form is malformed.', code: 'INVALID_MULTIPART' } };
+  }
+  // busboy (multer's parser) and Express/body errors carry a 4xx `status`.
+  const status = statusOf(err);
+  if (status !== null && status >= 400 && status < 500) {
+    return { status, body: { error: clientMessage(err, status), code: status === 400 ? 'BAD_REQUEST' : `HTTP_${status}` } };
+  }
+  if (isMultipartParseError(err)) {
+    return { status: 400, body: { error: 'The multipart body is malformed or was cut off.', code: 'INVALID_MULTIPART' } };
+  }
+  return { status: 500, body: { error: 'Internal server error.', code: 'INTERNAL_ERROR' } };
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const { status, body } = toErrorResponse(err);
+    const meta = { request_id: res.locals['requestId'], method: req.method, path: req.path, status, code: body.code };
+    if (status >= 500) logger.error('request failed', { ...meta, ...describeError(err) });
+    else logger.debug('request rejected', meta);
+    res.status(status).json(body);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'No such route.', code: 'NOT_FOUND' } satisfies ErrorBody);
+};
+
+function statusOf(err: unknown): number | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const value = Reflect.get(err, 'status') ?? Reflect.get(err, 'statusCode');
+  return typeof value === 'number' ? value : null;
+}
+
+function clientMessage(err: unknown, status: number): string {
+  if (err instanceof URIError) return 'The URL is not valid percent-encoding.';
+  return status === 400 ? 'Bad request.' : 'The request was refused.';
+}
+
+// busboy's errors have no code; these messages are its malformed-body ones.
+function isMultipartParseError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return /Unexpected end of form|Multipart: Boundary not found|Malformed part header|Unexpected end of file|Malformed urlencoded form|Unsupported content type/i.test(
+    err.message,
+  );
+}

@@ -1,0 +1,89 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import multer from 'multer';
+import { InvalidInputError, TooLargeError } from '@stream-server/errors';
+import type { TranscodeService } from '../services/transcode-service';
+import type { UploadStorage } from '../upload/upload-storage';
+
+export interface TranscodeRouteDeps {
+  readonly service: TranscodeService;
+  readonly uploads: UploadStorage;
+  readonly maxUploadBytes: number;
+}
+
+/** Room for multipart boundaries and the small text fields around the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** `POST /v1/stream/transcode`: the seed's submit route. Thin: parse, hand over, answer. */
+export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
+  const router = Router();
+  const upload = multer({
+    storage: deps.uploads,
+    defParamCharset: 'utf8',
+    limits: {
+      fileSize: deps.maxUploadBytes,
+      files: 1,
+      fields: 20,
+      fieldNameSize: 100,
+      fieldSize: 4 * 1024,
+      parts: 30,
+      headerPairs: 100,
+    },
+  }).single('file');
+
+  const submit: RequestHandler = (req, res, next) => {
+    let accepted = false;
+    // However the request ends (rejected, client gone mid-upload), files
+    // that did not become a queued job are deleted.
+    res.once('close', () => {
+      if (!accepted) void deps.uploads.discardUploads(req).catch(() => undefined);
+    });
+    upload(req, res, (uploadError: unknown) => {
+      if (uploadError) {
+        next(uploadError);
+        return;
+      }
+      const file = req.file;
+      if (!file) {
+        next(
+          new InvalidInputError('MISSING_FILE', 'No file received: send the audio as multipart/form-data in a field named "file".'),
+        );
+        return;
+      }
+      deps.service
+        .submit(
+          { uploadId: file.filename, path: file.path, size: file.size, originalName: file.originalname },
+          fieldsOf(req),
+        )
+        .then(({ jobId }) => {
+          accepted = true;
+          deps.uploads.release(req);
+          res.json({ job_id: jobId, status: 'queued', message: 'Job submitted successfully' });
+        }, next);
+    });
+  };
+
+  router.post('/v1/stream/transcode', refuseOversizedBody(deps.maxUploadBytes), submit);
+  return router;
+}
+
+/**
+ * A body announced bigger than the limit is refused before a byte of it is
+ * stored; the connection is closed so the client stops sending.
+ */
+function refuseOversizedBody(maxUploadBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(length) && length > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
+      res.setHeader('Connection', 'close');
+      next(new TooLargeError('FILE_TOO_LARGE', `The upload is larger than this server accepts (${maxUploadBytes} bytes).`));
+      return;
+    }
+    next();
+  };
+}
+
+function fieldsOf(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body));
+}

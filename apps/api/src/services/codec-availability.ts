@@ -1,0 +1,30 @@
+import { CODECS, type Codec } from '@stream-server/profiles';
+import type { FleetRegistry } from '@stream-server/jobs';
+
+const CACHE_MS = 5_000;
+
+/**
+ * Which codecs can be written right now: the union of what the workers on
+ * line said they can write; with no worker on line (a job would wait for
+ * one anyway), what the API's own ffmpeg can write. Cached a few seconds so
+ * a submit costs no extra Redis round trip most of the time.
+ */
+export class CodecAvailability {
+  private cached: { at: number; codecs: readonly Codec[] } | null = null;
+
+  constructor(
+    private readonly fleet: FleetRegistry,
+    private readonly localCodecs: readonly Codec[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async available(): Promise<readonly Codec[]> {
+    const at = this.now();
+    if (this.cached && at - this.cached.at < CACHE_MS) return this.cached.codecs;
+    const workers = await this.fleet.online(at);
+    const codecs =
+      workers.length === 0 ? this.localCodecs : CODECS.filter((codec) => workers.some((w) => w.codecs.includes(codec)));
+    this.cached = { at, codecs };
+    return codecs;
+  }
+}

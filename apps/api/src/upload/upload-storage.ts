@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Request } from 'express';
+import type { StorageEngine } from 'multer';
+import type { StorageLayout } from '@stream-server/storage';
+
+interface TrackedUpload {
+  readonly path: string;
+  readonly stream: WriteStream;
+}
+
+/**
+ * A multer storage engine that streams each upload straight to
+ * STORAGE_DIR/uploads/<uuid> (never into memory) under a name the server
+ * makes, and remembers every file it opened per request so that
+ * `discardUploads` can remove them whatever way the request ends
+ * (rejected, client gone mid-body, queue down).
+ */
+export class UploadStorage implements StorageEngine {
+  private readonly tracked = new WeakMap<Request, TrackedUpload[]>();
+
+  constructor(private readonly layout: StorageLayout) {}
+
+  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+    const uploadId = randomUUID();
+    const target = this.layout.uploadPath(uploadId);
+    // 'wx': never overwrite; a UUID collision must not clobber another upload.
+    const stream = createWriteStream(target, { flags: 'wx' });
+    const list = this.tracked.get(req) ?? [];
+    list.push({ path: target, stream });
+    this.tracked.set(req, list);
+    pipeline(file.stream, stream).then(
+      () => callback(null, { path: target, filename: uploadId, size: stream.bytesWritten }),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
+    rm(file.path, { force: true }).then(
+      () => callback(null),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /**
+   * Stops any write still running for this request and deletes what it
+   * wrote. Waits for each stream to close first, so a file cannot be
+   * created after it was "deleted".
+   */
+  async discardUploads(req: Request): Promise<void> {
+    const list = this.tracked.get(req) ?? [];
+    this.tracked.delete(req);
+    await Promise.all(
+      list.map(async ({ path, stream }) => {
+        if (!stream.closed) {
+          await new Promise<void>((resolve) => {
+            stream.once('close', () => resolve());
+            stream.destroy();
+          });
+        }
+        await rm(path, { force: true });
+      }),
+    );
+  }
+
+  /** Forgets the request's files: they now belong to a queued job. */
+  release(req: Request): void {
+    this.tracked.delete(req);
+  }
+}
