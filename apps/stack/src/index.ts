@@ -1,0 +1,1 @@
+export { startEmbeddedRedis, isLocalRedisUrl, hasRedisServer, type EmbeddedRedis } from './embedded-redis';
