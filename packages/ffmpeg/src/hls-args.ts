@@ -73,6 +73,11 @@ export function encoderArgs(plan: EncodingPlan, encoder: string): string[] {
     args.push('-sample_fmt', plan.bitDepth === 24 ? 's32' : 's16');
     if (plan.bitDepth === 24) args.push('-bits_per_raw_sample', '24');
   }
+  if (encoder === 'libopus') {
+    // Constrained VBR: libopus's default VBR undershoots the requested rate
+    // by a third on easy material; a stream's bitrate should be what was asked.
+    args.push('-vbr', 'constrained');
+  }
   if (plan.codec === 'opus' && encoder === 'opus') {
     // The native Opus encoder is marked experimental.
     args.push('-strict', 'experimental');
