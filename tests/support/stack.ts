@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createApiServer, type ApiServer } from '@stream-server/api';
+import { loadConfig, type Config } from '@stream-server/config';
+import { createRedis, FleetRegistry, TranscodeQueue } from '@stream-server/jobs';
+import { silentLogger } from '@stream-server/logger';
+import { createWorkerApp, type WorkerApp } from '@stream-server/worker';
+
+export interface TestStack {
+  readonly baseUrl: string;
+  readonly config: Config;
+  readonly api: ApiServer;
+  readonly workers: WorkerApp[];
+  /** Files left under uploads/ and tmp/ (should be none after a rejected request). */
+  leftovers(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** How many in-process workers (0: jobs stay Pending). */
+  readonly workers?: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs the real API and workers in-process on port 0, against the real
+ * Redis and ffmpeg, with a unique QUEUE_PREFIX and a private STORAGE_DIR.
+ * `stop()` obliterates the queue's keys and deletes the storage dir.
+ */
+export async function startStack(name: string, options: StackOptions = {}): Promise<TestStack> {
+  const storageDir = await mkdtemp(path.join(os.tmpdir(), `stream-${name}-`));
+  const config = loadConfig({
+    REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    ...options.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STORAGE_DIR: storageDir,
+    QUEUE_PREFIX: `test-${name}-${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: 'error',
+  });
+  const workers = Array.from({ length: options.workers ?? 1 }, () => createWorkerApp(config, silentLogger));
+  for (const worker of workers) await worker.start();
+  const api = createApiServer(config, silentLogger);
+  const port = await api.start();
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    api,
+    workers,
+    async leftovers() {
+      const found: string[] = [];
+      for (const dir of ['uploads', 'tmp']) {
+        const entries = await readdir(path.join(storageDir, dir)).catch(() => [] as string[]);
+        found.push(...entries.map((entry) => `${dir}/${entry}`));
+      }
+      return found;
+    },
+    async stop() {
+      await api.stop().catch(() => undefined);
+      await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
+      const redis = createRedis(config.redisUrl, 'worker');
+      const queue = new TranscodeQueue(redis, { prefix: config.queuePrefix, attempts: 1, retentionDays: 1 });
+      try {
+        await queue.obliterate();
+        await new FleetRegistry(redis, config.queuePrefix).clear();
+      } finally {
+        await queue.close();
+        await redis.quit();
+        await rm(storageDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export interface JobBody {
+  id: string;
+  track_id: string;
+  status: string;
+  progress: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error: string | null;
+  [extra: string]: unknown;
+}
+
+/** Polls `GET /v1/stream/job/{id}` (as the seed's clients do, faster) until a terminal status. */
+export async function waitForJob(baseUrl: string, jobId: string, timeoutMs = 60_000): Promise<JobBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/v1/stream/job/${jobId}`);
+    const body: JobBody = await response.json();
+    if (body.status === 'Completed' || body.status === 'Cancelled' || body.status.startsWith('Failed')) return body;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${body.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Submits a file with the given form fields, the way the seed's JS client does. */
+export async function submit(
+  baseUrl: string,
+  file: Blob,
+  fileName: string,
+  fields: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const form = new FormData();
+  form.append('file', file, fileName);
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  const response = await fetch(`${baseUrl}/v1/stream/transcode`, { method: 'POST', body: form });
+  const body: Record<string, unknown> = await response.json();
+  return { status: response.status, body };
+}
