@@ -19,6 +19,8 @@ const config: Config = {
     '^@stream-server/(api|worker|stack)$': '<rootDir>/apps/$1/src',
     '^@stream-server/(.*)$': '<rootDir>/packages/$1/src',
   },
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   testTimeout: 60_000,
   // ffmpeg does the heavy work in child processes; two jest workers keep
   // both cores busy without starving the encodes under test.

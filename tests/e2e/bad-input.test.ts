@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTrack } from '../support/media';
-import { startStack, submit, type TestStack } from '../support/stack';
+import { readJson, startStack, submit, type TestStack } from '../support/stack';
 
 const MAX_UPLOAD_BYTES = 300_000;
 
@@ -47,7 +47,7 @@ function expectError(result: { status: number; body: Record<string, unknown> }, 
   expect(JSON.stringify(result.body)).not.toMatch(/at .+\.(ts|js):\d+|\/tmp\/|node_modules/);
 }
 
-async function post(body: BodyInit, headers: Record<string, string> = {}) {
+async function post(body: string | FormData, headers: Record<string, string> = {}) {
   const response = await fetch(`${stack.baseUrl}/v1/stream/transcode`, { method: 'POST', body, headers });
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
@@ -157,7 +157,7 @@ describe('job and HLS routes', () => {
     expect(upload.status).toBe(200);
     const jobId = String(upload.body['job_id']);
     const job = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`);
-    expect((await job.json()).status).toBe('Pending');
+    expect((await readJson(job))['status']).toBe('Pending');
     const manifest = await fetch(`${stack.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
     expect(manifest.status).toBe(400);
     expect(await manifest.json()).toEqual({ error: expect.any(String), code: 'JOB_NOT_COMPLETED' });

@@ -92,7 +92,7 @@ export async function waitForJob(baseUrl: string, jobId: string, timeoutMs = 60_
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(`${baseUrl}/v1/stream/job/${jobId}`);
-    const body: JobBody = await response.json();
+    const body = toJobBody(await readJson(response));
     if (body.status === 'Completed' || body.status === 'Cancelled' || body.status.startsWith('Failed')) return body;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -110,6 +110,39 @@ export async function submit(
   form.append('file', file, fileName);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   const response = await fetch(`${baseUrl}/v1/stream/transcode`, { method: 'POST', body: form });
-  const body: Record<string, unknown> = await response.json();
+  const body = await readJson(response);
   return { status: response.status, body };
+}
+
+/** A response's JSON body as a plain object (tests fail clearly on anything else). */
+export async function readJson(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`expected JSON, got ${response.status}: ${text.slice(0, 200)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`expected a JSON object, got ${text.slice(0, 200)}`);
+  }
+  return Object.fromEntries(Object.entries(value));
+}
+
+function toJobBody(body: Record<string, unknown>): JobBody {
+  const { id, track_id, status, progress, created_at, started_at, completed_at, error } = body;
+  const nullableString = (value: unknown): value is string | null => value === null || typeof value === 'string';
+  if (
+    typeof id !== 'string' ||
+    typeof track_id !== 'string' ||
+    typeof status !== 'string' ||
+    typeof progress !== 'number' ||
+    typeof created_at !== 'string' ||
+    !nullableString(started_at) ||
+    !nullableString(completed_at) ||
+    !nullableString(error)
+  ) {
+    throw new Error(`not a job body: ${JSON.stringify(body)}`);
+  }
+  return { ...body, id, track_id, status, progress, created_at, started_at, completed_at, error };
 }

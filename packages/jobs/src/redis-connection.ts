@@ -29,6 +29,8 @@ export async function pingRedis(url: string, timeoutMs = 1_500): Promise<boolean
     maxRetriesPerRequest: 0,
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
+    // A failed probe must not keep the process alive for ioredis's 2 s default.
+    disconnectTimeout: 50,
   });
   client.on('error', () => undefined);
   try {
