@@ -49,7 +49,6 @@ const envSchema = z.object({
   JOB_ATTEMPTS: integer('JOB_ATTEMPTS', 1, 20, 3),
   KEEP_SOURCE: boolean('KEEP_SOURCE', false),
   JOB_RETENTION_DAYS: integer('JOB_RETENTION_DAYS', 1, 3650, 30),
-  SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
   EMBEDDED_REDIS: boolean('EMBEDDED_REDIS', true),
 });
 
@@ -72,7 +71,6 @@ export interface Config {
   readonly jobAttempts: number;
   readonly keepSource: boolean;
   readonly jobRetentionDays: number;
-  readonly shutdownGraceSeconds: number;
   /** `npm start` may start a local redis-server when none answers. */
   readonly embeddedRedis: boolean;
 }
@@ -122,7 +120,6 @@ export function loadConfig(
     jobAttempts: e.JOB_ATTEMPTS,
     keepSource: e.KEEP_SOURCE,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
-    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     embeddedRedis: e.EMBEDDED_REDIS,
   };
   return { ...config, ...overrides };
