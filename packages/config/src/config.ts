@@ -14,7 +14,9 @@ const integer = (name: string, min: number, max: number, fallback: number) =>
 
 const boolean = (name: string, fallback: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` }))
     .transform((value) => value === 'true' || value === '1' || value === 'yes')
     .default(fallback);
 
@@ -88,7 +90,8 @@ export const CONFIG_ENV_VARS: readonly string[] = Object.keys(envSchema.shape);
 /**
  * Reads and validates the configuration. Call it once at start-up and pass
  * the result down; nothing else in the code base reads `process.env`.
- * Empty variables count as unset, as `FOO= npm start` usually means "default".
+ * Values are trimmed; empty ones count as unset, as `FOO= npm start` usually
+ * means "default".
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -97,7 +100,7 @@ export function loadConfig(
   const raw: Record<string, string> = {};
   for (const name of CONFIG_ENV_VARS) {
     const value = env[name];
-    if (value !== undefined && value.trim() !== '') raw[name] = value;
+    if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
   }
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {

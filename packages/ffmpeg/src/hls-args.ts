@@ -96,7 +96,7 @@ export function buildCapabilityProbeArgs(codec: Codec, encoder: string): string[
     '-f', 'lavfi',
     '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
     '-c:a', encoder,
-    ...(codec === 'opus' && encoder === 'opus' ? ['-strict', 'experimental'] : []),
+    // fMP4 covers the native Opus encoder's "experimental" flag too.
     ...(fmp4 ? ['-strict', 'experimental'] : []),
     '-f', 'hls',
     '-hls_time', '1',

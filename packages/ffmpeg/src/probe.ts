@@ -63,11 +63,12 @@ export function parseProbeOutput(stdout: string, exitCode: number | null, stderr
   if (!sampleRate || sampleRate <= 0 || !channels || channels <= 0) {
     return reject('no-audio', 'the audio stream has no sample rate or channel count');
   }
-  const duration = num(field(stream, 'duration')) ?? num(field(format, 'duration'));
-  if (duration === null || !(duration > 0)) return reject('no-duration', 'the audio has no measurable duration');
+  // Some containers give 0 or nothing per stream but a real total.
+  const duration = positive(num(field(stream, 'duration'))) ?? positive(num(field(format, 'duration')));
+  if (duration === null) return reject('no-duration', 'the audio has no measurable duration');
 
   const rawBits = num(field(stream, 'bits_per_raw_sample')) || num(field(stream, 'bits_per_sample'));
-  const bitrate = num(field(stream, 'bit_rate')) ?? num(field(format, 'bit_rate'));
+  const bitrate = positive(num(field(stream, 'bit_rate'))) ?? positive(num(field(format, 'bit_rate')));
   return {
     ok: true,
     result: {
@@ -78,7 +79,7 @@ export function parseProbeOutput(stdout: string, exitCode: number | null, stderr
         channels,
         bitsPerSample: rawBits && rawBits > 0 ? rawBits : null,
         durationSeconds: duration,
-        bitrate: bitrate && bitrate > 0 ? bitrate : null,
+        bitrate,
       },
       tags: { ...stringTags(field(format, 'tags')), ...stringTags(field(stream, 'tags')) },
     },
@@ -102,6 +103,10 @@ function str(value: unknown): string | null {
 function num(value: unknown): number | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) ? n : null;
+}
+
+function positive(value: number | null): number | null {
+  return value !== null && value > 0 ? value : null;
 }
 
 function stringTags(value: unknown): Record<string, string> {

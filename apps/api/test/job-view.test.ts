@@ -1,0 +1,198 @@
+import type { JobSnapshot, TranscodeJobData } from '@stream-server/jobs';
+import { manifestUrl, toJobView } from '../src/services/job-view';
+
+const ID = '3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65';
+const CREATED = 1_737_979_200_000; // 2025-01-27T12:00:00.000Z
+const STARTED = CREATED + 1_500; // 12:00:01.500
+const FINISHED = CREATED + 61_000; // 12:01:01.000
+
+function data(overrides: Partial<TranscodeJobData> = {}): TranscodeJobData {
+  return {
+    version: 1,
+    jobId: ID,
+    trackId: 'track-42',
+    uploadId: '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b',
+    demuxer: 'wav',
+    source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8.5, bitrate: 1_411_200 },
+    plan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+    priority: 'normal',
+    submittedAt: new Date(CREATED).toISOString(),
+    ...overrides,
+  };
+}
+
+function snapshot(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
+  return {
+    id: ID,
+    data: data(),
+    state: 'waiting',
+    progress: 0,
+    createdAt: CREATED,
+    startedAt: null,
+    finishedAt: null,
+    failedReason: null,
+    attemptsMade: 0,
+    result: null,
+    ...overrides,
+  };
+}
+
+describe('toJobView', () => {
+  it('a pending job', () => {
+    expect(toJobView(snapshot())).toEqual({
+      id: ID,
+      track_id: 'track-42',
+      status: 'Pending',
+      progress: 0,
+      created_at: '2025-01-27T12:00:00.000Z',
+      started_at: null,
+      completed_at: null,
+      error: null,
+      codec: 'aac',
+      quality_profile: 'high',
+      priority: 'normal',
+      bitrate: 256_000,
+      sample_rate: 44_100,
+      channels: 2,
+      duration_seconds: 8.5,
+      attempts: 0,
+      manifest_url: null,
+    });
+  });
+
+  it('a processing job', () => {
+    const view = toJobView(snapshot({ state: 'active', progress: 42.5, startedAt: STARTED, attemptsMade: 0 }));
+    expect(view.status).toBe('Processing');
+    expect(view.progress).toBe(42.5);
+    expect(view.started_at).toBe('2025-01-27T12:00:01.500Z');
+    expect(view.completed_at).toBeNull();
+    expect(view.manifest_url).toBeNull();
+    expect(view.error).toBeNull();
+  });
+
+  it('a completed job: progress 100, completion time and manifest URL', () => {
+    const view = toJobView(
+      snapshot({
+        state: 'completed',
+        progress: 99.9,
+        startedAt: STARTED,
+        finishedAt: FINISHED,
+        attemptsMade: 1,
+        result: { segments: 2, outputDurationSeconds: 8.5 },
+      }),
+    );
+    expect(view).toMatchObject({
+      status: 'Completed',
+      progress: 100,
+      created_at: '2025-01-27T12:00:00.000Z',
+      started_at: '2025-01-27T12:00:01.500Z',
+      completed_at: '2025-01-27T12:01:01.000Z',
+      error: null,
+      attempts: 1,
+      manifest_url: `/v1/stream/hls/${ID}/index.m3u8`,
+    });
+  });
+
+  it('manifestUrl is the HLS route of the job', () => {
+    expect(manifestUrl(ID)).toBe(`/v1/stream/hls/${ID}/index.m3u8`);
+  });
+
+  it('a failed job: Failed(reason), error, completion time, no manifest', () => {
+    const view = toJobView(
+      snapshot({
+        state: 'failed',
+        progress: 37.2,
+        startedAt: STARTED,
+        finishedAt: FINISHED,
+        failedReason: 'undecodable audio: moov atom not found',
+        attemptsMade: 1,
+      }),
+    );
+    expect(view).toMatchObject({
+      status: 'Failed(undecodable audio: moov atom not found)',
+      error: 'undecodable audio: moov atom not found',
+      progress: 37.2,
+      completed_at: '2025-01-27T12:01:01.000Z',
+      manifest_url: null,
+      attempts: 1,
+    });
+  });
+
+  it('a failed job without a reason', () => {
+    const view = toJobView(snapshot({ state: 'failed', finishedAt: FINISHED }));
+    expect(view.status).toBe('Failed(unknown error)');
+    expect(view.error).toBe('unknown error');
+  });
+
+  it('a job delayed for a retry is Pending with no error, even with the last failure recorded', () => {
+    const view = toJobView(snapshot({ state: 'delayed', failedReason: 'ffmpeg timed out', startedAt: STARTED, attemptsMade: 1, progress: 12 }));
+    expect(view.status).toBe('Pending');
+    expect(view.error).toBeNull();
+    expect(view.completed_at).toBeNull();
+    expect(view.attempts).toBe(1);
+  });
+
+  it('completed_at stays null while the job has not ended', () => {
+    expect(toJobView(snapshot({ state: 'active', startedAt: STARTED, finishedAt: FINISHED })).completed_at).toBeNull();
+  });
+
+  it.each<[number, number]>([
+    [-5, 0],
+    [0, 0],
+    [50, 50],
+    [99.9, 99.9],
+    [100, 99.9],
+    [250, 99.9],
+    [Number.NaN, 0],
+    [Number.POSITIVE_INFINITY, 0],
+  ])('progress %p while active → %p', (progress, expected) => {
+    expect(toJobView(snapshot({ state: 'active', startedAt: STARTED, progress })).progress).toBe(expected);
+  });
+
+  it('progress is 100 when completed, whatever was stored', () => {
+    expect(toJobView(snapshot({ state: 'completed', finishedAt: FINISHED, progress: Number.NaN })).progress).toBe(100);
+    expect(toJobView(snapshot({ state: 'completed', finishedAt: FINISHED, progress: 0 })).progress).toBe(100);
+  });
+
+  it('carries the plan of a FLAC hi_res job', () => {
+    const view = toJobView(
+      snapshot({
+        data: data({
+          plan: { codec: 'flac', profile: 'hi_res', bitrate: null, sampleRate: 96_000, channels: 2, bitDepth: 24, container: 'fmp4' },
+          priority: 'urgent',
+          trackId: 'hi',
+        }),
+      }),
+    );
+    expect(view).toMatchObject({ track_id: 'hi', codec: 'flac', quality_profile: 'hi_res', priority: 'urgent', bitrate: null, sample_rate: 96_000 });
+  });
+
+  it("has the seed's eight fields with the right types", () => {
+    const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    const views = [
+      toJobView(snapshot()),
+      toJobView(snapshot({ state: 'active', startedAt: STARTED, progress: 10 })),
+      toJobView(snapshot({ state: 'completed', startedAt: STARTED, finishedAt: FINISHED })),
+      toJobView(snapshot({ state: 'failed', startedAt: STARTED, finishedAt: FINISHED, failedReason: 'x' })),
+    ];
+    for (const view of views) {
+      const body = JSON.parse(JSON.stringify(view)) as Record<string, unknown>;
+      for (const key of ['id', 'track_id', 'status', 'progress', 'created_at', 'started_at', 'completed_at', 'error']) {
+        expect(body).toHaveProperty(key);
+      }
+      expect(typeof body['id']).toBe('string');
+      expect(typeof body['track_id']).toBe('string');
+      expect(typeof body['status']).toBe('string');
+      expect(typeof body['progress']).toBe('number');
+      expect(body['created_at']).toMatch(isoPattern);
+      for (const key of ['started_at', 'completed_at', 'error']) {
+        const value = body[key];
+        expect(value === null || typeof value === 'string').toBe(true);
+      }
+      for (const key of ['started_at', 'completed_at']) {
+        const value = body[key];
+        if (value !== null) expect(value).toMatch(isoPattern);
+      }
+    }
+  });
+});

@@ -1,0 +1,214 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '@stream-server/config';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig: defaults', () => {
+  it('an empty env gives every default', () => {
+    const config = loadConfig({});
+    expect(config).toEqual({
+      port: 8082,
+      host: '0.0.0.0',
+      redisUrl: 'redis://127.0.0.1:6379',
+      storageDir: path.resolve('data'),
+      queuePrefix: 'stream',
+      workerConcurrency: 1,
+      maxUploadBytes: 2_147_483_648,
+      allowedOrigins: ['http://localhost:5176', 'http://localhost:3000'],
+      logLevel: 'info',
+      ffmpegPath: undefined,
+      ffprobePath: undefined,
+      hlsSegmentSeconds: 6,
+      jobAttempts: 3,
+      keepSource: false,
+      jobRetentionDays: 30,
+      embeddedRedis: true,
+    });
+  });
+
+  it('the default storage dir is absolute and ends in "data"', () => {
+    const { storageDir } = loadConfig({});
+    expect(path.isAbsolute(storageDir)).toBe(true);
+    expect(path.basename(storageDir)).toBe('data');
+  });
+
+  it('max upload defaults to 2 GiB', () => {
+    expect(loadConfig({}).maxUploadBytes).toBe(2 * 1024 * 1024 * 1024);
+  });
+
+  it('does not read process.env when given an env', () => {
+    const saved = process.env['PORT'];
+    process.env['PORT'] = '1234';
+    try {
+      expect(loadConfig({}).port).toBe(8082);
+    } finally {
+      if (saved === undefined) delete process.env['PORT'];
+      else process.env['PORT'] = saved;
+    }
+  });
+
+  it('empty and blank values count as unset', () => {
+    const config = loadConfig({
+      PORT: '',
+      REDIS_URL: '   ',
+      LOG_LEVEL: '',
+      WORKER_CONCURRENCY: '',
+      KEEP_SOURCE: '',
+      QUEUE_PREFIX: ' ',
+      ALLOWED_ORIGINS: '',
+      FFMPEG_PATH: '',
+    });
+    expect(config.port).toBe(8082);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.logLevel).toBe('info');
+    expect(config.workerConcurrency).toBe(1);
+    expect(config.keepSource).toBe(false);
+    expect(config.queuePrefix).toBe('stream');
+    expect(config.allowedOrigins).toEqual(['http://localhost:5176', 'http://localhost:3000']);
+    expect(config.ffmpegPath).toBeUndefined();
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ SOMETHING_ELSE: 'x', port: '1' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('loadConfig: overrides', () => {
+  it('parses every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
+      STORAGE_DIR: '/var/lib/stream-server',
+      QUEUE_PREFIX: 'test-1.a_b',
+      WORKER_CONCURRENCY: '4',
+      MAX_UPLOAD_BYTES: '1048576',
+      ALLOWED_ORIGINS: 'https://a.example,https://b.example:8443',
+      LOG_LEVEL: 'debug',
+      FFMPEG_PATH: '/opt/ffmpeg/bin/ffmpeg',
+      FFPROBE_PATH: '/opt/ffmpeg/bin/ffprobe',
+      HLS_SEGMENT_SECONDS: '10',
+      JOB_ATTEMPTS: '5',
+      KEEP_SOURCE: 'true',
+      JOB_RETENTION_DAYS: '7',
+      EMBEDDED_REDIS: 'false',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      redisUrl: 'rediss://user:pw@redis.example:6380/2',
+      storageDir: path.resolve('/var/lib/stream-server'),
+      queuePrefix: 'test-1.a_b',
+      workerConcurrency: 4,
+      maxUploadBytes: 1_048_576,
+      allowedOrigins: ['https://a.example', 'https://b.example:8443'],
+      logLevel: 'debug',
+      ffmpegPath: '/opt/ffmpeg/bin/ffmpeg',
+      ffprobePath: '/opt/ffmpeg/bin/ffprobe',
+      hlsSegmentSeconds: 10,
+      jobAttempts: 5,
+      keepSource: true,
+      jobRetentionDays: 7,
+      embeddedRedis: false,
+    });
+  });
+
+  it('trims numbers', () => {
+    expect(loadConfig({ PORT: ' 9001 ' }).port).toBe(9001);
+  });
+
+  it('trims every value and reads booleans in any case', () => {
+    const config = loadConfig({ LOG_LEVEL: ' debug ', KEEP_SOURCE: ' TRUE', EMBEDDED_REDIS: 'No ' });
+    expect(config.logLevel).toBe('debug');
+    expect(config.keepSource).toBe(true);
+    expect(config.embeddedRedis).toBe(false);
+  });
+
+  it('resolves a relative storage dir against the working directory', () => {
+    expect(loadConfig({ STORAGE_DIR: 'var/media' }).storageDir).toBe(path.join(process.cwd(), 'var', 'media'));
+  });
+
+  it('ALLOWED_ORIGINS is trimmed and empty entries dropped', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: ' https://a.example , ,https://b.example,,  ' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it.each<[string, boolean]>([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('KEEP_SOURCE %j → %p', (value, expected) => {
+    expect(loadConfig({ KEEP_SOURCE: value }).keepSource).toBe(expected);
+  });
+
+  it('accepts the bounds', () => {
+    expect(loadConfig({ PORT: '65535', WORKER_CONCURRENCY: '64', HLS_SEGMENT_SECONDS: '1' })).toMatchObject({
+      port: 65_535,
+      workerConcurrency: 64,
+      hlsSegmentSeconds: 1,
+    });
+  });
+
+  it('explicit overrides win over the env', () => {
+    expect(loadConfig({ PORT: '9000' }, { port: 0 }).port).toBe(0);
+  });
+});
+
+describe('loadConfig: invalid values', () => {
+  it.each<[string, string]>([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['WORKER_CONCURRENCY', '65'],
+    ['MAX_UPLOAD_BYTES', '0'],
+    ['MAX_UPLOAD_BYTES', '99999999999999999999'],
+    ['HLS_SEGMENT_SECONDS', '31'],
+    ['JOB_ATTEMPTS', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['REDIS_URL', 'http://x'],
+    ['REDIS_URL', 'redis://'],
+    ['QUEUE_PREFIX', 'a b'],
+    ['QUEUE_PREFIX', 'a:b'],
+    ['QUEUE_PREFIX', 'x'.repeat(65)],
+    ['KEEP_SOURCE', 'maybe'],
+    ['EMBEDDED_REDIS', 'TRUE!'],
+  ])('%s=%j → ConfigError naming the variable', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems.length).toBeGreaterThanOrEqual(1);
+    for (const problem of problems) expect(problem.startsWith(`${name}: `)).toBe(true);
+  });
+
+  it('the error message lists the problems', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'abc' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).name).toBe('ConfigError');
+    expect((caught as Error).message).toContain('PORT');
+  });
+
+  it('reports several bad values together', () => {
+    const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', KEEP_SOURCE: 'maybe', QUEUE_PREFIX: 'a b', REDIS_URL: 'http://x' });
+    for (const name of ['PORT', 'LOG_LEVEL', 'KEEP_SOURCE', 'QUEUE_PREFIX', 'REDIS_URL']) {
+      expect(problems.filter((problem) => problem.startsWith(`${name}:`)).length).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
