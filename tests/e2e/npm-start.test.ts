@@ -3,23 +3,19 @@
  * it: with no Redis at REDIS_URL it starts its own with AOF on, serves the
  * seed's workflow, and shuts everything down cleanly on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pingRedis } from '@stream-server/jobs';
 import { makeTrack } from '../support/media';
+import { ENTRY, freePort, startProcess, waitFor } from '../support/processes';
 import { submit, waitForJob } from '../support/stack';
-
-const ROOT = path.resolve(__dirname, '../..');
-const ENTRY = path.join(ROOT, 'apps/stack/dist/main.js');
 
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run "npm run build" (npm test does) first`);
+  if (!existsSync(ENTRY.stack)) throw new Error(`${ENTRY.stack} is missing: run "npm run build" (npm test does) first`);
   dir = await mkdtemp(path.join(os.tmpdir(), 'npm-start-'));
 });
 
@@ -27,40 +23,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [ENTRY], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const run = (env: Record<string, string>) => startProcess(ENTRY.stack, env);
 
 it('starts an embedded AOF Redis when none answers, serves a job, and stops cleanly', async () => {
   const redisPort = await freePort();
@@ -71,7 +34,7 @@ it('starts an embedded AOF Redis when none answers, serves a job, and stops clea
     const port = await waitFor(
       () => /ready on http:\/\/localhost:(\d+)/.exec(stack.output())?.[1],
       30_000,
-      `the ready line (output so far: ${stack.output()})`,
+      () => `the ready line (output so far: ${stack.output()})`,
     );
     expect(stack.output()).toContain('embedded redis-server');
     const baseUrl = `http://127.0.0.1:${port}`;
