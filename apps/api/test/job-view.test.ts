@@ -33,6 +33,7 @@ function snapshot(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
     failedReason: null,
     attemptsMade: 0,
     result: null,
+    cancelledAt: null,
     ...overrides,
   };
 }
@@ -194,5 +195,25 @@ describe('toJobView', () => {
         if (value !== null) expect(value).toMatch(isoPattern);
       }
     }
+  });
+});
+
+describe('toJobView: cancelled jobs', () => {
+  it('a job cancelled while running reads Cancelled at once, ended at the cancel time', () => {
+    const view = toJobView(snapshot({ state: 'active', startedAt: STARTED, progress: 42, cancelledAt: FINISHED }));
+    expect(view).toMatchObject({
+      status: 'Cancelled',
+      error: null,
+      started_at: '2025-01-27T12:00:01.500Z',
+      completed_at: '2025-01-27T12:01:01.000Z',
+      manifest_url: null,
+    });
+  });
+
+  it('the failed attempt a cancel causes still reads Cancelled, not Failed(cancelled)', () => {
+    const view = toJobView(snapshot({ state: 'failed', failedReason: 'cancelled', finishedAt: FINISHED + 500, cancelledAt: FINISHED }));
+    expect(view.status).toBe('Cancelled');
+    expect(view.error).toBeNull();
+    expect(view.completed_at).toBe('2025-01-27T12:01:01.000Z');
   });
 });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, WaitingError } from 'bullmq';
 import { FfmpegError, HLS_MANIFEST, parseMediaPlaylist, throttle, type EncoderMap, type FfmpegRepository } from '@stream-server/ffmpeg';
-import { attemptTimeoutMs, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import { attemptTimeoutMs, type CancelRegistry, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { isSegmentName, type StorageRepository } from '@stream-server/storage';
 
@@ -10,8 +10,15 @@ import { isSegmentName, type StorageRepository } from '@stream-server/storage';
 export interface ProcessableJob {
   readonly data: TranscodeJobData;
   readonly attemptsMade: number;
+  readonly opts: { readonly attempts?: number | undefined };
   updateProgress(progress: number): Promise<unknown>;
+  moveToWait(token?: string): Promise<unknown>;
 }
+
+/** Why a running job's signal was aborted (passed to `Worker#cancelJob`). */
+export const ABORT_REASONS = { cancel: 'cancel', shutdown: 'shutdown' } as const;
+
+const CANCELLED = 'cancelled';
 
 export interface ProcessorSettings {
   readonly segmentSeconds: number;
@@ -34,10 +41,11 @@ export class TranscodeProcessor {
     private readonly ffmpeg: FfmpegRepository,
     private readonly encoders: EncoderMap,
     private readonly settings: ProcessorSettings,
+    private readonly cancels: CancelRegistry,
     private readonly logger: Logger,
   ) {}
 
-  async process(job: ProcessableJob, signal?: AbortSignal): Promise<TranscodeJobResult> {
+  async process(job: ProcessableJob, token?: string, signal?: AbortSignal): Promise<TranscodeJobResult> {
     const data = job.data;
     if (data.version !== 1) throw new UnrecoverableError(`unsupported job payload version ${String(data.version)}`);
     const log = this.logger.child({ job_id: data.jobId });
@@ -50,6 +58,14 @@ export class TranscodeProcessor {
       await this.dropSource(data);
       return result;
     }
+
+    if (await this.cancels.isCancelled(data.jobId)) {
+      await this.dropSource(data);
+      throw new UnrecoverableError(CANCELLED);
+    }
+    // We hold the job's lock, so any work dir of this job is a dead
+    // attempt's (its worker crashed): remove it before starting afresh.
+    for (const stale of await this.storage.listWorkDirs(data.jobId)) await this.storage.remove(stale);
 
     const encoder = this.encoders[data.plan.codec];
     if (!encoder) {
@@ -83,6 +99,8 @@ export class TranscodeProcessor {
       );
       progress.cancel();
       const result = await this.describeOutput(workDir);
+      // Last look before the output becomes visible: a cancel wins.
+      if (await this.cancels.isCancelled(data.jobId)) throw new UnrecoverableError(CANCELLED);
       const outcome = await this.storage.publish(workDir, data.jobId);
       log.info('output published', { outcome, segments: result.segments });
       await this.dropSource(data);
@@ -90,12 +108,37 @@ export class TranscodeProcessor {
     } catch (err) {
       progress.cancel();
       await this.storage.remove(workDir).catch(() => undefined);
-      if (err instanceof FfmpegError) {
-        if (err.result.timedOut) throw new UnrecoverableError('timeout');
-        if (err.permanent) throw new UnrecoverableError(err.message);
-      }
-      throw err;
+      throw await this.classify(err, job, token, signal);
     }
+  }
+
+  /**
+   * Decides what a failed attempt becomes: handed back to the queue
+   * (shutdown), failed for good (cancel, timeout, bad media, last
+   * attempt: the source is then deleted), or retried (thrown as is).
+   */
+  private async classify(err: unknown, job: ProcessableJob, token?: string, signal?: AbortSignal): Promise<Error> {
+    const data = job.data;
+    const reason: unknown = signal?.aborted ? signal.reason : undefined;
+    if (reason === ABORT_REASONS.shutdown) {
+      // Not the job's fault: back to the queue without using an attempt.
+      await job.moveToWait(token);
+      return new WaitingError();
+    }
+    let final: Error | null = null;
+    if (reason === ABORT_REASONS.cancel || (err instanceof Error && err.message === CANCELLED)) {
+      final = new UnrecoverableError(CANCELLED);
+    } else if (err instanceof UnrecoverableError) {
+      final = err;
+    } else if (err instanceof FfmpegError && err.result.timedOut) {
+      final = new UnrecoverableError('timeout');
+    } else if (err instanceof FfmpegError && err.permanent) {
+      final = new UnrecoverableError(err.message);
+    }
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (final || lastAttempt) await this.dropSource(data).catch(() => undefined);
+    if (final) return final;
+    return err instanceof Error ? err : new Error(String(err));
   }
 
   /** Checks a playlist is complete and every segment it names is on disk. */
@@ -114,6 +157,7 @@ export class TranscodeProcessor {
     return { segments: playlist.segments.length, outputDurationSeconds: Math.round(playlist.durationSeconds * 1000) / 1000 };
   }
 
+  /** The upload is deleted once its job is over for good (kept on success with KEEP_SOURCE). */
   private async dropSource(data: TranscodeJobData): Promise<void> {
     if (this.settings.keepSource) return;
     await this.storage.remove(this.storage.layout.uploadPath(data.uploadId));

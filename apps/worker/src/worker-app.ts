@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import { detectCapabilities, FfmpegRepository, resolveBinaries, type EncoderMap } from '@stream-server/ffmpeg';
 import {
+  CancelRegistry,
   createRedis,
   FleetRegistry,
   HEARTBEAT_MS,
   QUEUE_NAMES,
-  WORKER_LOCK_SETTINGS,
+  workerLockSettings,
   type TranscodeJobData,
   type TranscodeJobResult,
   type WorkerInfo,
@@ -17,13 +18,18 @@ import {
 import { describeError, type Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
-import { TranscodeProcessor } from './transcode-processor';
+import { sweepWorkDirs } from './work-dir-sweeper';
+import { ABORT_REASONS, TranscodeProcessor } from './transcode-processor';
 
 export interface WorkerApp {
   readonly id: string;
   /** Resolves ffmpeg, probes what it can write, joins the queue. */
   start(): Promise<void>;
-  /** Stops taking jobs, lets active ones finish, leaves the fleet. */
+  /**
+   * Stops taking jobs and lets running ones finish for up to
+   * SHUTDOWN_GRACE_SECONDS; then stops their ffmpeg and hands them back to
+   * the queue (no attempt used). Leaves the fleet, closes Redis.
+   */
   stop(): Promise<void>;
   /** Codec → encoder, known after start(). */
   encoders(): EncoderMap;
@@ -39,6 +45,7 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
   const storage = new StorageRepository(new StorageLayout(config.storageDir));
   let worker: Worker<TranscodeJobData, TranscodeJobResult, 'transcode'> | undefined;
   let redis: Redis | undefined;
+  let subscriber: Redis | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let fleet: FleetRegistry | undefined;
   let encoders: EncoderMap = {};
@@ -52,16 +59,17 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
     if (codecs.length === 0) throw new Error(`${binaries.ffmpeg} cannot write any of ${CODECS.join(', ')} into HLS`);
 
     const ffmpeg = new FfmpegRepository(binaries, log);
+    redis = createRedis(config.redisUrl, 'worker');
+    redis.on('error', (err: Error) => log.warn('redis connection error', { error: err.message }));
+    const cancels = new CancelRegistry(redis, config.queuePrefix, config.jobRetentionDays * 86_400);
     const processor = new TranscodeProcessor(
       storage,
       ffmpeg,
       encoders,
       { segmentSeconds: config.hlsSegmentSeconds, keepSource: config.keepSource },
+      cancels,
       log,
     );
-
-    redis = createRedis(config.redisUrl, 'worker');
-    redis.on('error', (err: Error) => log.warn('redis connection error', { error: err.message }));
     fleet = new FleetRegistry(redis, config.queuePrefix);
     const info: WorkerInfo = {
       id,
@@ -79,12 +87,33 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
     heartbeat = setInterval(beat, HEARTBEAT_MS);
     heartbeat.unref();
 
-    worker = new Worker(QUEUE_NAMES.transcode, (job, _token, signal) => processor.process(job, signal), {
+    // Work dirs left by crashed attempts: removed unless their job is
+    // running (perhaps on another worker) right now.
+    const states = new Queue(QUEUE_NAMES.transcode, { connection: redis, prefix: config.queuePrefix });
+    try {
+      const swept = await sweepWorkDirs(storage, async (jobId) => (await states.getJobState(jobId)) === 'active');
+      if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
+    } finally {
+      await states.close();
+    }
+
+    worker = new Worker(QUEUE_NAMES.transcode, (job, token, signal) => processor.process(job, token, signal), {
       connection: redis,
       prefix: config.queuePrefix,
       concurrency: config.workerConcurrency,
-      ...WORKER_LOCK_SETTINGS,
+      ...workerLockSettings(config.jobLockSeconds),
     });
+    const running = worker;
+
+    // Cancels reach the worker running the job through pub/sub; BullMQ
+    // aborts that job's signal, which stops its ffmpeg at once.
+    subscriber = redis.duplicate();
+    subscriber.on('error', (err: Error) => log.warn('redis subscriber error', { error: err.message }));
+    subscriber.on('message', (_channel: string, jobId: string) => {
+      if (running.cancelJob(jobId, ABORT_REASONS.cancel)) log.info('job cancelled while running', { job_id: jobId });
+    });
+    await subscriber.subscribe(cancels.channel);
+
     worker.on('active', (job) => log.info('job started', { job_id: job.id, attempt: job.attemptsMade + 1 }));
     worker.on('completed', (job) => log.info('job completed', { job_id: job.id }));
     worker.on('failed', (job, err) =>
@@ -98,10 +127,29 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
   async function stop(): Promise<void> {
     // Each step on its own: one failing must not skip the others.
     if (heartbeat) clearInterval(heartbeat);
+    if (worker) {
+      const closing = worker.close();
+      const graceMs = config.shutdownGraceSeconds * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace-over'>((resolve) => {
+        timer = setTimeout(() => resolve('grace-over'), graceMs);
+      });
+      try {
+        if ((await Promise.race([closing, graceOver])) === 'grace-over') {
+          log.warn('jobs still running after the grace period: handing them back to the queue', { grace_seconds: config.shutdownGraceSeconds });
+          worker.cancelAllJobs(ABORT_REASONS.shutdown);
+        }
+        await closing;
+      } catch (err) {
+        log.warn('closing the worker failed', describeError(err));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     try {
-      await worker?.close();
-    } catch (err) {
-      log.warn('closing the worker failed', describeError(err));
+      await subscriber?.quit();
+    } catch {
+      subscriber?.disconnect();
     }
     try {
       await fleet?.leave(id);

@@ -52,6 +52,8 @@ const envSchema = z.object({
   KEEP_SOURCE: boolean('KEEP_SOURCE', false),
   JOB_RETENTION_DAYS: integer('JOB_RETENTION_DAYS', 1, 3650, 30),
   EMBEDDED_REDIS: boolean('EMBEDDED_REDIS', true),
+  SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
+  JOB_LOCK_SECONDS: integer('JOB_LOCK_SECONDS', 2, 300, 15),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -75,6 +77,10 @@ export interface Config {
   readonly jobRetentionDays: number;
   /** `npm start` may start a local redis-server when none answers. */
   readonly embeddedRedis: boolean;
+  /** How long a stopping worker lets running jobs finish before handing them back. */
+  readonly shutdownGraceSeconds: number;
+  /** Job lock lifetime: a dead worker's job is taken over within ~5/3 of it. */
+  readonly jobLockSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +130,8 @@ export function loadConfig(
     keepSource: e.KEEP_SOURCE,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
     embeddedRedis: e.EMBEDDED_REDIS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    jobLockSeconds: e.JOB_LOCK_SECONDS,
   };
   return { ...config, ...overrides };
 }

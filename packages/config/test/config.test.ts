@@ -31,6 +31,8 @@ describe('loadConfig: defaults', () => {
       keepSource: false,
       jobRetentionDays: 30,
       embeddedRedis: true,
+      shutdownGraceSeconds: 30,
+      jobLockSeconds: 15,
     });
   });
 
@@ -100,6 +102,8 @@ describe('loadConfig: overrides', () => {
       KEEP_SOURCE: 'true',
       JOB_RETENTION_DAYS: '7',
       EMBEDDED_REDIS: 'false',
+      SHUTDOWN_GRACE_SECONDS: '0',
+      JOB_LOCK_SECONDS: '3',
     });
     expect(config).toEqual({
       port: 9000,
@@ -118,6 +122,8 @@ describe('loadConfig: overrides', () => {
       keepSource: true,
       jobRetentionDays: 7,
       embeddedRedis: false,
+      shutdownGraceSeconds: 0,
+      jobLockSeconds: 3,
     });
   });
 

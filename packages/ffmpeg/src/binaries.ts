@@ -7,6 +7,8 @@ export interface FfmpegBinaries {
   readonly source: 'env' | 'system' | 'bundled';
   /** First line of `ffmpeg -version`. */
   readonly version: string;
+  /** util-linux `setpriv` when it works here (Linux), else null. */
+  readonly parentDeathWrapper: string | null;
 }
 
 export interface BinaryOverrides {
@@ -39,12 +41,25 @@ export async function resolveBinaries(overrides: BinaryOverrides = {}): Promise<
     const version = await versionLine(ffmpeg);
     if (version === null) throw new Error(`FFMPEG_PATH does not run: ${ffmpeg}`);
     if ((await versionLine(ffprobe)) === null) throw new Error(`FFPROBE_PATH does not run: ${ffprobe}`);
-    return { ffmpeg, ffprobe, source: 'env', version };
+    return { ffmpeg, ffprobe, source: 'env', version, parentDeathWrapper: await findParentDeathWrapper() };
   }
-  return systemOrBundled();
+  return { ...(await systemOrBundled()), parentDeathWrapper: await findParentDeathWrapper() };
 }
 
-async function systemOrBundled(): Promise<FfmpegBinaries> {
+/**
+ * `setpriv --pdeathsig` (util-linux, on every Debian) makes the kernel kill
+ * ffmpeg when the worker that started it dies; checked by running it once.
+ */
+async function findParentDeathWrapper(): Promise<string | null> {
+  try {
+    const result = await runProcess('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { timeoutMs: 5_000 });
+    return result.exitCode === 0 ? 'setpriv' : null;
+  } catch {
+    return null;
+  }
+}
+
+async function systemOrBundled(): Promise<Omit<FfmpegBinaries, 'parentDeathWrapper'>> {
   const systemVersion = await versionLine('ffmpeg');
   const major = systemVersion === null ? null : parseFfmpegMajor(systemVersion);
   if (systemVersion !== null && major !== null && major >= MIN_SYSTEM_MAJOR && (await versionLine('ffprobe')) !== null) {

@@ -32,6 +32,7 @@ export class FfmpegRepository {
     const result = await runProcess(this.binaries.ffprobe, buildProbeArgs(file), {
       collectStdout: true,
       timeoutMs: PROBE_TIMEOUT_MS,
+      parentDeathWrapper: this.binaries.parentDeathWrapper,
       ...(signal ? { signal } : {}),
     });
     if (result.timedOut) return { ok: false, rejection: { reason: 'unreadable', detail: 'probing the file took too long' } };
@@ -45,6 +46,7 @@ export class FfmpegRepository {
     const progress = new ProgressParser(job.durationSeconds);
     const result = await runProcess(this.binaries.ffmpeg, args, {
       cwd: run.workDir,
+      parentDeathWrapper: this.binaries.parentDeathWrapper,
       onStdoutLine: (line) => {
         const percent = progress.push(line);
         if (percent !== null) run.onProgress?.(percent);

@@ -3,7 +3,7 @@ export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
 export { buildHlsArgs, buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT, type HlsJob } from './hls-args';
 export { buildProbeArgs, parseProbeOutput, type ProbeResult, type ProbeRejection, type ProbeOutcome } from './probe';
 export { ProgressParser, throttle } from './progress';
-export { runProcess, type RunOptions, type RunResult } from './process-runner';
+export { runProcess, withParentDeathSignal, type RunOptions, type RunResult } from './process-runner';
 export { resolveBinaries, parseFfmpegMajor, MIN_SYSTEM_MAJOR, type FfmpegBinaries, type BinaryOverrides } from './binaries';
 export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';

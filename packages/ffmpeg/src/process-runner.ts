@@ -2,6 +2,12 @@ import { spawn } from 'node:child_process';
 
 export interface RunOptions {
   readonly cwd?: string;
+  /**
+   * Path of util-linux `setpriv`: when given, the process is started through
+   * `setpriv --pdeathsig KILL`, so the kernel kills it if we die (SIGKILL,
+   * OOM) instead of leaving an orphan ffmpeg running. See binaries.ts.
+   */
+  readonly parentDeathWrapper?: string | null;
   /** Called with each complete stdout line (used for `-progress pipe:1`). */
   readonly onStdoutLine?: (line: string) => void;
   /** Keep the whole stdout (ffprobe JSON); off for ffmpeg to bound memory. */
@@ -26,6 +32,12 @@ export interface RunResult {
 const STDERR_TAIL_BYTES = 8 * 1024;
 const STDOUT_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** The command and argv that run `binary args` so that it dies with us. Pure. */
+export function withParentDeathSignal(wrapper: string | null, binary: string, args: readonly string[]): [string, string[]] {
+  if (wrapper === null) return [binary, [...args]];
+  return [wrapper, ['--pdeathsig', 'KILL', '--', binary, ...args]];
+}
+
 /**
  * Spawns a binary with an argv array (never a shell) and waits for it.
  * Resolves for every exit, including failures and kills; rejects only when
@@ -33,7 +45,8 @@ const STDOUT_LIMIT_BYTES = 4 * 1024 * 1024;
  */
 export function runProcess(binary: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, {
+    const [command, argv] = withParentDeathSignal(options.parentDeathWrapper ?? null, binary, args);
+    const child = spawn(command, argv, {
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: false,

@@ -4,6 +4,7 @@ import { DomainError, UnavailableError } from '@stream-server/errors';
 import { JOB_POLICIES, PRIORITY_VALUES } from './job-policy';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from './job-contract';
 import type { QueueState } from './job-status';
+import { CancelRegistry, type CancelRecord } from './cancel-registry';
 
 /** A job as read from Redis, in domain terms (no BullMQ types leak out). */
 export interface JobSnapshot {
@@ -17,7 +18,21 @@ export interface JobSnapshot {
   readonly failedReason: string | null;
   readonly attemptsMade: number;
   readonly result: TranscodeJobResult | null;
+  /** Set when someone cancelled the job (it may still be stopping). */
+  readonly cancelledAt: number | null;
 }
+
+export type CancelOutcome =
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'finished'; readonly snapshot: JobSnapshot }
+  | {
+      readonly kind: 'cancelled';
+      /** False when it was cancelled before (the call is harmless). */
+      readonly first: boolean;
+      /** True when the job left the queue before any worker took it. */
+      readonly removedFromQueue: boolean;
+      readonly snapshot: JobSnapshot;
+    };
 
 export interface TranscodeQueueOptions {
   readonly prefix: string;
@@ -34,12 +49,14 @@ type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
  */
 export class TranscodeQueue {
   readonly queue: Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+  readonly cancels: CancelRegistry;
 
   constructor(
     private readonly connection: Redis,
     private readonly options: TranscodeQueueOptions,
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
+    this.cancels = new CancelRegistry(connection, options.prefix, options.retentionDays * 86_400);
     // Without a listener an 'error' event would crash the process; the
     // connection's own retry logic handles reconnection.
     this.queue.on('error', () => undefined);
@@ -62,10 +79,53 @@ export class TranscodeQueue {
 
   async get(jobId: string): Promise<JobSnapshot | null> {
     return guard(async () => {
-      const job = await this.queue.getJob(jobId);
-      if (!job) return null;
+      const [job, cancelled] = await Promise.all([this.queue.getJob(jobId), this.cancels.get(jobId)]);
+      if (!job) return cancelled ? cancelledSnapshot(cancelled) : null;
       const state = await job.getState();
-      return snapshotOf(job, state);
+      return snapshotOf(job, state, cancelled?.cancelledAt ?? null);
+    });
+  }
+
+  /**
+   * Cancels a job: a pending one leaves the queue; a running one is marked
+   * and its worker told to stop (it fails with reason "cancelled"). A
+   * finished job cannot be cancelled. Calling it again changes nothing.
+   */
+  async cancel(jobId: string, now = Date.now()): Promise<CancelOutcome> {
+    return guard(async () => {
+      const job = await this.queue.getJob(jobId);
+      if (!job) {
+        const record = await this.cancels.get(jobId);
+        if (!record) return { kind: 'not-found' };
+        return { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: cancelledSnapshot(record) };
+      }
+      const state = await job.getState();
+      const existing = await this.cancels.get(jobId);
+      if (existing) {
+        return { kind: 'cancelled', first: false, removedFromQueue: false, snapshot: snapshotOf(job, state, existing.cancelledAt) };
+      }
+      if (state === 'completed' || state === 'failed') return { kind: 'finished', snapshot: snapshotOf(job, state, null) };
+
+      const first = await this.cancels.mark({ cancelledAt: now, createdAt: job.timestamp, data: job.data });
+      let removedFromQueue = false;
+      if (state !== 'active') {
+        // Fails when a worker took the job in the meantime (it is locked).
+        removedFromQueue = await job.remove().then(
+          () => true,
+          () => false,
+        );
+      }
+      if (!removedFromQueue) {
+        await this.cancels.announce(jobId);
+        // It may have finished between our read and the mark: then it stays finished.
+        const after = await job.getState();
+        if (after === 'completed') {
+          await this.cancels.unmark(jobId);
+          const fresh = await this.queue.getJob(jobId);
+          return { kind: 'finished', snapshot: snapshotOf(fresh ?? job, after, null) };
+        }
+      }
+      return { kind: 'cancelled', first, removedFromQueue, snapshot: snapshotOf(job, state, now) };
     });
   }
 
@@ -83,7 +143,23 @@ export class TranscodeQueue {
   }
 }
 
-export function snapshotOf(job: TranscodeJob, state: QueueState | string): JobSnapshot {
+function cancelledSnapshot(record: CancelRecord): JobSnapshot {
+  return {
+    id: record.data.jobId,
+    data: record.data,
+    state: 'unknown',
+    progress: 0,
+    createdAt: record.createdAt,
+    startedAt: null,
+    finishedAt: record.cancelledAt,
+    failedReason: null,
+    attemptsMade: 0,
+    result: null,
+    cancelledAt: record.cancelledAt,
+  };
+}
+
+export function snapshotOf(job: TranscodeJob, state: QueueState | string, cancelledAt: number | null): JobSnapshot {
   const progress = typeof job.progress === 'number' ? job.progress : 0;
   return {
     id: job.id ?? job.data.jobId,
@@ -96,6 +172,7 @@ export function snapshotOf(job: TranscodeJob, state: QueueState | string): JobSn
     failedReason: job.failedReason ? job.failedReason : null,
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
+    cancelledAt,
   };
 }
 
@@ -119,6 +196,11 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
     return await operation();
   } catch (err) {
     if (err instanceof DomainError) throw err;
-    throw new UnavailableError('QUEUE_UNAVAILABLE', 'The job queue (Redis) is not reachable right now; try again shortly.');
+    throw queueUnavailable();
   }
+}
+
+/** The one error every Redis failure on a request path becomes (503). */
+export function queueUnavailable(): UnavailableError {
+  return new UnavailableError('QUEUE_UNAVAILABLE', 'The job queue (Redis) is not reachable right now; try again shortly.');
 }

@@ -1,5 +1,5 @@
 import { CODECS, type Codec } from '@stream-server/profiles';
-import type { FleetRegistry } from '@stream-server/jobs';
+import { queueUnavailable, type FleetRegistry, type WorkerInfo } from '@stream-server/jobs';
 
 const CACHE_MS = 5_000;
 
@@ -21,7 +21,12 @@ export class CodecAvailability {
   async available(): Promise<readonly Codec[]> {
     const at = this.now();
     if (this.cached && at - this.cached.at < CACHE_MS) return this.cached.codecs;
-    const workers = await this.fleet.online(at);
+    let workers: WorkerInfo[];
+    try {
+      workers = await this.fleet.online(at);
+    } catch {
+      throw queueUnavailable();
+    }
     const codecs =
       workers.length === 0 ? this.localCodecs : CODECS.filter((codec) => workers.some((w) => w.codecs.includes(codec)));
     this.cached = { at, codecs };

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
+import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
 import type { JobSnapshot, TranscodeQueue } from '@stream-server/jobs';
 import { isJobId, isSegmentName, type StorageRepository } from '@stream-server/storage';
 import { toJobView, type JobView } from './job-view';
@@ -12,6 +12,30 @@ export class JobService {
 
   async view(jobId: string): Promise<JobView> {
     return toJobView(await this.snapshot(jobId));
+  }
+
+  /**
+   * `DELETE /v1/stream/job/{id}`: a pending job leaves the queue and its
+   * upload is deleted; a running one is stopped by its worker (which
+   * removes its files). A finished job cannot be cancelled.
+   */
+  async cancel(jobId: string): Promise<JobView> {
+    checkJobId(jobId);
+    const outcome = await this.queue.cancel(jobId);
+    switch (outcome.kind) {
+      case 'not-found':
+        throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${jobId}.`);
+      case 'finished':
+        throw new ConflictError(
+          'JOB_FINISHED',
+          `Job ${jobId} has already finished (${toJobView(outcome.snapshot).status}); it cannot be cancelled.`,
+        );
+      case 'cancelled':
+        if (outcome.removedFromQueue) {
+          await this.storage.remove(this.storage.layout.uploadPath(outcome.snapshot.data.uploadId));
+        }
+        return toJobView(outcome.snapshot);
+    }
   }
 
   /**

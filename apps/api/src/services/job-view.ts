@@ -31,9 +31,10 @@ export function manifestUrl(jobId: string): string {
 
 /** Pure mapping from a queue snapshot to the public body. */
 export function toJobView(job: JobSnapshot): JobView {
-  const status = toJobStatus(job.state, job.failedReason, false);
+  const status = toJobStatus(job.state, job.failedReason, job.cancelledAt !== null);
   const completed = status === 'Completed';
   const ended = completed || status.startsWith('Failed(');
+  const finishedAt = status === 'Cancelled' ? job.cancelledAt : ended ? job.finishedAt : null;
   return {
     id: job.id,
     track_id: job.data.trackId,
@@ -41,7 +42,7 @@ export function toJobView(job: JobSnapshot): JobView {
     progress: completed ? 100 : clampProgress(job.progress),
     created_at: iso(job.createdAt),
     started_at: job.startedAt === null ? null : iso(job.startedAt),
-    completed_at: ended && job.finishedAt !== null ? iso(job.finishedAt) : null,
+    completed_at: finishedAt === null ? null : iso(finishedAt),
     error: status.startsWith('Failed(') ? (job.failedReason ?? 'unknown error') : null,
     codec: job.data.plan.codec,
     quality_profile: job.data.plan.profile,

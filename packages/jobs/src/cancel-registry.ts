@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import type { TranscodeJobData } from './job-contract';
+
+/** What is kept of a cancelled job, so it still reads back after leaving the queue. */
+export interface CancelRecord {
+  readonly cancelledAt: number;
+  readonly createdAt: number;
+  readonly data: TranscodeJobData;
+}
+
+/**
+ * Cancellation across processes: a marker key per cancelled job (read by
+ * the API for the status, and by a worker before it starts or publishes a
+ * job) and a pub/sub channel that tells the worker running a job to stop
+ * its ffmpeg now. Markers expire with the job records' retention.
+ */
+export class CancelRegistry {
+  readonly channel: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly retentionSeconds: number,
+  ) {
+    this.channel = `${prefix}:cancel`;
+  }
+
+  /** Marks a job cancelled; false when it already was (first call wins). */
+  async mark(record: CancelRecord): Promise<boolean> {
+    const set = await this.redis.set(this.key(record.data.jobId), JSON.stringify(record), 'EX', this.retentionSeconds, 'NX');
+    return set === 'OK';
+  }
+
+  async unmark(jobId: string): Promise<void> {
+    await this.redis.del(this.key(jobId));
+  }
+
+  async get(jobId: string): Promise<CancelRecord | null> {
+    const text = await this.redis.get(this.key(jobId));
+    return text === null ? null : parseRecord(text);
+  }
+
+  async isCancelled(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(jobId))) === 1;
+  }
+
+  /** Tells every worker; the one running `jobId` stops it. */
+  async announce(jobId: string): Promise<void> {
+    await this.redis.publish(this.channel, jobId);
+  }
+
+  private key(jobId: string): string {
+    return `${this.prefix}:cancelled:${jobId}`;
+  }
+}
+
+function parseRecord(text: string): CancelRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const cancelledAt: unknown = Reflect.get(value, 'cancelledAt');
+  const createdAt: unknown = Reflect.get(value, 'createdAt');
+  const data: unknown = Reflect.get(value, 'data');
+  if (typeof cancelledAt !== 'number' || typeof createdAt !== 'number' || !isJobData(data)) return null;
+  return { cancelledAt, createdAt, data };
+}
+
+/** Our own payload read back from Redis: checked, not cast. */
+export function isJobData(value: unknown): value is TranscodeJobData {
+  if (typeof value !== 'object' || value === null) return false;
+  const get = (key: string): unknown => Reflect.get(value, key);
+  return (
+    get('version') === 1 &&
+    typeof get('jobId') === 'string' &&
+    typeof get('trackId') === 'string' &&
+    typeof get('uploadId') === 'string' &&
+    typeof get('plan') === 'object' &&
+    typeof get('source') === 'object'
+  );
+}
