@@ -1,31 +1,12 @@
 import { loadConfig } from '@stream-server/config';
-import { createWinstonLogger, describeError } from '@stream-server/logger';
+import { createWinstonLogger } from '@stream-server/logger';
+import { runProcess } from '@stream-server/runtime';
 import { createWorkerApp } from './worker-app';
 
 /** `npm run start:worker`: one worker process of a fleet. */
-async function main(): Promise<void> {
+runProcess(() => {
   const config = loadConfig();
   const logger = createWinstonLogger({ level: config.logLevel, service: 'worker' });
-  const app = createWorkerApp(config, logger);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('shutdown failed', describeError(err));
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  await app.start();
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
+  const worker = createWorkerApp(config, logger);
+  return { logger, start: () => worker.start(), stopSteps: [() => worker.stop()] };
 });
