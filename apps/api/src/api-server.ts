@@ -33,7 +33,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     const storage = new StorageRepository(new StorageLayout(config.storageDir));
     await storage.ensureLayout();
     const binaries = await resolveBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
-    const encoders = await detectCapabilities(binaries.ffmpeg, storage.layout.tmpDir);
+    const encoders = await detectCapabilities(binaries.ffmpeg);
     const localCodecs = CODECS.filter((codec) => encoders[codec] !== undefined);
     logger.info('ffmpeg ready', { ffprobe: binaries.ffprobe, source: binaries.source, version: binaries.version, codecs: localCodecs });
 
@@ -75,8 +75,11 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     try {
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        // Keep-alive sockets would hold close() open until they time out:
+        // close each as soon as its request in flight is answered.
+        const reaper = setInterval(() => server?.closeIdleConnections(), 100);
         server.closeIdleConnections();
-        await closing;
+        await closing.finally(() => clearInterval(reaper));
       }
     } catch (err) {
       logger.warn('closing the http server failed', describeError(err));
