@@ -53,7 +53,7 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
   async function start(): Promise<void> {
     await storage.ensureLayout();
     const binaries = await resolveBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
-    encoders = await detectCapabilities(binaries.ffmpeg, storage.layout.tmpDir);
+    encoders = await detectCapabilities(binaries.ffmpeg);
     const codecs = CODECS.filter((codec) => encoders[codec] !== undefined);
     log.info('ffmpeg ready', { ffmpeg: binaries.ffmpeg, source: binaries.source, version: binaries.version, codecs });
     if (codecs.length === 0) throw new Error(`${binaries.ffmpeg} cannot write any of ${CODECS.join(', ')} into HLS`);

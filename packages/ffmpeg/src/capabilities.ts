@@ -10,7 +10,9 @@ import { runProcess } from './process-runner';
  * Finds which codecs this ffmpeg can really write into HLS by encoding
  * half a second of a test tone with each candidate encoder. Listing
  * encoders is not enough: the bundled 2018 build has libopus but its MP4
- * muxer refuses Opus and FLAC.
+ * muxer refuses Opus and FLAC. The scratch dir is in the machine's own
+ * temp dir, not on the shared volume: a worker killed mid-probe leaves
+ * nothing there for the fleet to sweep.
  */
 export async function detectCapabilities(ffmpeg: string, scratchRoot: string = os.tmpdir()): Promise<EncoderMap> {
   const found: EncoderMap = {};
