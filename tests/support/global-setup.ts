@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pingRedis } from '@stream-server/jobs';
+import { freePort } from './processes';
 
 /**
  * Makes `npm test` work on a machine with redis-server installed but not
@@ -35,16 +35,4 @@ export default async function globalSetup(): Promise<void> {
   process.env['TEST_REDIS_URL'] = ownUrl;
   process.env['TEST_REDIS_PID'] = String(child.pid);
   child.unref();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { TranscodeJobData } from './job-contract';
+import { jsonFields } from './json-fields';
 
 /** What is kept of a cancelled job, so it still reads back after leaving the queue. */
 export interface CancelRecord {
@@ -55,16 +56,11 @@ export class CancelRegistry {
 }
 
 function parseRecord(text: string): CancelRecord | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const cancelledAt: unknown = Reflect.get(value, 'cancelledAt');
-  const createdAt: unknown = Reflect.get(value, 'createdAt');
-  const data: unknown = Reflect.get(value, 'data');
+  const get = jsonFields(text);
+  if (!get) return null;
+  const cancelledAt = get('cancelledAt');
+  const createdAt = get('createdAt');
+  const data = get('data');
   if (typeof cancelledAt !== 'number' || typeof createdAt !== 'number' || !isJobData(data)) return null;
   return { cancelledAt, createdAt, data };
 }

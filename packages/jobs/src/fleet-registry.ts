@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CODECS, type Codec } from '@stream-server/profiles';
+import { jsonFields } from './json-fields';
 
 /** What a worker says about itself; the API reads it to refuse codecs nobody can write. */
 export interface WorkerInfo {
@@ -72,14 +73,8 @@ export class FleetRegistry {
 }
 
 function parseWorkerInfo(text: string): WorkerInfo | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const get = (key: string): unknown => Reflect.get(value, key);
+  const get = jsonFields(text);
+  if (!get) return null;
   const id = get('id');
   const codecs = get('codecs');
   if (typeof id !== 'string' || !Array.isArray(codecs)) return null;
