@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -53,5 +53,16 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Live ffmpeg/ffprobe processes whose command line names a path under `dir`. */
+export function ffmpegProcessesUsing(dir: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => /ffmpeg|ffprobe/.test(line));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
   }
 }

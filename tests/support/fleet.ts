@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createRedis, FleetRegistry } from '@stream-server/jobs';
+import { ENTRY, ffmpegProcessesUsing, freePort, startProcess, waitFor, type RunningProcess } from './processes';
+
+export interface Fleet {
+  readonly baseUrl: string;
+  readonly storageDir: string;
+  readonly workers: RunningProcess[];
+  readonly api: RunningProcess;
+  /** Starts one more worker process and waits until it is on line. */
+  addWorker(): Promise<RunningProcess>;
+  /** Live ffmpeg/ffprobe processes working on this fleet's files. */
+  ffmpegProcesses(): string[];
+  /** Entries under tmp/ and uploads/. */
+  leftovers(): Promise<string[]>;
+  /** SIGTERMs everything still running and returns their exit codes. */
+  stop(): Promise<Array<number | null>>;
+}
+
+export interface FleetOptions {
+  readonly redisUrl: string;
+  readonly workers: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A fleet of real processes as the README starts it (`start:api` and
+ * `start:worker` entry points) on one STORAGE_DIR and a unique QUEUE_PREFIX.
+ */
+export async function startFleet(name: string, options: FleetOptions): Promise<Fleet> {
+  const storageDir = await mkdtemp(path.join(os.tmpdir(), `fleet-${name}-`));
+  const prefix = `test-${name}-${randomUUID().slice(0, 8)}`;
+  const port = await freePort();
+  const env = {
+    REDIS_URL: options.redisUrl,
+    STORAGE_DIR: storageDir,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const workers: RunningProcess[] = [];
+  const all: RunningProcess[] = [];
+
+  /** Workers on line per the fleet registry; -1 while Redis does not answer. */
+  async function onlineWorkers(): Promise<number> {
+    const redis = createRedis(options.redisUrl, 'worker');
+    redis.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<number>((resolve) => {
+        timer = setTimeout(() => resolve(-1), 2_000);
+      });
+      return await Promise.race([new FleetRegistry(redis, prefix).online().then((list) => list.length), timeout]);
+    } catch {
+      return -1;
+    } finally {
+      clearTimeout(timer);
+      redis.disconnect();
+    }
+  }
+
+  async function addWorker(): Promise<RunningProcess> {
+    const before = await onlineWorkers();
+    const worker = startProcess(ENTRY.worker, env);
+    workers.push(worker);
+    all.push(worker);
+    await waitFor(async () => ((await onlineWorkers()) > before ? true : undefined), 30_000, () => `a worker (output: ${worker.output()})`);
+    return worker;
+  }
+
+  for (let i = 0; i < options.workers; i++) await addWorker();
+  const api = startProcess(ENTRY.api, { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  all.push(api);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => ((await fetch(`${baseUrl}/health`).catch(() => null))?.status === 200 ? true : undefined),
+    30_000,
+    () => `the API (output: ${api.output()})`,
+  );
+
+  return {
+    baseUrl,
+    storageDir,
+    workers,
+    api,
+    addWorker,
+    ffmpegProcesses: () => ffmpegProcessesUsing(storageDir),
+    async leftovers() {
+      const found: string[] = [];
+      for (const dir of ['uploads', 'tmp']) {
+        const entries = await readdir(path.join(storageDir, dir)).catch(() => [] as string[]);
+        found.push(...entries.map((entry) => `${dir}/${entry}`));
+      }
+      return found;
+    },
+    async stop() {
+      for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      const codes = await Promise.all(all.map((proc) => proc.exited));
+      const redis = createRedis(options.redisUrl, 'producer');
+      redis.on('error', () => undefined);
+      try {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      } catch {
+        // the test's Redis may be gone already
+      } finally {
+        redis.disconnect();
+      }
+      await rm(storageDir, { recursive: true, force: true });
+      return codes;
+    },
+  };
+}
