@@ -24,4 +24,6 @@ export type DomainErrorKind =
   | 'conflict'
   | 'too-large'
   | 'unsupported'
-  | 'unavailable';
+  | 'unavailable'
+  | 'unauthenticated'
+  | 'forbidden';

@@ -37,3 +37,13 @@ export class UnsupportedError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable' as const;
 }
+
+/** No credentials, or credentials that do not prove who the caller is. */
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated' as const;
+}
+
+/** The caller is known (or holds a token) but may not do this. */
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden' as const;
+}

@@ -7,4 +7,6 @@ export {
   TooLargeError,
   UnsupportedError,
   UnavailableError,
+  UnauthenticatedError,
+  ForbiddenError,
 } from './errors';

@@ -1,6 +1,10 @@
-import { Router, type Response } from 'express';
+import { readFile } from 'node:fs/promises';
+import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '@stream-server/errors';
 import { hlsContentType } from '@stream-server/storage';
+import { signedCacheControl, SIGNED_PLAYLIST_MAX_AGE } from '../playback/playback-cache';
+import type { PlaybackSigner } from '../playback/playback-signer';
+import { signPlaylist } from '../playback/playlist-signing';
 import type { JobService } from '../services/job-service';
 
 /**
@@ -11,21 +15,46 @@ import type { JobService } from '../services/job-service';
 const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
 const MANIFEST_CACHE = 'public, max-age=60';
 
-/** `GET /v1/stream/hls/{job_id}/index.m3u8` and `/{segment}`. */
-export function hlsRoutes(jobs: JobService): Router {
+/**
+ * `GET /v1/stream/hls/{job_id}/index.m3u8` and `/{segment}`. With a
+ * playback signer, both need the job's `?token=` (players cannot send
+ * bearer headers on every request), the playlist is rewritten so each URI
+ * carries the same token, and nothing is cached past the token's expiry.
+ */
+export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   const router = Router();
 
   router.get('/v1/stream/hls/:jobId/index.m3u8', async (req, res) => {
+    if (!playback) {
+      const file = await jobs.manifestPath(req.params.jobId);
+      await sendHlsFile(res, file, MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
+      return;
+    }
+    const grant = playback.verify(req.params.jobId, tokenParam(req));
     const file = await jobs.manifestPath(req.params.jobId);
-    await sendHlsFile(res, file, MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
+    const playlist = await readFile(file, 'utf8').catch(() => {
+      throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
+    });
+    res.setHeader('Content-Type', hlsContentType(file) ?? 'application/vnd.apple.mpegurl');
+    res.setHeader('Cache-Control', signedCacheControl(playback.secondsLeft(grant), SIGNED_PLAYLIST_MAX_AGE));
+    // A Buffer, so Express keeps the HLS content type as set (no charset).
+    res.send(Buffer.from(signPlaylist(playlist, grant.token), 'utf8'));
   });
 
   router.get('/v1/stream/hls/:jobId/:segment', async (req, res) => {
+    const grant = playback?.verify(req.params.jobId, tokenParam(req));
     const file = jobs.segmentPath(req.params.jobId, req.params.segment);
-    await sendHlsFile(res, file, SEGMENT_CACHE, 'SEGMENT_NOT_FOUND');
+    const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
+    await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
   });
 
   return router;
+}
+
+/** `?token=`; a repeated one arrives as an array, which the signer refuses. */
+function tokenParam(req: Request): unknown {
+  const query: unknown = req.query;
+  return typeof query === 'object' && query !== null ? Reflect.get(query, 'token') : undefined;
 }
 
 /** Streams a file with validators (ETag, Last-Modified) and range support. */

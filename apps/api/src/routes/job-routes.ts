@@ -1,17 +1,31 @@
 import { Router } from 'express';
+import type { RequireScope } from '../auth/require-scope';
+import type { PlaybackSigner } from '../playback/playback-signer';
 import type { JobService } from '../services/job-service';
+import { withManifestToken, type JobView } from '../services/job-view';
 
-/** `GET /v1/stream/job/{id}` (the seed's status route) and `DELETE` (cancel). */
-export function jobRoutes(jobs: JobService): Router {
+// Explicit route type: with a middleware in front, Express's types would
+// otherwise lose the `:id` parameter's type.
+const JOB = '/v1/stream/job/:id';
+
+/**
+ * `GET /v1/stream/job/{id}` (the seed's status route) and `DELETE` (cancel).
+ * With a playback signer, a completed job's `manifest_url` carries a
+ * fresh token, minted per read.
+ */
+export function jobRoutes(jobs: JobService, requireScope: RequireScope, playback?: PlaybackSigner): Router {
   const router = Router();
-  router.get('/v1/stream/job/:id', async (req, res) => {
+  const signed = (view: JobView): JobView =>
+    playback && view.manifest_url !== null ? withManifestToken(view, playback.issue(view.id).token) : view;
+
+  router.get<typeof JOB>(JOB, requireScope('jobs:read'), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await jobs.view(req.params.id));
+    res.json(signed(await jobs.view(req.params.id)));
   });
   // Not in the seed, which lists "Cancelled" but no way to reach it.
-  router.delete('/v1/stream/job/:id', async (req, res) => {
+  router.delete<typeof JOB>(JOB, requireScope('transcode:write'), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await jobs.cancel(req.params.id));
+    res.json(signed(await jobs.cancel(req.params.id)));
   });
   return router;
 }

@@ -25,8 +25,19 @@ export interface JobView {
   manifest_url: string | null;
 }
 
-export function manifestUrl(jobId: string): string {
-  return `/v1/stream/hls/${jobId}/index.m3u8`;
+/** The playlist route of a job; with a playback token when HLS is signed. */
+export function manifestUrl(jobId: string, token?: string): string {
+  const url = `/v1/stream/hls/${jobId}/index.m3u8`;
+  return token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The view with a signed `manifest_url` (tokens expire, so they are
+ * minted per read by the route, not stored). Jobs with no playlist yet
+ * keep `null`.
+ */
+export function withManifestToken(view: JobView, token: string): JobView {
+  return view.manifest_url === null ? view : { ...view, manifest_url: manifestUrl(view.id, token) };
 }
 
 /** Pure mapping from a queue snapshot to the public body. */
