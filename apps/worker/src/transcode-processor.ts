@@ -23,6 +23,8 @@ const CANCELLED = 'cancelled';
 export interface ProcessorSettings {
   readonly segmentSeconds: number;
   readonly keepSource: boolean;
+  readonly maxDurationSeconds: number;
+  readonly timeoutFloorSeconds: number;
 }
 
 /** Progress reaches Redis at most this often (≤ 4 updates/s). */
@@ -89,11 +91,12 @@ export class TranscodeProcessor {
           encoder,
           segmentSeconds: this.settings.segmentSeconds,
           durationSeconds: data.source.durationSeconds,
+          maxDurationSeconds: this.settings.maxDurationSeconds,
         },
         {
           workDir,
           onProgress: (percent) => progress.push(percent),
-          timeoutMs: attemptTimeoutMs('transcode', data.source.durationSeconds),
+          timeoutMs: attemptTimeoutMs('transcode', data.source.durationSeconds, this.settings.timeoutFloorSeconds),
           ...(signal ? { signal } : {}),
         },
       );

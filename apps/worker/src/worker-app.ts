@@ -66,7 +66,12 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
       storage,
       ffmpeg,
       encoders,
-      { segmentSeconds: config.hlsSegmentSeconds, keepSource: config.keepSource },
+      {
+        segmentSeconds: config.hlsSegmentSeconds,
+        keepSource: config.keepSource,
+        maxDurationSeconds: config.maxDurationSeconds,
+        timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
+      },
       cancels,
       log,
     );

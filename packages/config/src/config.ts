@@ -22,6 +22,16 @@ const boolean = (name: string, fallback: boolean) =>
 
 const optionalPath = z.string().trim().min(1).optional();
 
+const secret = (name: string) =>
+  z.string().min(32, `${name} must be at least 32 characters (use e.g. openssl rand -hex 32)`).optional();
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
 /**
  * Every environment variable the service reads, with its default. This
  * schema is the only place that knows env var names; the README's table
@@ -54,6 +64,28 @@ const envSchema = z.object({
   EMBEDDED_REDIS: boolean('EMBEDDED_REDIS', true),
   SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
   JOB_LOCK_SECONDS: integer('JOB_LOCK_SECONDS', 2, 300, 15),
+  JOB_TIMEOUT_FLOOR_SECONDS: integer('JOB_TIMEOUT_FLOOR_SECONDS', 1, 86_400, 120),
+  MAX_DURATION_SECONDS: integer('MAX_DURATION_SECONDS', 1, 86_400, 4 * 3600),
+  MAX_CHANNELS: integer('MAX_CHANNELS', 1, 64, 8),
+  MAX_SAMPLE_RATE: integer('MAX_SAMPLE_RATE', 8000, 768_000, 192_000),
+  UPLOAD_IDLE_TIMEOUT_SECONDS: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 1, 3600, 30),
+  API_KEYS: list
+    .pipe(z.array(z.string().min(16, 'API_KEYS entries must be at least 16 characters')))
+    .default([]),
+  JWT_SECRET: secret('JWT_SECRET'),
+  // PEM; "\n" escapes are accepted so the key fits on one env line.
+  JWT_PUBLIC_KEY: z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n'))
+    .pipe(z.string().regex(/-----BEGIN PUBLIC KEY-----/, 'JWT_PUBLIC_KEY must be a PEM public key (SPKI)'))
+    .optional(),
+  JWT_AUDIENCE: z.string().trim().min(1).default('stream-server'),
+  JWT_ISSUER: z.string().trim().min(1).optional(),
+  PLAYBACK_SIGNING_KEY: secret('PLAYBACK_SIGNING_KEY'),
+  PLAYBACK_TOKEN_TTL_SECONDS: integer('PLAYBACK_TOKEN_TTL_SECONDS', 10, 7 * 86_400, 6 * 3600),
+  RATE_LIMIT_SUBMITS_PER_MINUTE: integer('RATE_LIMIT_SUBMITS_PER_MINUTE', 0, 1_000_000, 30),
+  RATE_LIMIT_READS_PER_MINUTE: integer('RATE_LIMIT_READS_PER_MINUTE', 0, 10_000_000, 1200),
+  TRUST_PROXY: integer('TRUST_PROXY', 0, 10, 0),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -81,6 +113,27 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   /** Job lock lifetime: a dead worker's job is taken over within ~5/3 of it. */
   readonly jobLockSeconds: number;
+  /** An attempt is killed after this plus 2 s per second of audio. */
+  readonly jobTimeoutFloorSeconds: number;
+  readonly maxDurationSeconds: number;
+  readonly maxChannels: number;
+  readonly maxSampleRate: number;
+  /** An upload that sends nothing for this long is cut off (408). */
+  readonly uploadIdleTimeoutSeconds: number;
+  /** Bearer keys with every scope; empty (and no JWT key) means auth is off. */
+  readonly apiKeys: readonly string[];
+  readonly jwtSecret: string | undefined;
+  readonly jwtPublicKey: string | undefined;
+  readonly jwtAudience: string;
+  readonly jwtIssuer: string | undefined;
+  /** When set, playlists and segments need an expiring HMAC token. */
+  readonly playbackSigningKey: string | undefined;
+  readonly playbackTokenTtlSeconds: number;
+  /** Per API key (or IP without auth), per minute; 0 turns a limit off. */
+  readonly rateLimitSubmitsPerMinute: number;
+  readonly rateLimitReadsPerMinute: number;
+  /** Reverse-proxy hops to trust for the client IP (Express "trust proxy"). */
+  readonly trustProxy: number;
 }
 
 export class ConfigError extends Error {
@@ -132,6 +185,21 @@ export function loadConfig(
     embeddedRedis: e.EMBEDDED_REDIS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
+    jobTimeoutFloorSeconds: e.JOB_TIMEOUT_FLOOR_SECONDS,
+    maxDurationSeconds: e.MAX_DURATION_SECONDS,
+    maxChannels: e.MAX_CHANNELS,
+    maxSampleRate: e.MAX_SAMPLE_RATE,
+    uploadIdleTimeoutSeconds: e.UPLOAD_IDLE_TIMEOUT_SECONDS,
+    apiKeys: e.API_KEYS,
+    jwtSecret: e.JWT_SECRET,
+    jwtPublicKey: e.JWT_PUBLIC_KEY,
+    jwtAudience: e.JWT_AUDIENCE,
+    jwtIssuer: e.JWT_ISSUER,
+    playbackSigningKey: e.PLAYBACK_SIGNING_KEY,
+    playbackTokenTtlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS,
+    rateLimitSubmitsPerMinute: e.RATE_LIMIT_SUBMITS_PER_MINUTE,
+    rateLimitReadsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
   };
   return { ...config, ...overrides };
 }

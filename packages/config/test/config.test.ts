@@ -33,6 +33,21 @@ describe('loadConfig: defaults', () => {
       embeddedRedis: true,
       shutdownGraceSeconds: 30,
       jobLockSeconds: 15,
+      jobTimeoutFloorSeconds: 120,
+      maxDurationSeconds: 14_400,
+      maxChannels: 8,
+      maxSampleRate: 192_000,
+      uploadIdleTimeoutSeconds: 30,
+      apiKeys: [],
+      jwtSecret: undefined,
+      jwtPublicKey: undefined,
+      jwtAudience: 'stream-server',
+      jwtIssuer: undefined,
+      playbackSigningKey: undefined,
+      playbackTokenTtlSeconds: 21_600,
+      rateLimitSubmitsPerMinute: 30,
+      rateLimitReadsPerMinute: 1200,
+      trustProxy: 0,
     });
   });
 
@@ -104,6 +119,21 @@ describe('loadConfig: overrides', () => {
       EMBEDDED_REDIS: 'false',
       SHUTDOWN_GRACE_SECONDS: '0',
       JOB_LOCK_SECONDS: '3',
+      JOB_TIMEOUT_FLOOR_SECONDS: '5',
+      MAX_DURATION_SECONDS: '600',
+      MAX_CHANNELS: '2',
+      MAX_SAMPLE_RATE: '48000',
+      UPLOAD_IDLE_TIMEOUT_SECONDS: '7',
+      API_KEYS: 'key-aaaaaaaaaaaaaaaa, key-bbbbbbbbbbbbbbbb',
+      JWT_SECRET: 's'.repeat(32),
+      JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----',
+      JWT_AUDIENCE: 'media',
+      JWT_ISSUER: 'https://issuer.example',
+      PLAYBACK_SIGNING_KEY: 'p'.repeat(40),
+      PLAYBACK_TOKEN_TTL_SECONDS: '300',
+      RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
+      RATE_LIMIT_READS_PER_MINUTE: '100',
+      TRUST_PROXY: '1',
     });
     expect(config).toEqual({
       port: 9000,
@@ -124,11 +154,33 @@ describe('loadConfig: overrides', () => {
       embeddedRedis: false,
       shutdownGraceSeconds: 0,
       jobLockSeconds: 3,
+      jobTimeoutFloorSeconds: 5,
+      maxDurationSeconds: 600,
+      maxChannels: 2,
+      maxSampleRate: 48_000,
+      uploadIdleTimeoutSeconds: 7,
+      apiKeys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'],
+      jwtSecret: 's'.repeat(32),
+      jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      jwtAudience: 'media',
+      jwtIssuer: 'https://issuer.example',
+      playbackSigningKey: 'p'.repeat(40),
+      playbackTokenTtlSeconds: 300,
+      rateLimitSubmitsPerMinute: 0,
+      rateLimitReadsPerMinute: 100,
+      trustProxy: 1,
     });
   });
 
   it('trims numbers', () => {
     expect(loadConfig({ PORT: ' 9001 ' }).port).toBe(9001);
+  });
+
+  it('refuses short secrets and API keys, and a JWT key that is not PEM', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ PLAYBACK_SIGNING_KEY: 'short' })).toThrow(/PLAYBACK_SIGNING_KEY/);
+    expect(() => loadConfig({ API_KEYS: 'abc' })).toThrow(/API_KEYS/);
+    expect(() => loadConfig({ JWT_PUBLIC_KEY: 'not a key' })).toThrow(/JWT_PUBLIC_KEY/);
   });
 
   it('trims every value and reads booleans in any case', () => {

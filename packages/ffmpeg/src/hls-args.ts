@@ -15,6 +15,8 @@ export interface HlsJob {
   readonly segmentSeconds: number;
   /** Probed source duration: progress is measured against it. */
   readonly durationSeconds: number;
+  /** Hard cap on output length: a header that under-states the audio cannot make the encode run away. */
+  readonly maxDurationSeconds: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function buildHlsArgs(job: HlsJob): string[] {
     '-vn', '-sn', '-dn',
     '-map_metadata', '-1',
     ...encoderArgs(plan, job.encoder),
+    '-t', String(job.maxDurationSeconds),
     // MP4 muxers in ffmpeg 5 still call Opus/FLAC-in-MP4 "experimental".
     ...(fmp4 ? ['-strict', 'experimental'] : []),
     '-f', 'hls',

@@ -37,7 +37,7 @@ const MP3_PLAN: EncodingPlan = { ...AAC_PLAN, codec: 'mp3', bitrate: 320_000 };
 const OPUS_PLAN: EncodingPlan = { ...AAC_PLAN, codec: 'opus', bitrate: 160_000, sampleRate: 48_000, container: 'fmp4' };
 
 function job(plan: EncodingPlan, encoder: string, overrides: Partial<HlsJob> = {}): HlsJob {
-  return { input: INPUT, demuxer: 'wav', plan, encoder, segmentSeconds: 6, durationSeconds: 8, ...overrides };
+  return { input: INPUT, demuxer: 'wav', plan, encoder, segmentSeconds: 6, durationSeconds: 8, maxDurationSeconds: 14_400, ...overrides };
 }
 
 /** Every codec with each encoder we may pick for it. */
@@ -72,6 +72,7 @@ describe('buildHlsArgs: full argv', () => {
       '-b:a', '256000',
       '-ar', '44100',
       '-ac', '2',
+      '-t', '14400',
       '-f', 'hls',
       '-hls_time', '6',
       '-hls_playlist_type', 'vod',
@@ -103,6 +104,7 @@ describe('buildHlsArgs: full argv', () => {
       '-ac', '2',
       '-sample_fmt', 's32',
       '-bits_per_raw_sample', '24',
+      '-t', '14400',
       '-strict', 'experimental',
       '-f', 'hls',
       '-hls_time', '4',

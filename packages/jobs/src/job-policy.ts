@@ -13,8 +13,7 @@ export interface JobPolicy {
   readonly attempts: number;
   /** Exponential backoff base, in ms: 5 s, 10 s, 20 s... */
   readonly backoffMs: number;
-  /** Timeout of one attempt: a floor plus a multiple of the media's duration. */
-  readonly timeoutFloorMs: number;
+  /** Timeout of one attempt: a floor (JOB_TIMEOUT_FLOOR_SECONDS) plus a multiple of the media's duration. */
   readonly timeoutPerMediaSecondMs: number;
 }
 
@@ -25,14 +24,13 @@ export const JOB_POLICIES: Readonly<Record<JobName, JobPolicy>> = {
     backoffMs: 5_000,
     // Encoding runs at tens of times realtime; 2 s of wall per media second
     // is far beyond any healthy run and still ends a hung ffmpeg.
-    timeoutFloorMs: 120_000,
     timeoutPerMediaSecondMs: 2_000,
   },
 };
 
-export function attemptTimeoutMs(name: JobName, mediaSeconds: number): number {
+export function attemptTimeoutMs(name: JobName, mediaSeconds: number, floorSeconds: number): number {
   const policy = JOB_POLICIES[name];
-  return Math.round(policy.timeoutFloorMs + Math.max(0, mediaSeconds) * policy.timeoutPerMediaSecondMs);
+  return Math.round(floorSeconds * 1000 + Math.max(0, mediaSeconds) * policy.timeoutPerMediaSecondMs);
 }
 
 /**

@@ -61,18 +61,22 @@ describe('isTerminal', () => {
 
 describe('job policy', () => {
   it('attempt timeout is a floor plus 2 s per media second', () => {
-    expect(attemptTimeoutMs('transcode', 0)).toBe(120_000);
-    expect(attemptTimeoutMs('transcode', 60)).toBe(240_000);
-    expect(attemptTimeoutMs('transcode', 3_600)).toBe(7_320_000);
-    expect(attemptTimeoutMs('transcode', 0.4)).toBe(120_800);
+    expect(attemptTimeoutMs('transcode', 0, 120)).toBe(120_000);
+    expect(attemptTimeoutMs('transcode', 60, 120)).toBe(240_000);
+    expect(attemptTimeoutMs('transcode', 3_600, 120)).toBe(7_320_000);
+    expect(attemptTimeoutMs('transcode', 0.4, 120)).toBe(120_800);
   });
 
   it('a negative duration does not shorten the floor', () => {
-    expect(attemptTimeoutMs('transcode', -100)).toBe(120_000);
+    expect(attemptTimeoutMs('transcode', -100, 120)).toBe(120_000);
   });
 
   it('grows with the media duration', () => {
-    expect(attemptTimeoutMs('transcode', 10)).toBeLessThan(attemptTimeoutMs('transcode', 11));
+    expect(attemptTimeoutMs('transcode', 10, 120)).toBeLessThan(attemptTimeoutMs('transcode', 11, 120));
+  });
+
+  it('takes its floor from JOB_TIMEOUT_FLOOR_SECONDS', () => {
+    expect(attemptTimeoutMs('transcode', 10, 5)).toBe(25_000);
   });
 
   it('the transcode policy retries with a backoff', () => {

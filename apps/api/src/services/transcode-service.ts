@@ -4,7 +4,7 @@ import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
 import type { FfmpegRepository, ProbeRejection } from '@stream-server/ffmpeg';
 import type { TranscodeJobData, TranscodeQueue } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
-import { checkOutputRequest, parseTranscodeOptions, resolveEncodingPlan } from '@stream-server/profiles';
+import { checkOutputRequest, checkSourceLimits, parseTranscodeOptions, resolveEncodingPlan, type SourceLimits } from '@stream-server/profiles';
 import type { StorageRepository } from '@stream-server/storage';
 import type { CodecAvailability } from './codec-availability';
 
@@ -34,6 +34,7 @@ export class TranscodeService {
     private readonly ffmpeg: FfmpegRepository,
     private readonly queue: TranscodeQueue,
     private readonly codecs: CodecAvailability,
+    private readonly limits: SourceLimits,
     private readonly logger: Logger,
   ) {}
 
@@ -63,6 +64,7 @@ export class TranscodeService {
 
     const probe = await this.ffmpeg.probe(upload.path);
     if (!probe.ok) throw rejectionError(probe.rejection);
+    checkSourceLimits(probe.result.audio, this.limits);
     const plan = resolveEncodingPlan(options, probe.result.audio);
 
     const jobId = randomUUID();
