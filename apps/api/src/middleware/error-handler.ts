@@ -16,6 +16,8 @@ const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
   conflict: 409,
   'too-large': 413,
   unavailable: 503,
+  unauthenticated: 401,
+  forbidden: 403,
 };
 
 const MULTER_ERRORS: Readonly<Record<string, { status: number; code: string; error: string }>> = {
@@ -78,10 +80,11 @@ function clientMessage(err: unknown, status: number): string {
   return status === 400 ? 'Bad request.' : 'The request was refused.';
 }
 
-// busboy's errors have no code; these messages are its malformed-body ones.
+// busboy's errors have no code; these are all the messages it throws
+// (node_modules/busboy/lib), every one about a malformed request body.
+const BUSBOY_ERRORS =
+  /^(?:Malformed content type|Malformed part header|Malformed urlencoded form|Missing Content-Type|Multipart: Boundary not found|Unexpected end of file|Unexpected end of form|Unsupported content type)/;
+
 function isMultipartParseError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return /Unexpected end of form|Multipart: Boundary not found|Malformed part header|Unexpected end of file|Malformed urlencoded form|Unsupported content type/i.test(
-    err.message,
-  );
+  return err instanceof Error && BUSBOY_ERRORS.test(err.message);
 }

@@ -3,11 +3,15 @@ import multer from 'multer';
 import { InvalidInputError, TooLargeError } from '@stream-server/errors';
 import type { TranscodeService } from '../services/transcode-service';
 import type { UploadStorage } from '../upload/upload-storage';
+import { uploadIdleTimeout } from '../middleware/upload-idle-timeout';
 
 export interface TranscodeRouteDeps {
   readonly service: TranscodeService;
   readonly uploads: UploadStorage;
   readonly maxUploadBytes: number;
+  /** Admits only callers allowed to submit (`requireScope('transcode:write')`); checked before any byte is stored. */
+  readonly authorize: RequestHandler;
+  readonly uploadIdleTimeoutMs: number;
 }
 
 /** Room for multipart boundaries and the small text fields around the file. */
@@ -62,7 +66,7 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
     });
   };
 
-  router.post('/v1/stream/transcode', refuseOversizedBody(deps.maxUploadBytes), submit);
+  router.post('/v1/stream/transcode', deps.authorize, refuseOversizedBody(deps.maxUploadBytes), uploadIdleTimeout(deps.uploadIdleTimeoutMs), submit);
   return router;
 }
 
