@@ -39,6 +39,8 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
     STORAGE_DIR: storageDir,
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
     ...options.env,
   };
   const workers: RunningProcess[] = [];

@@ -33,6 +33,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const storageDir = await mkdtemp(path.join(os.tmpdir(), `stream-${name}-`));
   const config = loadConfig({
     REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    // Tests poll fast from one IP; suites about limits turn them back on.
+    RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
+    RATE_LIMIT_READS_PER_MINUTE: '0',
     ...options.env,
     PORT: '0',
     HOST: '127.0.0.1',

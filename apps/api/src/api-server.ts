@@ -8,6 +8,9 @@ import { describeError, type Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { createApp } from './app';
+import { createRateLimiters } from './middleware/rate-limits';
+import { Authenticator } from './auth/authenticator';
+import { PlaybackSigner } from './playback/playback-signer';
 import { CodecAvailability } from './services/codec-availability';
 import { JobService } from './services/job-service';
 import { TranscodeService } from './services/transcode-service';
@@ -25,6 +28,7 @@ export interface ApiServer {
 /** Wires config → repositories → services → Express, and runs the HTTP server. */
 export function createApiServer(config: Config, logger: Logger): ApiServer {
   let redis: Redis | undefined;
+  let limiterRedis: Redis | undefined;
   let queue: TranscodeQueue | undefined;
   let server: Server | undefined;
   let express: Express | undefined;
@@ -45,15 +49,31 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       retentionDays: config.jobRetentionDays,
     });
     const ffmpeg = new FfmpegRepository(binaries, logger);
+    const authenticator = Authenticator.fromConfig(config);
+    limiterRedis = createRedis(config.redisUrl, 'rate-limit');
+    limiterRedis.on('error', () => undefined); // the main connection logs outages
+    const rateLimits = createRateLimiters(limiterRedis, {
+      submitsPerMinute: config.rateLimitSubmitsPerMinute,
+      readsPerMinute: config.rateLimitReadsPerMinute,
+      prefix: config.queuePrefix,
+      perCredential: authenticator.enabled,
+    });
     const codecs = new CodecAvailability(new FleetRegistry(redis, config.queuePrefix), localCodecs);
     express = createApp({
+      rateLimits,
+      trustProxy: config.trustProxy,
       logger,
       allowedOrigins: config.allowedOrigins,
       maxUploadBytes: config.maxUploadBytes,
+      uploadIdleTimeoutMs: config.uploadIdleTimeoutSeconds * 1000,
       queue,
-      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, logger),
+      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, logger),
       jobs: new JobService(queue, storage),
       uploads: new UploadStorage(storage.layout),
+      authenticator,
+      playback: config.playbackSigningKey
+        ? new PlaybackSigner(config.playbackSigningKey, config.playbackTokenTtlSeconds)
+        : undefined,
     });
 
     const app = express;
@@ -89,10 +109,12 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     } catch (err) {
       logger.warn('closing the queue failed', describeError(err));
     }
-    try {
-      await redis?.quit();
-    } catch {
-      redis?.disconnect();
+    for (const client of [limiterRedis, redis]) {
+      try {
+        await client?.quit();
+      } catch {
+        client?.disconnect();
+      }
     }
     logger.info('api stopped');
   }

@@ -3,10 +3,14 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '@stream-server/logger';
 import type { TranscodeQueue } from '@stream-server/jobs';
+import type { Authenticator } from './auth/authenticator';
+import { createRequireScope } from './auth/require-scope';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import type { RateLimiters } from './middleware/rate-limits';
 import { requestContext } from './middleware/request-context';
 import { healthRoutes } from './routes/health-routes';
 import { hlsRoutes } from './routes/hls-routes';
+import type { PlaybackSigner } from './playback/playback-signer';
 import { jobRoutes } from './routes/job-routes';
 import { transcodeRoutes } from './routes/transcode-routes';
 import type { JobService } from './services/job-service';
@@ -17,16 +21,26 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly allowedOrigins: readonly string[];
   readonly maxUploadBytes: number;
+  readonly uploadIdleTimeoutMs: number;
   readonly queue: TranscodeQueue;
   readonly transcode: TranscodeService;
   readonly jobs: JobService;
   readonly uploads: UploadStorage;
+  /** Bearer auth for the API routes; absent (or configured with no key): open. */
+  readonly authenticator?: Authenticator;
+  /** Signed playback URLs for HLS; absent: HLS is open. */
+  readonly playback?: PlaybackSigner;
+  /** Per-minute budgets (absent: unlimited). */
+  readonly rateLimits?: RateLimiters;
+  /** Reverse-proxy hops trusted for the client IP (TRUST_PROXY). */
+  readonly trustProxy?: number;
 }
 
 /** The Express app: middleware and routes only; services are passed in. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('etag', 'strong');
 
   app.use(requestContext(deps.logger));
@@ -42,15 +56,39 @@ export function createApp(deps: AppDeps): Express {
     cors({
       origin: anyOrigin ? '*' : [...deps.allowedOrigins],
       methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
-      exposedHeaders: ['X-Request-Id', 'Content-Length', 'Content-Range', 'ETag'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Content-Length',
+        'Content-Range',
+        'ETag',
+        'WWW-Authenticate',
+        'Retry-After',
+        'RateLimit',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     }),
   );
 
+  // `requireScope('admin')` guards admin routes when they come.
+  const requireScope = createRequireScope(deps.authenticator);
   app.use(healthRoutes(deps.queue));
-  app.use(transcodeRoutes({ service: deps.transcode, uploads: deps.uploads, maxUploadBytes: deps.maxUploadBytes }));
-  app.use(jobRoutes(deps.jobs));
-  app.use(hlsRoutes(deps.jobs));
+  if (deps.rateLimits) {
+    // Counted before the upload is read, so a client over budget costs no disk.
+    app.post('/v1/stream/transcode', deps.rateLimits.submit);
+    app.use(['/v1/stream/job', '/v1/stream/hls'], deps.rateLimits.read);
+  }
+  app.use(
+    transcodeRoutes({
+      service: deps.transcode,
+      uploads: deps.uploads,
+      maxUploadBytes: deps.maxUploadBytes,
+      authorize: requireScope('transcode:write'),
+      uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs,
+    }),
+  );
+  app.use(jobRoutes(deps.jobs, requireScope, deps.playback));
+  app.use(hlsRoutes(deps.jobs, deps.playback));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -1,12 +1,13 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisRole = 'producer' | 'worker';
+export type RedisRole = 'producer' | 'worker' | 'rate-limit';
 
 /**
  * One ioredis client per role. Producers (the API) fail fast while Redis is
  * down, so a request gets a 503 instead of hanging in an offline queue;
  * workers wait and retry forever, as BullMQ requires for blocking calls.
- * Both reconnect by themselves with a capped backoff.
+ * The rate limiter's client sits between the two. All reconnect by
+ * themselves with a capped backoff.
  */
 export function createRedis(url: string, role: RedisRole): Redis {
   const common: RedisOptions = {
@@ -17,7 +18,11 @@ export function createRedis(url: string, role: RedisRole): Redis {
   const options: RedisOptions =
     role === 'producer'
       ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
-      : { ...common, maxRetriesPerRequest: null };
+      : role === 'rate-limit'
+        ? // Queues its first commands (the limiter loads a script at start) but
+          // gives up fast, so an outage fails open instead of stalling requests.
+          { ...common, maxRetriesPerRequest: 1, commandTimeout: 500, connectTimeout: 2_000 }
+        : { ...common, maxRetriesPerRequest: null };
   return new Redis(url, options);
 }
 

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+import { RedisStore } from 'rate-limit-redis';
+
+export interface RateLimitSettings {
+  readonly submitsPerMinute: number;
+  readonly readsPerMinute: number;
+  /** Key prefix in Redis, shared by every API instance of a deployment. */
+  readonly prefix: string;
+  /** With auth on, budgets are per credential; without, per client IP. */
+  readonly perCredential: boolean;
+}
+
+export interface RateLimiters {
+  readonly submit: RequestHandler;
+  readonly read: RequestHandler;
+}
+
+type RedisReply = boolean | number | string | Array<boolean | number | string>;
+
+const passThrough: RequestHandler = (_req, _res, next) => next();
+
+/**
+ * Per-minute budgets for submits and for reads, counted in Redis so that
+ * several API instances share one budget. If Redis cannot count (outage),
+ * requests pass: the routes then answer 503 on their own.
+ */
+export function createRateLimiters(redis: Redis, settings: RateLimitSettings): RateLimiters {
+  const make = (name: string, limit: number): RequestHandler =>
+    limit <= 0
+      ? passThrough
+      : rateLimit({
+          windowMs: 60_000,
+          limit,
+          standardHeaders: 'draft-7',
+          legacyHeaders: false,
+          passOnStoreError: true,
+          keyGenerator: (req) => clientKey(req, settings.perCredential),
+          store: new RedisStore({
+            prefix: `${settings.prefix}:rl:${name}:`,
+            sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args).then(toReply),
+          }),
+          handler: (req, res) => {
+            const reset = resetTimeOf(req);
+            const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : 60;
+            res.setHeader('Retry-After', String(seconds));
+            res.status(429).json({
+              error: `Too many ${name === 'submit' ? 'submissions' : 'requests'}: at most ${limit} a minute. Retry in ${seconds} s.`,
+              code: 'RATE_LIMITED',
+            });
+          },
+        });
+  return { submit: make('submit', settings.submitsPerMinute), read: make('read', settings.readsPerMinute) };
+}
+
+/**
+ * Whose budget a request spends: a hash of its bearer credential when auth
+ * is on (never the credential itself), else its IP (IPv6 by /56, as a
+ * client usually owns a whole prefix). Without auth a header would be
+ * free to forge, so it is ignored.
+ */
+export function clientKey(req: Request, perCredential: boolean): string {
+  const header = req.get('authorization');
+  if (perCredential && header && /^Bearer\s+\S+/i.test(header)) {
+    return `key:${createHash('sha256').update(header.replace(/^Bearer\s+/i, '')).digest('hex').slice(0, 32)}`;
+  }
+  return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+}
+
+/** express-rate-limit's `req.rateLimit.resetTime`, read without trusting its typing. */
+function resetTimeOf(req: Request): Date | undefined {
+  const info: unknown = Reflect.get(req, 'rateLimit');
+  const reset: unknown = typeof info === 'object' && info !== null ? Reflect.get(info, 'resetTime') : undefined;
+  return reset instanceof Date ? reset : undefined;
+}
+
+function toReply(value: unknown): RedisReply {
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) {
+    return value.map((item: unknown) => (typeof item === 'number' || typeof item === 'boolean' ? item : String(item)));
+  }
+  if (value === null || value === undefined) return '';
+  return String(value);
+}
