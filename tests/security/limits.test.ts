@@ -122,3 +122,11 @@ it('lets a slow but steady upload through', async () => {
   const cancelled = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`, { method: 'DELETE' });
   expect((await readJson(cancelled))['status']).toBe('Cancelled');
 });
+
+it('refuses bracketed field names at once (no nested objects from form names)', async () => {
+  const started = Date.now();
+  const result = await submit(stack.baseUrl, new Blob([wav]), 'three.wav', { 'a[99999999]': 'x', 'a[b]': 'y' });
+  expect(result.status).toBe(400);
+  expect(result.body['code']).toBe('INVALID_FIELD_NAME');
+  expect(Date.now() - started).toBeLessThan(1_000);
+});

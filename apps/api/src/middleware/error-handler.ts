@@ -28,6 +28,8 @@ const MULTER_ERRORS: Readonly<Record<string, { status: number; code: string; err
   LIMIT_FIELD_COUNT: { status: 400, code: 'TOO_MANY_FIELDS', error: 'The form has too many fields.' },
   LIMIT_FIELD_KEY: { status: 400, code: 'FIELD_NAME_TOO_LONG', error: 'A form field name is too long.' },
   LIMIT_FIELD_VALUE: { status: 400, code: 'FIELD_TOO_LONG', error: 'A form field value is too long.' },
+  LIMIT_FIELD_NESTING: { status: 400, code: 'INVALID_FIELD_NAME', error: 'Form field names are plain names, without brackets.' },
+  LIMIT_FIELD_ARRAY_INDEX: { status: 400, code: 'INVALID_FIELD_NAME', error: 'Form field names are plain names, without brackets.' },
 };
 
 /** Maps any error to `{ error, code }` JSON with the right status; never a stack trace. */

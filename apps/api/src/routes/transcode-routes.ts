@@ -31,6 +31,10 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
       fieldSize: 4 * 1024,
       parts: 30,
       headerPairs: 100,
+      // Our fields are flat. multer would otherwise build nested objects and
+      // arrays from names like a[99999999], blocking the event loop for seconds.
+      fieldNestingDepth: 0,
+      fieldArrayIndexLimit: 0,
     },
   }).single('file');
 
