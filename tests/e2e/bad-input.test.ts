@@ -28,14 +28,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  // Cleanup of an aborted upload is asynchronous: give it a moment.
-  const deadline = Date.now() + 2_000;
-  let left = await stack.leftovers();
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    left = await stack.leftovers();
-  }
-  expect(left).toEqual([]);
+  expect(await stack.settledLeftovers()).toEqual([]);
   const health = await fetch(`${stack.baseUrl}/health`);
   expect(health.status).toBe(200);
 });

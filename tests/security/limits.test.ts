@@ -29,13 +29,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  const deadline = Date.now() + 2_000;
-  let left = await stack.leftovers();
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    left = await stack.leftovers();
-  }
-  expect(left).toEqual([]);
+  expect(await stack.settledLeftovers()).toEqual([]);
   expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(200);
 });
 

@@ -10,6 +10,11 @@ import { createWorkerApp, type WorkerApp } from '@stream-server/worker';
 
 export interface TestStack {
   readonly baseUrl: string;
+  /**
+   * Leftovers once asynchronous cleanup (of an aborted upload, say) has had
+   * up to 2 s to run: [] when nothing was left behind.
+   */
+  settledLeftovers(): Promise<string[]>;
   readonly config: Config;
   readonly api: ApiServer;
   readonly workers: WorkerApp[];
@@ -48,19 +53,30 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const api = createApiServer(config, silentLogger);
   const port = await api.start();
 
+  const leftovers = async (): Promise<string[]> => {
+    const found: string[] = [];
+    for (const dir of ['uploads', 'tmp']) {
+      const entries = await readdir(path.join(storageDir, dir)).catch(() => [] as string[]);
+      found.push(...entries.map((entry) => `${dir}/${entry}`));
+    }
+    return found;
+  };
+
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
     api,
     workers,
-    async leftovers() {
-      const found: string[] = [];
-      for (const dir of ['uploads', 'tmp']) {
-        const entries = await readdir(path.join(storageDir, dir)).catch(() => [] as string[]);
-        found.push(...entries.map((entry) => `${dir}/${entry}`));
+    async settledLeftovers() {
+      const deadline = Date.now() + 2_000;
+      let left = await leftovers();
+      while (left.length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        left = await leftovers();
       }
-      return found;
+      return left;
     },
+    leftovers,
     async stop() {
       await api.stop().catch(() => undefined);
       await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
