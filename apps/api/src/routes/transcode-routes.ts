@@ -61,6 +61,7 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
         .submit(
           { uploadId: file.filename, path: file.path, size: file.size, originalName: file.originalname },
           fieldsOf(req),
+          typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
         )
         .then(({ jobId }) => {
           accepted = true;

@@ -38,16 +38,17 @@ export class TranscodeService {
     private readonly logger: Logger,
   ) {}
 
-  async submit(upload: StoredUpload, fields: Readonly<Record<string, unknown>>): Promise<SubmitResult> {
+  /** `requestId` ties the job's log lines to the request that made it. */
+  async submit(upload: StoredUpload, fields: Readonly<Record<string, unknown>>, requestId?: string): Promise<SubmitResult> {
     try {
-      return await this.accept(upload, fields);
+      return await this.accept(upload, fields, requestId);
     } catch (err) {
       await this.storage.remove(upload.path).catch(() => undefined);
       throw err;
     }
   }
 
-  private async accept(upload: StoredUpload, fields: Readonly<Record<string, unknown>>): Promise<SubmitResult> {
+  private async accept(upload: StoredUpload, fields: Readonly<Record<string, unknown>>, requestId?: string): Promise<SubmitResult> {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
     const options = parseTranscodeOptions(fields);
     if (upload.size === 0) throw new InvalidInputError('EMPTY_FILE', 'The uploaded file is empty.');
@@ -81,6 +82,7 @@ export class TranscodeService {
     };
     await this.queue.add(data);
     this.logger.info('job queued', {
+      request_id: requestId,
       job_id: jobId,
       codec: plan.codec,
       profile: plan.profile,
