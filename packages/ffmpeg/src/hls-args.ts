@@ -1,4 +1,4 @@
-import type { Codec, EncodingPlan } from '@stream-server/profiles';
+import { CODEC_TRAITS, type Codec, type EncodingPlan, type SegmentContainer } from '@stream-server/profiles';
 import { AUDIO_DEMUXERS } from './demuxers';
 
 export const HLS_MANIFEST = 'index.m3u8';
@@ -27,7 +27,6 @@ export interface HlsJob {
 export function buildHlsArgs(job: HlsJob): string[] {
   const { plan } = job;
   const fmp4 = plan.container === 'fmp4';
-  const extension = fmp4 ? 'm4s' : 'ts';
   return [
     '-hide_banner',
     '-nostdin',
@@ -42,17 +41,28 @@ export function buildHlsArgs(job: HlsJob): string[] {
     '-t', String(job.maxDurationSeconds),
     // MP4 muxers in ffmpeg 5 still call Opus/FLAC-in-MP4 "experimental".
     ...(fmp4 ? ['-strict', 'experimental'] : []),
+    ...hlsMuxerArgs(plan.container, job.segmentSeconds),
+    '-progress', 'pipe:1',
+    '-nostats',
+    HLS_MANIFEST,
+  ];
+}
+
+/**
+ * The HLS muxer's options, shared by real jobs and the start-up test
+ * encode, so a codec is only reported writable with the settings jobs use.
+ */
+function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number): string[] {
+  const fmp4 = container === 'fmp4';
+  return [
     '-f', 'hls',
-    '-hls_time', String(job.segmentSeconds),
+    '-hls_time', String(segmentSeconds),
     '-hls_playlist_type', 'vod',
     '-hls_list_size', '0',
     '-start_number', '1',
     '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
     ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
-    '-hls_segment_filename', `segment_%05d.${extension}`,
-    '-progress', 'pipe:1',
-    '-nostats',
-    HLS_MANIFEST,
+    '-hls_segment_filename', `segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
   ];
 }
 
@@ -90,7 +100,7 @@ export function encoderArgs(plan: EncodingPlan, encoder: string): string[] {
 
 /** Arguments of the start-up test encode for one codec (see capabilities). */
 export function buildCapabilityProbeArgs(codec: Codec, encoder: string): string[] {
-  const fmp4 = codec === 'opus' || codec === 'flac';
+  const container = CODEC_TRAITS[codec].container;
   return [
     '-hide_banner',
     '-nostdin',
@@ -100,13 +110,8 @@ export function buildCapabilityProbeArgs(codec: Codec, encoder: string): string[
     '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
     '-c:a', encoder,
     // fMP4 covers the native Opus encoder's "experimental" flag too.
-    ...(fmp4 ? ['-strict', 'experimental'] : []),
-    '-f', 'hls',
-    '-hls_time', '1',
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
-    ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
-    '-hls_segment_filename', `segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
+    ...(container === 'fmp4' ? ['-strict', 'experimental'] : []),
+    ...hlsMuxerArgs(container, 1),
     HLS_MANIFEST,
   ];
 }
