@@ -2,10 +2,9 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Express } from 'express';
 import type { Config } from '@stream-server/config';
-import { detectCapabilities, FfmpegRepository, resolveBinaries } from '@stream-server/ffmpeg';
+import { FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
 import { createRedis, FleetRegistry, TranscodeQueue } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
-import { CODECS } from '@stream-server/profiles';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { createApp } from './app';
 import { createRateLimiters } from './middleware/rate-limits';
@@ -36,10 +35,10 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   async function start(): Promise<number> {
     const storage = new StorageRepository(new StorageLayout(config.storageDir));
     await storage.ensureLayout();
-    const binaries = await resolveBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
-    const encoders = await detectCapabilities(binaries.ffmpeg);
-    const localCodecs = CODECS.filter((codec) => encoders[codec] !== undefined);
-    logger.info('ffmpeg ready', { ffprobe: binaries.ffprobe, source: binaries.source, version: binaries.version, codecs: localCodecs });
+    const { binaries, codecs: localCodecs } = await setUpFfmpeg(
+      { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
+      logger,
+    );
 
     redis = createRedis(config.redisUrl, 'producer');
     redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
-import { detectCapabilities, FfmpegRepository, resolveBinaries, type EncoderMap } from '@stream-server/ffmpeg';
+import { FfmpegRepository, setUpFfmpeg, type EncoderMap } from '@stream-server/ffmpeg';
 import {
   CancelRegistry,
   createRedis,
@@ -52,10 +52,9 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
 
   async function start(): Promise<void> {
     await storage.ensureLayout();
-    const binaries = await resolveBinaries({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
-    encoders = await detectCapabilities(binaries.ffmpeg);
-    const codecs = CODECS.filter((codec) => encoders[codec] !== undefined);
-    log.info('ffmpeg ready', { ffmpeg: binaries.ffmpeg, source: binaries.source, version: binaries.version, codecs });
+    const setup = await setUpFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }, log);
+    const { binaries, codecs } = setup;
+    encoders = setup.encoders;
     if (codecs.length === 0) throw new Error(`${binaries.ffmpeg} cannot write any of ${CODECS.join(', ')} into HLS`);
 
     const ffmpeg = new FfmpegRepository(binaries, log);

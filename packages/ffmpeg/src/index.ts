@@ -9,3 +9,4 @@ export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';
 export { FfmpegRepository, type TranscodeRun } from './ffmpeg-repository';
 export { parseMediaPlaylist, type MediaPlaylist } from './playlist';
+export { setUpFfmpeg, type FfmpegSetup } from './ffmpeg-setup';
