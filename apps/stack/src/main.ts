@@ -2,7 +2,7 @@ import { createApiServer } from '@stream-server/api';
 import { loadConfig } from '@stream-server/config';
 import { pingRedis } from '@stream-server/jobs';
 import { createWinstonLogger } from '@stream-server/logger';
-import { runProcess } from '@stream-server/runtime';
+import { runService } from '@stream-server/runtime';
 import { createWorkerApp } from '@stream-server/worker';
 import { hasRedisServer, isLocalRedisUrl, startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis';
 
@@ -11,7 +11,7 @@ import { hasRedisServer, isLocalRedisUrl, startEmbeddedRedis, type EmbeddedRedis
  * (ffmpeg runs in child processes either way); if no Redis answers at
  * REDIS_URL it starts one, when redis-server is installed.
  */
-runProcess(() => {
+runService(() => {
   const config = loadConfig();
   const logger = createWinstonLogger({ level: config.logLevel, service: 'stack' });
   const api = createApiServer(config, logger.child({ component: 'api' }));

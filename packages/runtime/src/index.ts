@@ -14,7 +14,7 @@ export interface ProcessLifecycle {
  * to start prints one line (no stack: it is meant for the operator) and
  * exits 1.
  */
-export function runProcess(lifecycle: () => ProcessLifecycle): void {
+export function runService(lifecycle: () => ProcessLifecycle): void {
   let current: ProcessLifecycle;
   try {
     current = lifecycle();
