@@ -30,6 +30,7 @@ COPY packages/storage/package.json  packages/storage/
 COPY packages/ffmpeg/package.json   packages/ffmpeg/
 COPY packages/jobs/package.json     packages/jobs/
 COPY packages/runtime/package.json  packages/runtime/
+COPY packages/client/package.json   packages/client/
 COPY apps/api/package.json          apps/api/
 COPY apps/worker/package.json       apps/worker/
 COPY apps/stack/package.json        apps/stack/

@@ -20,6 +20,16 @@ const boolean = (name: string, fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1' || value === 'yes')
     .default(fallback);
 
+/** A decimal number such as -14 or -1.5 (loudness targets). */
+const decimal = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?[0-9]+(\.[0-9]+)?$/, `${name} must be a number, e.g. -14 or -1.5`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
+    .default(fallback);
+
 const optionalPath = z.string().trim().min(1).optional();
 
 const secret = (name: string) =>
@@ -86,6 +96,14 @@ const envSchema = z.object({
   RATE_LIMIT_SUBMITS_PER_MINUTE: integer('RATE_LIMIT_SUBMITS_PER_MINUTE', 0, 1_000_000, 30),
   RATE_LIMIT_READS_PER_MINUTE: integer('RATE_LIMIT_READS_PER_MINUTE', 0, 10_000_000, 1200),
   TRUST_PROXY: integer('TRUST_PROXY', 0, 10, 0),
+  LOUDNESS_TARGET: decimal('LOUDNESS_TARGET', -70, -5, -14),
+  LOUDNESS_TRUE_PEAK: decimal('LOUDNESS_TRUE_PEAK', -9, 0, -1),
+  WAVEFORM_SAMPLES_PER_PIXEL: integer('WAVEFORM_SAMPLES_PER_PIXEL', 32, 65_536, 512),
+  WEBHOOK_SECRET: secret('WEBHOOK_SECRET'),
+  WEBHOOK_ALLOW_PRIVATE: boolean('WEBHOOK_ALLOW_PRIVATE', false),
+  WEBHOOK_TIMEOUT_SECONDS: integer('WEBHOOK_TIMEOUT_SECONDS', 1, 120, 10),
+  WEBHOOK_RETRY_HOURS: integer('WEBHOOK_RETRY_HOURS', 1, 168, 24),
+  SSE_HEARTBEAT_SECONDS: integer('SSE_HEARTBEAT_SECONDS', 1, 300, 15),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -134,6 +152,21 @@ export interface Config {
   readonly rateLimitReadsPerMinute: number;
   /** Reverse-proxy hops to trust for the client IP (Express "trust proxy"). */
   readonly trustProxy: number;
+  /** `normalize=true` aims at this integrated loudness (LUFS, EBU R128)… */
+  readonly loudnessTargetLufs: number;
+  /** …with true peaks kept under this (dBTP). */
+  readonly loudnessTruePeakDb: number;
+  /** Waveform resolution: source samples per min/max pair (audiowaveform's zoom). */
+  readonly waveformSamplesPerPixel: number;
+  /** Signs webhook deliveries (HMAC-SHA256); without it `callback_url` is refused. */
+  readonly webhookSecret: string | undefined;
+  /** Lets `callback_url` point at loopback/private addresses (tests, private networks). */
+  readonly webhookAllowPrivate: boolean;
+  readonly webhookTimeoutSeconds: number;
+  /** A webhook is retried with backoff for this long before it is given up. */
+  readonly webhookRetryHours: number;
+  /** SSE streams send a comment this often so proxies keep them open. */
+  readonly sseHeartbeatSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -200,6 +233,14 @@ export function loadConfig(
     rateLimitSubmitsPerMinute: e.RATE_LIMIT_SUBMITS_PER_MINUTE,
     rateLimitReadsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    loudnessTargetLufs: e.LOUDNESS_TARGET,
+    loudnessTruePeakDb: e.LOUDNESS_TRUE_PEAK,
+    waveformSamplesPerPixel: e.WAVEFORM_SAMPLES_PER_PIXEL,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookTimeoutSeconds: e.WEBHOOK_TIMEOUT_SECONDS,
+    webhookRetryHours: e.WEBHOOK_RETRY_HOURS,
+    sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
   };
   return { ...config, ...overrides };
 }

@@ -48,6 +48,14 @@ describe('loadConfig: defaults', () => {
       rateLimitSubmitsPerMinute: 30,
       rateLimitReadsPerMinute: 1200,
       trustProxy: 0,
+      loudnessTargetLufs: -14,
+      loudnessTruePeakDb: -1,
+      waveformSamplesPerPixel: 512,
+      webhookSecret: undefined,
+      webhookAllowPrivate: false,
+      webhookTimeoutSeconds: 10,
+      webhookRetryHours: 24,
+      sseHeartbeatSeconds: 15,
     });
   });
 
@@ -134,6 +142,14 @@ describe('loadConfig: overrides', () => {
       RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
       RATE_LIMIT_READS_PER_MINUTE: '100',
       TRUST_PROXY: '1',
+      LOUDNESS_TARGET: '-16.5',
+      LOUDNESS_TRUE_PEAK: '-2',
+      WAVEFORM_SAMPLES_PER_PIXEL: '256',
+      WEBHOOK_SECRET: 'w'.repeat(32),
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_SECONDS: '3',
+      WEBHOOK_RETRY_HOURS: '2',
+      SSE_HEARTBEAT_SECONDS: '5',
     });
     expect(config).toEqual({
       port: 9000,
@@ -169,7 +185,24 @@ describe('loadConfig: overrides', () => {
       rateLimitSubmitsPerMinute: 0,
       rateLimitReadsPerMinute: 100,
       trustProxy: 1,
+      loudnessTargetLufs: -16.5,
+      loudnessTruePeakDb: -2,
+      waveformSamplesPerPixel: 256,
+      webhookSecret: 'w'.repeat(32),
+      webhookAllowPrivate: true,
+      webhookTimeoutSeconds: 3,
+      webhookRetryHours: 2,
+      sseHeartbeatSeconds: 5,
     });
+  });
+
+  it('reads negative decimal loudness targets and refuses out-of-range ones', () => {
+    expect(loadConfig({ LOUDNESS_TARGET: '-23', LOUDNESS_TRUE_PEAK: '-1.5' })).toMatchObject({
+      loudnessTargetLufs: -23,
+      loudnessTruePeakDb: -1.5,
+    });
+    expect(() => loadConfig({ LOUDNESS_TARGET: '3' })).toThrow(/LOUDNESS_TARGET must be at most -5/);
+    expect(() => loadConfig({ LOUDNESS_TRUE_PEAK: 'loud' })).toThrow(/LOUDNESS_TRUE_PEAK must be a number/);
   });
 
   it('trims numbers', () => {
