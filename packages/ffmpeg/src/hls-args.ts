@@ -52,7 +52,7 @@ export function buildHlsArgs(job: HlsJob): string[] {
  * The HLS muxer's options, shared by real jobs and the start-up test
  * encode, so a codec is only reported writable with the settings jobs use.
  */
-function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number): string[] {
+export function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number, dir = ''): string[] {
   const fmp4 = container === 'fmp4';
   return [
     '-f', 'hls',
@@ -62,7 +62,7 @@ function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number): stri
     '-start_number', '1',
     '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
     ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
-    '-hls_segment_filename', `segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
+    '-hls_segment_filename', `${dir}segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
   ];
 }
 

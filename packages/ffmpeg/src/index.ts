@@ -1,12 +1,31 @@
 export { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
 export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
 export { buildHlsArgs, buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT, type HlsJob } from './hls-args';
-export { buildProbeArgs, parseProbeOutput, type ProbeResult, type ProbeRejection, type ProbeOutcome } from './probe';
+export { buildEncodeArgs, errorLinesOnly, DOWNLOAD_FILE, type EncodeJob, type RenditionOutput } from './ladder-args';
+export {
+  buildLoudnessMeasureArgs,
+  buildNormalizeFilter,
+  parseEbur128Summary,
+  LOUDNESS_MEASURE_FILTER,
+  type LoudnessMeasurement,
+  type LoudnessTarget,
+} from './loudness';
+export { WaveformFolder, waveformJson, waveformMixFilter, WAVEFORM_PCM_FORMAT, type WaveformJson } from './waveform';
+export {
+  buildMultivariantPlaylist,
+  measureBandwidth,
+  playlistVersion,
+  HLS_CODEC_STRINGS,
+  type MeasuredBandwidth,
+  type SegmentSample,
+  type Variant,
+} from './multivariant-playlist';
+export { buildProbeArgs, parseProbeOutput, pickTags, type TrackTags, type ProbeResult, type ProbeRejection, type ProbeOutcome } from './probe';
 export { ProgressParser, throttle } from './progress';
 export { runProcess, withParentDeathSignal, type RunOptions, type RunResult } from './process-runner';
 export { resolveBinaries, parseFfmpegMajor, MIN_SYSTEM_MAJOR, type FfmpegBinaries, type BinaryOverrides } from './binaries';
 export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';
-export { FfmpegRepository, type TranscodeRun } from './ffmpeg-repository';
-export { parseMediaPlaylist, type MediaPlaylist } from './playlist';
+export { FfmpegRepository, type TranscodeRun, type StagedRun, type EncodeRun } from './ffmpeg-repository';
+export { parseMediaPlaylist, timedSegments, type MediaPlaylist, type TimedSegment } from './playlist';
 export { setUpFfmpeg, type FfmpegSetup } from './ffmpeg-setup';

@@ -35,3 +35,30 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   }
   return { segments, initSegment, durationSeconds, targetDuration, ended };
 }
+
+/** One media segment line of a playlist with the EXTINF before it. */
+export interface TimedSegment {
+  readonly uri: string;
+  readonly seconds: number;
+}
+
+/**
+ * Each segment with its own duration (EXTINF), for per-segment checks
+ * (never longer than the target) and bitrates. A segment with no readable
+ * EXTINF gets NaN, which fails any such check. Pure.
+ */
+export function timedSegments(text: string): TimedSegment[] {
+  const found: TimedSegment[] = [];
+  let seconds = Number.NaN;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line.startsWith('#EXTINF:')) {
+      seconds = Number.parseFloat(line.slice('#EXTINF:'.length));
+    } else if (!line.startsWith('#')) {
+      found.push({ uri: line, seconds });
+      seconds = Number.NaN;
+    }
+  }
+  return found;
+}

@@ -1,4 +1,4 @@
-import type { SourceAudio } from '@stream-server/profiles';
+import type { SourceAudio, TrackTags } from '@stream-server/profiles';
 import { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
 
 /** What we keep of an ffprobe run over an upload. */
@@ -84,6 +84,29 @@ export function parseProbeOutput(stdout: string, exitCode: number | null, stderr
       tags: { ...stringTags(field(format, 'tags')), ...stringTags(field(stream, 'tags')) },
     },
   };
+}
+
+export type { TrackTags };
+
+const TRACK_TAG_KEYS = ['title', 'artist', 'album', 'track'] as const;
+const TRACK_TAG_MAX = 200;
+
+/**
+ * The descriptive tags a job body shows, from a probe's (lower-cased) tags:
+ * control characters removed, whitespace trimmed, at most 200 characters,
+ * empty ones dropped. Tags come from the uploader's file: they are
+ * untrusted text that ends up in JSON and logs. Pure.
+ */
+export function pickTags(tags: Readonly<Record<string, string>>): TrackTags {
+  const picked: { -readonly [K in keyof TrackTags]: string } = {};
+  for (const key of TRACK_TAG_KEYS) {
+    const raw = Object.hasOwn(tags, key) ? tags[key] : undefined;
+    if (raw === undefined) continue;
+    // Cut by code points so a character is never split in half.
+    const clean = Array.from(raw.replace(/\p{Cc}/gu, '').trim()).slice(0, TRACK_TAG_MAX).join('').trim();
+    if (clean !== '') picked[key] = clean;
+  }
+  return picked;
 }
 
 function reject(reason: ProbeRejection['reason'], detail: string): ProbeOutcome {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 
 export interface RunOptions {
   readonly cwd?: string;
@@ -17,6 +18,14 @@ export interface RunOptions {
   /** Hard limit on the run; the process is killed and `timedOut` set. */
   readonly timeoutMs?: number;
   readonly killGraceMs?: number;
+  /** Bytes of stderr kept (default 8 KiB): runs that parse a summary from it keep more. */
+  readonly stderrTailBytes?: number;
+  /**
+   * Called with each chunk ffmpeg writes to fd 3 (`pipe:3`): a side output
+   * (waveform PCM) streamed to us, never collected. Reading is paced by the
+   * callback, so the pipe's back-pressure bounds memory.
+   */
+  readonly onExtraOutput?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -48,10 +57,14 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     const [command, argv] = withParentDeathSignal(options.parentDeathWrapper ?? null, binary, args);
     const child = spawn(command, argv, {
       cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.onExtraOutput ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       shell: false,
       windowsHide: true,
     });
+    // Both are pipes by the stdio above; the check only narrows the types.
+    const childOut = child.stdout;
+    const childErr = child.stderr;
+    if (!childOut || !childErr) throw new Error('spawn gave no stdout/stderr pipe');
 
     let stdout = '';
     let stdoutBytes = 0;
@@ -82,8 +95,8 @@ export function runProcess(binary: string, args: readonly string[], options: Run
         }, options.timeoutMs)
       : undefined;
 
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    childOut.setEncoding('utf8');
+    childOut.on('data', (chunk: string) => {
       if (options.collectStdout && stdoutBytes < STDOUT_LIMIT_BYTES) {
         stdout += chunk;
         stdoutBytes += chunk.length;
@@ -98,10 +111,18 @@ export function runProcess(binary: string, args: readonly string[], options: Run
         }
       }
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
+    const tailBytes = options.stderrTailBytes ?? STDERR_TAIL_BYTES;
+    childErr.setEncoding('utf8');
+    childErr.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-tailBytes);
     });
+    const extra = child.stdio[3];
+    if (options.onExtraOutput && extra instanceof Readable) {
+      const onExtra = options.onExtraOutput;
+      extra.on('data', (chunk: Buffer) => onExtra(chunk));
+      // A read error on the side pipe only ends it; ffmpeg's exit tells the outcome.
+      extra.on('error', () => undefined);
+    }
 
     child.once('error', (err) => {
       cleanup();

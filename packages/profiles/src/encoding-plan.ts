@@ -12,6 +12,14 @@ export interface SourceAudio {
   readonly bitrate: number | null;
 }
 
+/** The source's descriptive tags we pass on (from ffprobe: format and stream tags). */
+export interface TrackTags {
+  readonly title?: string;
+  readonly artist?: string;
+  readonly album?: string;
+  readonly track?: string;
+}
+
 export interface OutputRequest {
   readonly profile: QualityProfile;
   readonly codec?: Codec | undefined;
@@ -143,4 +151,50 @@ export function checkSourceLimits(source: SourceAudio, limits: SourceLimits): vo
       `The audio is sampled at ${source.sampleRate} Hz; this server accepts at most ${limits.maxSampleRate} Hz.`,
     );
   }
+}
+
+/** One rung of an ABR ladder: its profile name (also its folder) and plan. */
+export interface RenditionPlan {
+  readonly name: QualityProfile;
+  readonly plan: EncodingPlan;
+}
+
+export interface LadderRequest {
+  readonly renditions: readonly QualityProfile[];
+  readonly codec?: Codec | undefined;
+}
+
+/**
+ * The codec of a ladder, checked before the probe. Every rung uses one
+ * codec (AAC unless named: hi_res alone would default to FLAC), and it must
+ * be lossy: rungs of one lossless codec would all be the same stream.
+ */
+export function checkLadderRequest(request: LadderRequest): Codec {
+  const codec = request.codec ?? 'aac';
+  if (CODEC_TRAITS[codec].lossless) {
+    throw new InvalidInputError(
+      'INVALID_RENDITIONS',
+      `A ladder of renditions needs a lossy codec (aac, mp3 or opus); ${codec} is lossless, so every rung would be the same.`,
+    );
+  }
+  return codec;
+}
+
+/** One plan per rung, lowest bitrate first (the top rung is the job's `plan`). */
+export function resolveLadder(request: LadderRequest, source: SourceAudio): RenditionPlan[] {
+  const codec = checkLadderRequest(request);
+  return request.renditions
+    .map((name) => ({ name, plan: resolveEncodingPlan({ profile: name, codec }, source) }))
+    .sort((a, b) => (a.plan.bitrate ?? 0) - (b.plan.bitrate ?? 0));
+}
+
+/**
+ * The plan of `download.m4a`: AAC, the `high` profile's bitrate, the source
+ * rate up to 48 kHz (else 44.1/48 kHz by family), stereo at most. Whatever the HLS codec, the
+ * download is the file every device plays offline.
+ */
+export function resolveDownloadPlan(source: SourceAudio): EncodingPlan {
+  const plan = resolveEncodingPlan({ profile: 'high', codec: 'aac' }, source);
+  // An offline copy at 256 kb/s gains nothing above 48 kHz.
+  return plan.sampleRate > 48_000 ? { ...plan, sampleRate: pickSampleRate(source.sampleRate, [44_100, 48_000]) } : plan;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isJobId, isSegmentName } from './names';
+import { DOWNLOAD_NAME, isJobId, isRenditionName, isSegmentName, WAVEFORM_NAME } from './names';
 
 export const MANIFEST_NAME = 'index.m3u8';
 
@@ -9,7 +9,12 @@ export const MANIFEST_NAME = 'index.m3u8';
  *
  *   uploads/<uuid>         sources as uploaded, under a server-made name
  *   tmp/<job>.<attempt>.*  a worker's private work dir for one attempt
- *   hls/<job>/             published output: renamed in only when whole
+ *   hls/<job>/             published output: renamed in only when whole:
+ *     index.m3u8             media playlist (one rendition) or multivariant (ladder)
+ *     segment_*, init.mp4    segments of a one-rendition job
+ *     <rendition>/           index.m3u8 and segments of each rung of a ladder
+ *     waveform.json          min/max peaks (audiowaveform format)
+ *     download.m4a           when download=true was asked
  *
  * tmp/ and hls/ sit on the same filesystem so publishing is one atomic rename.
  * Pure path arithmetic: no I/O here.
@@ -47,6 +52,29 @@ export class StorageLayout {
   segmentPath(jobId: string, segment: string): string {
     if (!isSegmentName(segment)) throw new Error(`not a segment name: ${JSON.stringify(segment)}`);
     return path.join(this.jobOutputDir(jobId), segment);
+  }
+
+  /** Folder of one rung of a ladder, relative to the job's output dir (also its URI prefix). */
+  static renditionDirName(rendition: string): string {
+    if (!isRenditionName(rendition)) throw new Error(`not a rendition name: ${JSON.stringify(rendition)}`);
+    return rendition;
+  }
+
+  renditionManifestPath(jobId: string, rendition: string): string {
+    return path.join(this.jobOutputDir(jobId), StorageLayout.renditionDirName(rendition), MANIFEST_NAME);
+  }
+
+  renditionSegmentPath(jobId: string, rendition: string, segment: string): string {
+    if (!isSegmentName(segment)) throw new Error(`not a segment name: ${JSON.stringify(segment)}`);
+    return path.join(this.jobOutputDir(jobId), StorageLayout.renditionDirName(rendition), segment);
+  }
+
+  waveformPath(jobId: string): string {
+    return path.join(this.jobOutputDir(jobId), WAVEFORM_NAME);
+  }
+
+  downloadPath(jobId: string): string {
+    return path.join(this.jobOutputDir(jobId), DOWNLOAD_NAME);
   }
 
   /** Prefix of the temp dirs of one job's attempts (for sweeping). */
