@@ -1,0 +1,297 @@
+// The upload page: pick or drop a file, upload it with progress, follow
+// the job live, then play the HLS output with its waveform.
+import {
+  absoluteUrl, ApiError, authHeaders, bindApiKeyField, el, followJob, getApiKey, getJson, setApiKey, uploadForm as postForm,
+} from './api.js';
+import { attach, detach } from './player.js';
+import { drawWaveform, isWaveform } from './waveform.js';
+
+const $ = (id) => document.getElementById(id);
+const form = $('upload-form');
+const fileInput = $('file-input');
+const dropZone = $('drop-zone');
+const keyInput = $('api-key');
+const submitButton = $('submit');
+const statusLine = $('status');
+const errorLine = $('error');
+const audio = $('player');
+const canvas = $('waveform');
+
+const state = { busy: false, authRequired: false, waveform: null, announced: -1 };
+// Any UUID: the answer only tells whether job reads need a key (401) or not (404).
+const AUTH_PROBE = '/v1/stream/job/00000000-0000-4000-8000-000000000000';
+
+function setStatus(text) {
+  statusLine.textContent = text;
+}
+
+function showError(text) {
+  errorLine.textContent = text;
+  errorLine.hidden = false;
+}
+
+function clearError() {
+  errorLine.textContent = '';
+  errorLine.hidden = true;
+}
+
+function setMeter(name, percent) {
+  const value = Math.max(0, Math.min(100, Math.round(percent)));
+  $(`${name}-progress`).value = value;
+  $(`${name}-percent`).textContent = `${value} %`;
+  return value;
+}
+
+function setJobProgress(percent) {
+  const value = setMeter('job', percent);
+  // The live region hears every 10 %, not every update (four a second).
+  const step = Math.floor(value / 10) * 10;
+  if (value > 0 && value < 100 && step !== state.announced) {
+    state.announced = step;
+    setStatus(`Transcoding: ${step} %`);
+  }
+}
+
+function showJob(job) {
+  if (typeof job.progress === 'number') setJobProgress(job.progress);
+  if (job.status === 'Pending' && job.progress === 0) setStatus('Queued: waiting for a worker…');
+}
+
+function showFile(file) {
+  $('file-name').textContent = file ? `Selected: ${file.name} (${formatBytes(file.size)})` : '';
+  if (file) setStatus(`Ready to upload ${file.name}.`);
+}
+
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The form's fields; the optional ones only when the server offers them and they are set. */
+function formData(file) {
+  const data = new FormData();
+  for (const id of ['quality-profile', 'codec', 'priority']) {
+    const select = $(id);
+    if (select.value) data.append(select.name, select.value);
+  }
+  if (!$('renditions').hidden) {
+    const rungs = [...document.querySelectorAll('input[name="rendition"]:checked')].map((box) => box.value);
+    if (rungs.length > 0) data.append('renditions', rungs.join(','));
+  }
+  for (const id of ['normalize', 'download']) {
+    if (!$(`${id}-option`).hidden && $(id).checked) data.append(id, 'true');
+  }
+  data.append('file', file, file.name);
+  return data;
+}
+
+function explain(error) {
+  if (error instanceof ApiError && error.needsKey) {
+    keyInput.focus();
+    return `${error.message} Enter a valid API key in the "API key" field and try again. (${error.code})`;
+  }
+  if (error instanceof ApiError) return `${error.message} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function start(event) {
+  event.preventDefault();
+  if (state.busy) return;
+  clearError();
+  const file = fileInput.files?.[0];
+  if (!file) {
+    showError('Choose an audio file first.');
+    fileInput.focus();
+    return;
+  }
+  setApiKey(keyInput.value.trim());
+  if (state.authRequired && !getApiKey()) {
+    showError('This server needs an API key: enter it in the "API key" field, then upload again.');
+    keyInput.focus();
+    return;
+  }
+  state.busy = true;
+  state.announced = -1;
+  delete form.dataset.follow;
+  submitButton.disabled = true;
+  resetResult();
+  setMeter('upload', 0);
+  setMeter('job', 0);
+  setStatus(`Uploading ${file.name}…`);
+  try {
+    const submitted = await uploadForm(file);
+    setStatus('Uploaded: waiting for a worker…');
+    const job = await followJob(submitted.job_id, {
+      onJob: showJob,
+      onProgress: setJobProgress,
+      // How progress arrives ('events' or 'polling'), for the curious and the tests.
+      onMode: (mode) => (form.dataset.follow = mode),
+    });
+    if (job.status === 'Completed') await showResult(job);
+    else if (job.status === 'Cancelled') showError('The job was cancelled.');
+    else showError(`The transcode failed: ${job.error ?? job.status}`);
+    if (job.status !== 'Completed') setStatus('Finished without a result.');
+  } catch (error) {
+    setStatus('Stopped.');
+    showError(explain(error));
+  } finally {
+    state.busy = false;
+    submitButton.disabled = false;
+  }
+}
+
+function uploadForm(file) {
+  return postForm('/v1/stream/transcode', formData(file), (fraction) => {
+    const value = setMeter('upload', fraction * 100);
+    if (value === 100) setStatus('Uploaded: checking the file…');
+  });
+}
+
+function resetResult() {
+  $('result').hidden = true;
+  detach(audio);
+  state.waveform = null;
+  canvas.hidden = true;
+  $('download-row').hidden = true;
+  $('details').replaceChildren();
+}
+
+async function showResult(job) {
+  setMeter('job', 100);
+  $('result').hidden = false;
+  $('manifest-url').value = absoluteUrl(job.manifest_url);
+  showDetails(job);
+  if (job.download_url) {
+    $('download-link').href = job.download_url;
+    $('download-row').hidden = false;
+  }
+  void loadWaveform(job.waveform_url);
+  const engine = await attach(audio, job.manifest_url, (error) => showError(error.message));
+  setStatus(`Done: transcoded and ready to play (${engine === 'native' ? 'native HLS' : 'hls.js'}).`);
+  // Autoplay may be refused until the user interacts; the controls are there.
+  audio.play().catch(() => undefined);
+}
+
+function showDetails(job) {
+  const rows = [];
+  const add = (term, value) => {
+    if (value !== null && value !== undefined && value !== '') rows.push(el('dt', {}, term), el('dd', {}, value));
+  };
+  add('Track', job.track_id);
+  add('Codec', job.codec);
+  add('Bitrate', typeof job.bitrate === 'number' ? `${Math.round(job.bitrate / 1000)} kb/s` : null);
+  add('Sample rate', typeof job.sample_rate === 'number' ? `${job.sample_rate} Hz` : null);
+  add('Duration', typeof job.duration_seconds === 'number' ? `${job.duration_seconds.toFixed(1)} s` : null);
+  if (Array.isArray(job.renditions) && job.renditions.length > 1) add('Renditions', job.renditions.map((r) => r.name).join(', '));
+  if (job.loudness) add('Source loudness', `${job.loudness.integrated_lufs} LUFS`);
+  if (job.output_loudness) add('Output loudness', `${job.output_loudness.integrated_lufs} LUFS`);
+  $('details').replaceChildren(...rows);
+}
+
+async function loadWaveform(url) {
+  if (!url) return;
+  try {
+    const waveform = await getJson(url);
+    if (!isWaveform(waveform)) return;
+    state.waveform = waveform;
+    canvas.hidden = false;
+    redraw();
+  } catch {
+    // No waveform on this server, or not yet: the player works without it.
+  }
+}
+
+function redraw() {
+  if (!state.waveform || canvas.hidden) return;
+  const played = Number.isFinite(audio.duration) && audio.duration > 0 ? audio.currentTime / audio.duration : 0;
+  drawWaveform(canvas, state.waveform, played);
+}
+
+async function copyManifest() {
+  const input = $('manifest-url');
+  const button = $('copy');
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    // No clipboard API outside secure contexts: select it for the user.
+    input.select();
+    document.execCommand?.('copy');
+  }
+  button.textContent = 'Copied';
+  setStatus('Manifest URL copied.');
+  setTimeout(() => (button.textContent = 'Copy'), 2000);
+}
+
+/** With a key, the download goes through fetch so the bearer header goes with it. */
+async function download(event) {
+  const link = event.currentTarget;
+  if (!getApiKey() || new URL(link.href).searchParams.has('token')) return;
+  event.preventDefault();
+  try {
+    const response = await fetch(link.href, { headers: authHeaders() });
+    if (!response.ok) throw new ApiError(`The download failed (${response.status}).`, `HTTP_${response.status}`, response.status);
+    const name = /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'track.m4a';
+    const url = URL.createObjectURL(await response.blob());
+    const temporary = el('a', { href: url, download: name });
+    document.body.append(temporary);
+    temporary.click();
+    temporary.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    showError(explain(error));
+  }
+}
+
+async function detectFeatures() {
+  const spec = await getJson('/v1/stream/openapi.json').catch(() => null);
+  const props = spec?.paths?.['/v1/stream/transcode']?.post?.requestBody?.content?.['multipart/form-data']?.schema?.properties ?? {};
+  if (props.renditions) $('renditions').hidden = false;
+  if (props.normalize) $('normalize-option').hidden = false;
+  if (props.download) $('download-option').hidden = false;
+  if (props.normalize || props.download) $('extras').hidden = false;
+}
+
+async function detectAuth() {
+  const response = await fetch(AUTH_PROBE, { cache: 'no-store' }).catch(() => null);
+  if (response?.status !== 401) return;
+  state.authRequired = true;
+  $('key-hint').textContent = 'This server needs an API key. It is kept in this tab only (session storage) and sent as a bearer token.';
+}
+
+function bindDropZone() {
+  const stop = (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  for (const type of ['dragenter', 'dragover']) {
+    dropZone.addEventListener(type, (event) => {
+      stop(event);
+      dropZone.classList.add('dragging');
+    });
+  }
+  dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+  dropZone.addEventListener('drop', (event) => {
+    stop(event);
+    dropZone.classList.remove('dragging');
+    const files = event.dataTransfer?.files;
+    if (!files || files.length === 0) return;
+    fileInput.files = files;
+    showFile(files[0]);
+  });
+}
+
+bindApiKeyField(keyInput);
+bindDropZone();
+fileInput.addEventListener('change', () => showFile(fileInput.files?.[0]));
+form.addEventListener('submit', start);
+$('copy').addEventListener('click', copyManifest);
+$('download-link').addEventListener('click', download);
+for (const type of ['timeupdate', 'seeked', 'loadedmetadata']) audio.addEventListener(type, redraw);
+window.addEventListener('resize', redraw);
+canvas.addEventListener('click', (event) => {
+  if (!Number.isFinite(audio.duration)) return;
+  audio.currentTime = (event.offsetX / canvas.clientWidth) * audio.duration;
+});
+void detectFeatures();
+void detectAuth();
