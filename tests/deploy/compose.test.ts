@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 
@@ -24,6 +26,7 @@ interface Service {
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   container_name?: string;
   depends_on?: string[] | Record<string, { condition?: string }>;
+  profiles?: string[];
 }
 
 interface Compose {
@@ -215,6 +218,58 @@ describe('docker-compose.yml', () => {
     );
     expect(used.length).toBeGreaterThan(0);
     for (const name of used) expect(declared).toContain(name);
+  });
+});
+
+describe('the optional nginx caching front (profile "cdn")', () => {
+  const cdn = service('cdn');
+  const config = mounts(cdn).find((m) => m.target.startsWith('/etc/nginx/'));
+  const configText = (): string => read(config?.source ?? '');
+
+  it('is an nginx service that only starts with --profile cdn, after a healthy api', () => {
+    expect(cdn.image).toMatch(/^nginx:/);
+    expect(cdn.profiles).toEqual(['cdn']);
+    expect(dependsOnHealthy(cdn, 'api')).toBe(true);
+    const ports = publishedPorts(cdn);
+    expect(ports.length).toBeGreaterThan(0);
+    expect(ports.map((p) => p.published)).not.toContain('8082');
+  });
+
+  it('mounts a config from deploy/nginx/ that exists', () => {
+    expect(config?.source).toMatch(/^\.\/deploy\/nginx\/[\w.-]+\.conf$/);
+    expect(fs.existsSync(path.join(ROOT, config?.source ?? 'missing'))).toBe(true);
+  });
+
+  it('proxies to the api service and caches /v1/stream/hls/ only', () => {
+    const text = configText();
+    expect(text).toMatch(/server\s+api:8082\s*;/);
+    expect(text).toMatch(/proxy_cache_path\s+\S+.*keys_zone=(\w+):/);
+    const zone = /keys_zone=(\w+):/.exec(text)?.[1] ?? '';
+    const hls = /location\s+\/v1\/stream\/hls\/\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+    expect(hls).toMatch(new RegExp(`proxy_cache\\s+${zone}\\s*;`));
+    expect(hls).toMatch(/proxy_pass\s+http:\/\//);
+    // Everything else passes through uncached (job reads, uploads, SSE).
+    const rest = /location\s+\/\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+    expect(rest).toMatch(/proxy_pass\s+http:\/\//);
+    expect(rest).not.toMatch(/proxy_cache\s/);
+  });
+
+  const nginx = spawnSync('nginx', ['-v']).status === 0;
+  (nginx ? it : it.skip)('is a config nginx accepts (nginx -t)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-conf-'));
+    try {
+      // `api` only resolves inside compose; the cache dir only exists in the image.
+      const site = configText()
+        .replace(/server\s+api:8082/, 'server 127.0.0.1:8082')
+        .replace(/proxy_cache_path\s+\S+/, `proxy_cache_path ${path.join(dir, 'cache')}`);
+      fs.writeFileSync(path.join(dir, 'site.conf'), site);
+      fs.writeFileSync(path.join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`);
+      const check = spawnSync('nginx', ['-t', '-p', dir, '-e', 'stderr', '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+      expect(check.stderr).toContain('syntax is ok');
+      expect(check.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,0 +1,68 @@
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { BenchContext, Figure, FigureRow } from '../support/figure';
+import { submit, waitCompleted } from '../support/client';
+import { makeWav } from '../support/media';
+import { startNginx } from '../support/nginx';
+import { startStack } from '../support/stack';
+import { median, pairedRatio, round } from '../support/stats';
+import { wrk } from '../support/wrk';
+
+/**
+ * GETs of a finished job's segments, keep-alive, 64 connections, rotating
+ * over every segment, against nginx serving the same folder at the same
+ * paths. Runs alternate (nginx, API, nginx, API…); the ratio is the median
+ * of the per-pair ratios.
+ */
+export const segmentServing: Figure = {
+  id: 'segments',
+  title: 'segment serving',
+  async run(ctx: BenchContext): Promise<FigureRow> {
+    const rounds = ctx.quick ? 1 : 5;
+    const seconds = ctx.quick ? 3 : 4;
+    const clip = await makeWav(ctx.tmpDir, 'segments-clip', 120);
+    const stack = await startStack('segments', { workers: 1 });
+    try {
+      const jobId = await submit(stack.baseUrl, clip, { codec: 'aac', quality_profile: 'high' });
+      const job = await waitCompleted(stack.baseUrl, jobId, 50);
+      const manifest = await (await fetch(`${stack.baseUrl}${job.manifest_url ?? ''}`)).text();
+      const paths = manifest
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#'))
+        .map((name) => `/v1/stream/hls/${jobId}/${name}`);
+      if (paths.length === 0) throw new Error('the playlist names no segment');
+      const nginx = await startNginx(await mkdtemp(path.join(ctx.tmpDir, 'nginx-')), stack.storageDir, paths[0] ?? '/');
+      const scriptDir = ctx.tmpDir;
+      const api: number[] = [];
+      const base: number[] = [];
+      try {
+        // Warm both (JIT, page cache) before measuring.
+        await wrk({ url: nginx.baseUrl, paths, seconds: 1, scriptDir });
+        await wrk({ url: stack.baseUrl, paths, seconds: 1, scriptDir });
+        for (let i = 0; i < rounds; i++) {
+          const n = await wrk({ url: nginx.baseUrl, paths, seconds, scriptDir });
+          const a = await wrk({ url: stack.baseUrl, paths, seconds, scriptDir });
+          if (n.errors > 0 || a.errors > 0) throw new Error(`wrk saw errors (nginx ${n.errors}, api ${a.errors})`);
+          base.push(n.requestsPerSecond);
+          api.push(a.requestsPerSecond);
+          ctx.log(`  round ${i + 1}: nginx ${round(n.requestsPerSecond, 0)} req/s, api ${round(a.requestsPerSecond, 0)} req/s`);
+        }
+      } finally {
+        await nginx.child.stop();
+      }
+      const ratio = pairedRatio(api, base);
+      return {
+        id: this.id,
+        figure: `segment serving (${paths.length} segments, wrk -c64)`,
+        measured: `${round(median(api), 0)} req/s`,
+        baseline: `${round(median(base), 0)} req/s (nginx)`,
+        ratio: round(ratio, 3),
+        target: '≥ 0.7× nginx',
+        pass: ratio >= 0.7,
+        details: { apiRps: api, nginxRps: base, segments: paths.length, seconds },
+      };
+    } finally {
+      await stack.stop();
+    }
+  },
+};
