@@ -13,6 +13,11 @@ export interface WorkerInfo {
   readonly startedAt: string;
 }
 
+/** A worker on line, with the ids of the jobs it is running right now. */
+export interface OnlineWorker extends WorkerInfo {
+  readonly currentJobs: readonly string[];
+}
+
 /** A worker counts as online for this long after its last heartbeat. */
 export const WORKER_TTL_MS = 30_000;
 export const HEARTBEAT_MS = 10_000;
@@ -34,16 +39,50 @@ export class FleetRegistry {
     this.infoKey = `${prefix}:fleet:info`;
   }
 
-  async heartbeat(info: WorkerInfo, now = Date.now()): Promise<void> {
-    await this.redis
+  /**
+   * Renews the worker's entry. With `currentJobs`, also rewrites its set of
+   * running jobs, whose key lives as long as the entry: a crashed worker's
+   * jobs vanish with it instead of staying "current" forever.
+   */
+  async heartbeat(info: WorkerInfo, now = Date.now(), currentJobs?: readonly string[]): Promise<void> {
+    const multi = this.redis
       .multi()
       .zadd(this.setKey, now + WORKER_TTL_MS, info.id)
-      .hset(this.infoKey, info.id, JSON.stringify(info))
-      .exec();
+      .hset(this.infoKey, info.id, JSON.stringify(info));
+    if (currentJobs) {
+      const key = this.jobsKey(info.id);
+      multi.del(key);
+      if (currentJobs.length > 0) multi.sadd(key, ...currentJobs).pexpire(key, WORKER_TTL_MS);
+    }
+    await multi.exec();
+  }
+
+  /** A job started on this worker (between heartbeats, so dashboards see it at once). */
+  async jobStarted(workerId: string, jobId: string): Promise<void> {
+    const key = this.jobsKey(workerId);
+    await this.redis.multi().sadd(key, jobId).pexpire(key, WORKER_TTL_MS).exec();
+  }
+
+  async jobEnded(workerId: string, jobId: string): Promise<void> {
+    await this.redis.srem(this.jobsKey(workerId), jobId);
   }
 
   async leave(workerId: string): Promise<void> {
-    await this.redis.multi().zrem(this.setKey, workerId).hdel(this.infoKey, workerId).exec();
+    await this.redis.multi().zrem(this.setKey, workerId).hdel(this.infoKey, workerId).del(this.jobsKey(workerId)).exec();
+  }
+
+  /** Online workers with their running jobs: 2 + one SMEMBERS per worker, pipelined. */
+  async onlineWithJobs(now = Date.now()): Promise<OnlineWorker[]> {
+    const workers = await this.online(now);
+    if (workers.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const worker of workers) pipeline.smembers(this.jobsKey(worker.id));
+    const results = (await pipeline.exec()) ?? [];
+    return workers.map((worker, index) => {
+      const [err, members] = results[index] ?? [null, []];
+      const jobs = !err && Array.isArray(members) ? members.filter((id): id is string => typeof id === 'string') : [];
+      return { ...worker, currentJobs: jobs.sort() };
+    });
   }
 
   async online(now = Date.now()): Promise<WorkerInfo[]> {
@@ -68,7 +107,12 @@ export class FleetRegistry {
   }
 
   async clear(): Promise<void> {
-    await this.redis.del(this.setKey, this.infoKey);
+    const ids = await this.redis.zrangebyscore(this.setKey, '-inf', '+inf');
+    await this.redis.del(this.setKey, this.infoKey, ...ids.map((id) => this.jobsKey(id)));
+  }
+
+  private jobsKey(workerId: string): string {
+    return `${this.setKey}:jobs:${workerId}`;
   }
 }
 

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '@stream-server/logger';
+import { runWithLogContext, type Logger } from '@stream-server/logger';
+import { routeLabel, type RequestSample } from '../metrics/http-metrics';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane),
  * returns it in X-Request-Id, and logs one line per request when the
- * response ends: method, path, status, duration. Never the body.
+ * response ends: method, route pattern, path, status, duration, and the
+ * credential's subject when there is one. Never the body, the query
+ * string (playback tokens live there) or any header value. `observe`
+ * (the Prometheus histogram) gets the same numbers.
  */
-export function requestContext(logger: Logger): RequestHandler {
+export function requestContext(logger: Logger, observe?: (sample: RequestSample) => void): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -18,15 +22,27 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const route = routeLabel(req, res);
       logger.info('request', {
         request_id: requestId,
         method: req.method,
+        route,
         path: req.path,
         status: res.statusCode,
         duration_ms: Math.round(ms * 10) / 10,
         aborted: !res.writableFinished,
+        ...principalMeta(res.locals['principal']),
       });
+      observe?.({ method: req.method, route, status: res.statusCode, seconds: ms / 1000 });
     });
-    next();
+    // Every line logged while handling it (a queued job, a 5xx) carries the id.
+    runWithLogContext({ request_id: requestId }, () => next());
   };
+}
+
+/** Who made the request (a JWT's subject, or "api-key"), never the credential itself. */
+function principalMeta(principal: unknown): Record<string, string> {
+  if (typeof principal !== 'object' || principal === null) return {};
+  const subject: unknown = Reflect.get(principal, 'subject');
+  return typeof subject === 'string' ? { principal: subject } : {};
 }

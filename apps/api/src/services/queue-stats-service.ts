@@ -1,0 +1,102 @@
+import { InvalidInputError } from '@stream-server/errors';
+import {
+  LISTABLE_STATES,
+  type FleetMetrics,
+  type FleetRegistry,
+  type ListableState,
+  type PriorityCounts,
+  type QueueInspector,
+  type StateCounts,
+  type Throughput,
+} from '@stream-server/jobs';
+import { toJobView, type JobView } from './job-view';
+
+/** `GET /v1/stream/queue/stats` (contracts.md). */
+export interface QueueStats {
+  counts: StateCounts;
+  by_priority: PriorityCounts;
+  workers: WorkerView[];
+  throughput: Throughput;
+  oldest_waiting_age_seconds: number | null;
+  generated_at: string;
+}
+
+export interface WorkerView {
+  id: string;
+  host: string;
+  concurrency: number;
+  current_jobs: string[];
+  codecs: string[];
+  ffmpeg_version: string;
+  started_at: string;
+}
+
+export interface JobListQuery {
+  readonly limit: number;
+  readonly state?: ListableState;
+}
+
+export const JOB_LIST_DEFAULT_LIMIT = 20;
+export const JOB_LIST_MAX_LIMIT = 100;
+
+/**
+ * Reads the queue and the fleet for dashboards and the Prometheus scrape.
+ * Every number is read from Redis on demand, so any API instance answers
+ * for the whole fleet, and each read is a few commands whatever the
+ * queue's length.
+ */
+export class QueueStatsService {
+  constructor(
+    private readonly inspector: QueueInspector,
+    private readonly fleet: FleetRegistry,
+    private readonly metrics: FleetMetrics,
+  ) {}
+
+  async stats(now = Date.now()): Promise<QueueStats> {
+    const [depth, workers, throughput] = await Promise.all([
+      this.inspector.depth(),
+      this.fleet.onlineWithJobs(now),
+      this.metrics.throughput(now),
+    ]);
+    return {
+      counts: depth.counts,
+      by_priority: depth.byPriority,
+      workers: workers.map((worker) => ({
+        id: worker.id,
+        host: worker.host,
+        concurrency: worker.concurrency,
+        current_jobs: [...worker.currentJobs],
+        codecs: [...worker.codecs],
+        ffmpeg_version: worker.ffmpegVersion,
+        started_at: worker.startedAt,
+      })),
+      throughput,
+      oldest_waiting_age_seconds:
+        depth.oldestWaitingAt === null ? null : Math.max(0, Math.round((now - depth.oldestWaitingAt) / 100) / 10),
+      generated_at: new Date(now).toISOString(),
+    };
+  }
+
+  /** `GET /v1/stream/jobs`: the newest jobs as job bodies, newest first. */
+  async recentJobs(query: JobListQuery): Promise<JobView[]> {
+    const snapshots = await this.inspector.recent(query.limit, query.state);
+    return snapshots.map(toJobView);
+  }
+}
+
+/** Validates `?limit=&state=` of the job listing (400 on anything else). */
+export function parseJobListQuery(query: Readonly<Record<string, unknown>>): JobListQuery {
+  const { limit: rawLimit, state: rawState } = query;
+  let limit = JOB_LIST_DEFAULT_LIMIT;
+  if (rawLimit !== undefined) {
+    const text = typeof rawLimit === 'string' ? rawLimit : '';
+    if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > JOB_LIST_MAX_LIMIT) {
+      throw new InvalidInputError('INVALID_LIMIT', `limit must be a whole number from 1 to ${JOB_LIST_MAX_LIMIT}.`);
+    }
+    limit = Number(text);
+  }
+  if (rawState === undefined) return { limit };
+  const state = LISTABLE_STATES.find((candidate) => candidate === rawState);
+  if (!state) throw new InvalidInputError('INVALID_STATE', `state must be one of ${LISTABLE_STATES.join(', ')}.`);
+  return { limit, state };
+}
