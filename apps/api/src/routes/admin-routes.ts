@@ -1,5 +1,4 @@
 import { createBullBoard } from '@bull-board/api';
-import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
@@ -41,13 +40,7 @@ export function createQueueBoard(transcode: TranscodeQueue, connection: Redis, p
   });
   const express = new ExpressAdapter();
   express.setBasePath(ADMIN_QUEUES_PATH);
-  // @bull-board/express 9.10.1 declares its adapter against its own pinned
-  // copy of @bull-board/api 9.10.1, whose classes TypeScript treats as
-  // distinct from 9.10.2's (private members); the object is the same at run
-  // time (the adapter never loads @bull-board/api). Drop the cast once both
-  // packages are on one version.
-  const serverAdapter = express as unknown as IServerAdapter;
-  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
+  createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: express });
 
   const boardRouter: RequestHandler = express.getRouter();
   // Written out whole (no helmet defaults): the board's scripts are its own
