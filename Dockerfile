@@ -63,6 +63,8 @@ ENV NODE_ENV=production STORAGE_DIR=/data PORT=8082
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages ./packages
+# apps/ includes apps/web: the web page's static files, which the API
+# reads from there at run time (no build step).
 COPY --from=build /app/apps ./apps
 
 # Create /data owned by `node` before declaring the volume: a fresh named

@@ -113,3 +113,66 @@ function first(data: unknown, key: string): Record<string, unknown> {
   if (typeof item !== 'object' || item === null) throw new Error(`ffprobe printed no ${key}`);
   return Object.fromEntries(Object.entries(item));
 }
+
+/**
+ * A stereo track whose first half is loud (peaks near -6 dBFS) and second
+ * half `quietGain` times as loud (tone + pink noise), for waveform peak
+ * checks. `tags`
+ * become the file's metadata (WAV INFO: title, artist, album, track).
+ */
+export async function makeStepTrack(
+  dir: string,
+  name: string,
+  options: { readonly seconds: number; readonly quietGain: number; readonly tags?: Readonly<Record<string, string>> },
+): Promise<string> {
+  const { ffmpeg } = await testBinaries();
+  const file = path.join(dir, `${name}.wav`);
+  const half = options.seconds / 2;
+  const tagArgs = Object.entries(options.tags ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
+  const result = await runProcess(ffmpeg, [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${options.seconds}`,
+    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${options.seconds}`,
+    '-filter_complex',
+    `[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo,volume='if(lt(t,${half}),4,${4 * options.quietGain})':eval=frame`,
+    ...tagArgs,
+    file,
+  ]);
+  if (result.exitCode !== 0) throw new Error(`could not make fixture ${name}: ${result.stderrTail}`);
+  return file;
+}
+
+/** EBU R128 of a file or playlist URL, measured by ffmpeg's ebur128 filter (the issue's yardstick). */
+export async function measureLoudness(input: string): Promise<{ integratedLufs: number; truePeakDbfs: number }> {
+  const { ffmpeg } = await testBinaries();
+  const result = await runProcess(
+    ffmpeg,
+    ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'],
+    { stderrTailBytes: 64 * 1024 },
+  );
+  if (result.exitCode !== 0) throw new Error(`measuring ${input} failed: ${result.stderrTail.slice(-500)}`);
+  const summary = result.stderrTail.slice(result.stderrTail.lastIndexOf('Summary:'));
+  const integrated = /I:\s+(-?[0-9.]+) LUFS/.exec(summary)?.[1];
+  const peak = /Peak:\s+(-?[0-9.]+) dBFS/.exec(summary)?.[1];
+  if (integrated === undefined || peak === undefined) throw new Error(`no ebur128 summary: ${summary.slice(0, 300)}`);
+  return { integratedLufs: Number(integrated), truePeakDbfs: Number(peak) };
+}
+
+/**
+ * A steady tone at about -21 LUFS with a one-sample click near full scale
+ * every second: low loudness, high true peaks, so normalising it up to
+ * -14 LUFS needs a limiter, not just a gain.
+ */
+export async function makePeakyTrack(dir: string, name: string, seconds: number): Promise<string> {
+  const { ffmpeg } = await testBinaries();
+  const file = path.join(dir, `${name}.wav`);
+  const channel = '0.1*sin(2*PI*440*t)+if(eq(mod(n\\,44100)\\,0)\\,0.85\\,0)';
+  const result = await runProcess(ffmpeg, [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `aevalsrc=exprs=${channel}|${channel}:s=44100:d=${seconds}`,
+    '-c:a', 'pcm_s16le',
+    file,
+  ]);
+  if (result.exitCode !== 0) throw new Error(`could not make fixture ${name}: ${result.stderrTail}`);
+  return file;
+}

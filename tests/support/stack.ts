@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApiServer, type ApiServer } from '@stream-server/api';
 import { loadConfig, type Config } from '@stream-server/config';
-import { createRedis, FleetRegistry, TranscodeQueue } from '@stream-server/jobs';
-import { silentLogger } from '@stream-server/logger';
-import { createWorkerApp, type WorkerApp } from '@stream-server/worker';
+import { createRedis, FleetMetrics, FleetRegistry, TranscodeQueue, WebhookQueue } from '@stream-server/jobs';
+import { silentLogger, type Logger } from '@stream-server/logger';
+import { createWorkerApp, type WorkerApp, type WorkerAppOptions } from '@stream-server/worker';
 
 export interface TestStack {
   readonly baseUrl: string;
@@ -27,6 +27,10 @@ export interface StackOptions {
   /** How many in-process workers (0: jobs stay Pending). */
   readonly workers?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** The API's and workers' logger (default: silent). */
+  readonly logger?: Logger;
+  /** Passed to every in-process worker (e.g. a short webhook backoff). */
+  readonly workerOptions?: WorkerAppOptions;
 }
 
 /**
@@ -48,9 +52,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     QUEUE_PREFIX: `test-${name}-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'error',
   });
-  const workers = Array.from({ length: options.workers ?? 1 }, () => createWorkerApp(config, silentLogger));
+  const workers = Array.from({ length: options.workers ?? 1 }, () => createWorkerApp(config, options.logger ?? silentLogger, options.workerOptions));
   for (const worker of workers) await worker.start();
-  const api = createApiServer(config, silentLogger);
+  const api = createApiServer(config, options.logger ?? silentLogger);
   const port = await api.start();
 
   const leftovers = async (): Promise<string[]> => {
@@ -85,6 +89,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
       try {
         await queue.obliterate();
         await new FleetRegistry(redis, config.queuePrefix).clear();
+        await new FleetMetrics(redis, config.queuePrefix).clear();
+        const webhooks = new WebhookQueue(redis, { prefix: config.queuePrefix, retryHours: 1, retentionDays: 1 });
+        await webhooks.queue.obliterate({ force: true }).finally(() => webhooks.close());
       } finally {
         await queue.close();
         await redis.quit();

@@ -1,17 +1,24 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Express } from 'express';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
-import { createRedis, FleetRegistry, TranscodeQueue } from '@stream-server/jobs';
+import { createRedis, FleetMetrics, FleetRegistry, QueueInspector, TranscodeQueue, WebhookQueue } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { createApp } from './app';
+import { JobEventHub } from './events/job-event-hub';
+import { SseStreams } from './events/sse-streams';
+import { ApiMetrics } from './metrics/api-metrics';
+import { createQueueBoard, type QueueBoard } from './routes/admin-routes';
+import { QueueStatsService } from './services/queue-stats-service';
+import { HlsSegmentCache } from './routes/hls-segment-cache';
 import { createRateLimiters } from './middleware/rate-limits';
 import { Authenticator } from './auth/authenticator';
 import { PlaybackSigner } from './playback/playback-signer';
 import { CodecAvailability } from './services/codec-availability';
 import { JobService } from './services/job-service';
+import { WebhookNotices } from './services/webhook-callbacks';
 import { TranscodeService } from './services/transcode-service';
 import { UploadStorage } from './upload/upload-storage';
 
@@ -29,7 +36,10 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let redis: Redis | undefined;
   let limiterRedis: Redis | undefined;
   let queue: TranscodeQueue | undefined;
+  let board: QueueBoard | undefined;
   let server: Server | undefined;
+  let jobEvents: { hub: JobEventHub; streams: SseStreams } | undefined;
+  let webhooks: WebhookQueue | undefined;
   let express: Express | undefined;
 
   async function start(): Promise<number> {
@@ -58,7 +68,28 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       perCredential: authenticator.enabled,
     });
     const codecs = new CodecAvailability(new FleetRegistry(redis, config.queuePrefix), localCodecs);
+    // Ops: stats, /metrics and bull-board read the queue and the fleet from Redis.
+    const stats = new QueueStatsService(
+      new QueueInspector(queue, redis),
+      new FleetRegistry(redis, config.queuePrefix),
+      new FleetMetrics(redis, config.queuePrefix),
+    );
+    board = createQueueBoard(queue, redis, config.queuePrefix);
+    const ops = { stats, metrics: new ApiMetrics(stats, new FleetMetrics(redis, config.queuePrefix)), board: board.router };
+    // Live progress: one QueueEvents reader for every SSE stream of this instance.
+    jobEvents = {
+      hub: new JobEventHub({ redisUrl: config.redisUrl, redis, queue, logger }),
+      streams: new SseStreams(config.sseHeartbeatSeconds * 1000),
+    };
+    // Webhooks: the API queues transcode.cancelled for jobs cancelled before any worker took them.
+    webhooks = new WebhookQueue(redis, {
+      prefix: config.queuePrefix,
+      retryHours: config.webhookRetryHours,
+      retentionDays: config.jobRetentionDays,
+    });
     express = createApp({
+      jobEvents,
+      ops,
       rateLimits,
       trustProxy: config.trustProxy,
       logger,
@@ -66,8 +97,9 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       maxUploadBytes: config.maxUploadBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutSeconds * 1000,
       queue,
-      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, logger),
-      jobs: new JobService(queue, storage),
+      // config twice: its source limits, then its webhook settings (callback_url).
+      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, logger, config),
+      jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger)),
       uploads: new UploadStorage(storage.layout),
       authenticator,
       playback: config.playbackSigningKey
@@ -76,8 +108,16 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     });
 
     const app = express;
+    // Segment GETs are answered from memory in front of Express once served
+    // (see HlsSegmentCache) — only when HLS needs no token and no read budget.
+    const segments =
+      config.playbackSigningKey || config.rateLimitReadsPerMinute > 0
+        ? null
+        : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
     server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.port, config.host, () => resolve(listening));
+      const listening = createServer((req, res) => {
+        if (!segments?.serve(req, res)) app(req, res);
+      }).listen(config.port, config.host, () => resolve(listening));
       listening.once('error', reject);
     });
     // Uploads of large files can be slow; only a fully idle socket is cut.
@@ -98,12 +138,25 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
         // close each as soon as its request in flight is answered.
         const reaper = setInterval(() => server?.closeIdleConnections(), 100);
         server.closeIdleConnections();
+        // Open SSE streams never finish on their own: end them, or close() would wait forever.
+        jobEvents?.streams.closeAll();
         await closing.finally(() => clearInterval(reaper));
       }
     } catch (err) {
       logger.warn('closing the http server failed', describeError(err));
     }
     try {
+      await webhooks?.close();
+    } catch (err) {
+      logger.warn('closing the webhook queue failed', describeError(err));
+    }
+    try {
+      await jobEvents?.hub.close();
+    } catch (err) {
+      logger.warn('closing the job events reader failed', describeError(err));
+    }
+    try {
+      await board?.close();
       await queue?.close();
     } catch (err) {
       logger.warn('closing the queue failed', describeError(err));

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '@stream-server/logger';
 import type { TranscodeQueue } from '@stream-server/jobs';
@@ -12,7 +12,16 @@ import { healthRoutes } from './routes/health-routes';
 import { hlsRoutes } from './routes/hls-routes';
 import type { PlaybackSigner } from './playback/playback-signer';
 import { jobRoutes } from './routes/job-routes';
+import { eventRoutes } from './routes/event-routes';
+import type { JobEventHub } from './events/job-event-hub';
+import type { SseStreams } from './events/sse-streams';
+import { jobMediaRoutes } from './routes/job-media-routes';
+import { opsRoutes } from './routes/ops-routes';
+import type { ApiMetrics } from './metrics/api-metrics';
+import type { QueueStatsService } from './services/queue-stats-service';
+import { openApiRoutes } from './routes/openapi-routes';
 import { transcodeRoutes } from './routes/transcode-routes';
+import { webRoutes } from './routes/web-routes';
 import type { JobService } from './services/job-service';
 import type { TranscodeService } from './services/transcode-service';
 import type { UploadStorage } from './upload/upload-storage';
@@ -34,6 +43,14 @@ export interface AppDeps {
   readonly rateLimits?: RateLimiters;
   /** Reverse-proxy hops trusted for the client IP (TRUST_PROXY). */
   readonly trustProxy?: number;
+  /** Live progress (SSE): the shared job-event hub and the open streams' registry. */
+  readonly jobEvents?: { readonly hub: JobEventHub; readonly streams: SseStreams };
+  /** Ops surface: queue stats, job listing, /metrics, and bull-board's router (admin-routes.ts). */
+  readonly ops?: {
+    readonly stats: QueueStatsService;
+    readonly metrics: ApiMetrics;
+    readonly board?: (authorize: RequestHandler) => Router;
+  };
 }
 
 /** The Express app: middleware and routes only; services are passed in. */
@@ -43,12 +60,20 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustProxy ?? 0);
   app.set('etag', 'strong');
 
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.ops ? (sample) => deps.ops?.metrics.observe(sample) : undefined));
   app.use(
     helmet({
       // hls.js fetches playlists and segments from other origins (the web
       // client's); CORS decides who may, so CORP must not block them.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // Helmet's strict defaults, plus blob: media for the web page's player
+      // (hls.js feeds the <audio> element through a MediaSource blob URL),
+      // minus upgrade-insecure-requests: on plain http://<host>:8082 it would
+      // send the page's scripts to https:// and break it (TLS, when used,
+      // is a proxy's job, and the page is then https anyway).
+      contentSecurityPolicy: {
+        directives: { 'media-src': ["'self'", 'blob:'], 'upgrade-insecure-requests': null },
+      },
     }),
   );
   const anyOrigin = deps.allowedOrigins.includes('*');
@@ -73,10 +98,12 @@ export function createApp(deps: AppDeps): Express {
   // `requireScope('admin')` guards admin routes when they come.
   const requireScope = createRequireScope(deps.authenticator);
   app.use(healthRoutes(deps.queue));
+  app.use(openApiRoutes());
   if (deps.rateLimits) {
     // Counted before the upload is read, so a client over budget costs no disk.
     app.post('/v1/stream/transcode', deps.rateLimits.submit);
     app.use(['/v1/stream/job', '/v1/stream/hls'], deps.rateLimits.read);
+    app.use(['/v1/stream/jobs', '/v1/stream/queue'], deps.rateLimits.read);
   }
   app.use(
     transcodeRoutes({
@@ -87,8 +114,20 @@ export function createApp(deps: AppDeps): Express {
       uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs,
     }),
   );
+  if (deps.jobEvents) {
+    app.use(eventRoutes({ ...deps.jobEvents, jobs: deps.jobs, ...(deps.playback ? { playback: deps.playback } : {}) }, requireScope));
+  }
   app.use(jobRoutes(deps.jobs, requireScope, deps.playback));
+  app.use(
+    jobMediaRoutes({ jobs: deps.jobs, requireScope, playback: deps.playback, authEnabled: deps.authenticator?.enabled === true }),
+  );
   app.use(hlsRoutes(deps.jobs, deps.playback));
+  if (deps.ops) {
+    app.use(opsRoutes(deps.ops.stats, deps.ops.metrics, requireScope, deps.playback));
+    if (deps.ops.board) app.use(deps.ops.board(requireScope('admin')));
+  }
+
+  app.use(webRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

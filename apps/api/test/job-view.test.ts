@@ -58,6 +58,14 @@ describe('toJobView', () => {
       duration_seconds: 8.5,
       attempts: 0,
       manifest_url: null,
+      renditions: [{ name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: null, average_bandwidth: null, playlist_url: null }],
+      normalize: false,
+      loudness: null,
+      output_loudness: null,
+      source: { codec: 'pcm_s16le', sample_rate: 44_100, channels: 2, bitrate: 1_411_200, duration_seconds: 8.5, tags: {} },
+      waveform_url: null,
+      download_url: null,
+      callback_url: null,
     });
   });
 
@@ -215,5 +223,60 @@ describe('toJobView: cancelled jobs', () => {
     expect(view.status).toBe('Cancelled');
     expect(view.error).toBeNull();
     expect(view.completed_at).toBe('2025-01-27T12:01:01.000Z');
+  });
+});
+
+describe('toJobView: ladders, loudness, waveform, download', () => {
+  const plan = (profile: 'low' | 'high', bitrate: number) =>
+    ({ codec: 'aac', profile, bitrate, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' }) as const;
+
+  it('a completed ladder lists every rung with its measured bandwidth and playlist', () => {
+    const view = toJobView(
+      snapshot({
+        state: 'completed',
+        finishedAt: FINISHED,
+        data: data({
+          plan: plan('high', 256_000),
+          renditions: [
+            { name: 'low', plan: plan('low', 64_000) },
+            { name: 'high', plan: plan('high', 256_000) },
+          ],
+          normalize: true,
+          download: true,
+          tags: { title: 'Song', track: '3' },
+        }),
+        result: {
+          segments: 2,
+          outputDurationSeconds: 8.5,
+          renditions: [
+            { name: 'high', bandwidth: 270_001, averageBandwidth: 262_000, codecs: 'mp4a.40.2', segments: 2 },
+            { name: 'low', bandwidth: 70_001, averageBandwidth: 66_000, codecs: 'mp4a.40.2', segments: 2 },
+          ],
+          loudness: { integratedLufs: -23.5, loudnessRangeLu: 4.2, truePeakDbtp: -3.1 },
+          outputLoudness: { integratedLufs: -14.1, loudnessRangeLu: 4.2, truePeakDbtp: -1.2 },
+          waveform: true,
+          download: true,
+        },
+      }),
+    );
+    expect(view).toMatchObject({
+      renditions: [
+        { name: 'low', codec: 'aac', bitrate: 64_000, bandwidth: 70_001, average_bandwidth: 66_000, playlist_url: `/v1/stream/hls/${ID}/low/index.m3u8` },
+        { name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: 270_001, average_bandwidth: 262_000, playlist_url: `/v1/stream/hls/${ID}/high/index.m3u8` },
+      ],
+      normalize: true,
+      loudness: { integrated_lufs: -23.5, loudness_range_lu: 4.2, true_peak_dbtp: -3.1 },
+      output_loudness: { integrated_lufs: -14.1, loudness_range_lu: 4.2, true_peak_dbtp: -1.2 },
+      source: { tags: { title: 'Song', track: '3' } },
+      waveform_url: `/v1/stream/job/${ID}/waveform.json`,
+      download_url: `/v1/stream/job/${ID}/download`,
+    });
+  });
+
+  it('an older result (no waveform flag) or a job without download has no such URLs', () => {
+    const view = toJobView(snapshot({ state: 'completed', finishedAt: FINISHED, result: { segments: 2, outputDurationSeconds: 8.5 } }));
+    expect(view.waveform_url).toBeNull();
+    expect(view.download_url).toBeNull();
+    expect(view.renditions[0]?.playlist_url).toBe(`/v1/stream/hls/${ID}/index.m3u8`);
   });
 });

@@ -90,3 +90,21 @@ describe('signPlaylist', () => {
     expect(signPlaylist('', TOKEN)).toEqual('');
   });
 });
+
+describe('signPlaylist: ABR ladders', () => {
+  it('signs the rung playlists of a multivariant playlist, which then sign their own segments', () => {
+    const master = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-STREAM-INF:BANDWIDTH=70000,AVERAGE-BANDWIDTH=66000,CODECS="mp4a.40.2"',
+      'low/index.m3u8',
+      '#EXT-X-STREAM-INF:BANDWIDTH=270000,AVERAGE-BANDWIDTH=262000,CODECS="mp4a.40.2"',
+      'high/index.m3u8',
+      '',
+    ].join('\n');
+    expect(signPlaylist(master, '9.abc')).toBe(
+      master.replace('low/index.m3u8', 'low/index.m3u8?token=9.abc').replace('high/index.m3u8', 'high/index.m3u8?token=9.abc'),
+    );
+  });
+});

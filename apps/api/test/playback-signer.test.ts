@@ -115,6 +115,16 @@ describe('manifest_url with a token', () => {
     duration_seconds: 8,
     attempts: 1,
     manifest_url: manifest,
+    renditions: [
+      { name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: null, average_bandwidth: null, playlist_url: manifest },
+    ],
+    normalize: false,
+    loudness: null,
+    output_loudness: null,
+    source: { codec: 'pcm_s16le', sample_rate: 44_100, channels: 2, bitrate: null, duration_seconds: 8, tags: {} },
+    waveform_url: manifest === null ? null : `/v1/stream/job/${JOB}/waveform.json`,
+    download_url: null,
+    callback_url: null,
   });
 
   it('manifestUrl adds ?token= only when given one', () => {
@@ -123,7 +133,18 @@ describe('manifest_url with a token', () => {
   });
 
   it('withManifestToken signs a completed view and leaves others alone', () => {
-    expect(withManifestToken(view(manifestUrl(JOB)), '1.x')).toEqual({ ...view(null), status: 'Completed', progress: 100, manifest_url: `/v1/stream/hls/${JOB}/index.m3u8?token=1.x` });
+    const signedUrl = `/v1/stream/hls/${JOB}/index.m3u8?token=1.x`;
+    const unsigned = view(null);
+    expect(withManifestToken(view(manifestUrl(JOB)), '1.x')).toEqual({
+      ...unsigned,
+      status: 'Completed',
+      progress: 100,
+      manifest_url: signedUrl,
+      renditions: [{ ...unsigned.renditions[0], playlist_url: signedUrl }],
+      // Every URL of the job's output carries the token; absent ones stay null.
+      waveform_url: `/v1/stream/job/${JOB}/waveform.json?token=1.x`,
+      download_url: null,
+    });
     expect(withManifestToken(view(null), '1.x')).toEqual(view(null));
   });
 });

@@ -1,2 +1,2 @@
-export { createWorkerApp, type WorkerApp } from './worker-app';
+export { createWorkerApp, type WorkerApp, type WorkerAppOptions } from './worker-app';
 export { TranscodeProcessor, type ProcessableJob, type ProcessorSettings } from './transcode-processor';

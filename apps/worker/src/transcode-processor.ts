@@ -1,10 +1,23 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, WaitingError } from 'bullmq';
-import { FfmpegError, HLS_MANIFEST, parseMediaPlaylist, throttle, type EncoderMap, type FfmpegRepository } from '@stream-server/ffmpeg';
-import { attemptTimeoutMs, type CancelRegistry, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  DOWNLOAD_FILE,
+  FfmpegError,
+  throttle,
+  WaveformFolder,
+  waveformJson,
+  type EncoderMap,
+  type FfmpegRepository,
+  type LoudnessMeasurement,
+  type LoudnessTarget,
+  type RenditionOutput,
+} from '@stream-server/ffmpeg';
+import { attemptTimeoutMs, type CancelRegistry, type LoudnessSummary, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
-import { isSegmentName, type StorageRepository } from '@stream-server/storage';
+import { resolveDownloadPlan } from '@stream-server/profiles';
+import { WAVEFORM_NAME, type StorageRepository } from '@stream-server/storage';
+import { describeRenditions, renditionsOf } from './output-check';
 
 /** The part of a BullMQ job the processor uses (keeps it testable without BullMQ). */
 export interface ProcessableJob {
@@ -25,7 +38,14 @@ export interface ProcessorSettings {
   readonly keepSource: boolean;
   readonly maxDurationSeconds: number;
   readonly timeoutFloorSeconds: number;
+  /** Where `normalize=true` aims (LOUDNESS_TARGET, LOUDNESS_TRUE_PEAK). */
+  readonly loudnessTarget: LoudnessTarget;
+  /** Source samples per waveform min/max pair (WAVEFORM_SAMPLES_PER_PIXEL). */
+  readonly waveformSamplesPerPixel: number;
 }
+
+/** Share of the progress bar pass 1 of normalisation takes (it only decodes). */
+const MEASURE_PASS_PERCENT = 25;
 
 /** Progress reaches Redis at most this often (≤ 4 updates/s). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -56,7 +76,13 @@ export class TranscodeProcessor {
     // of it: its output is whole (only whole dirs are renamed in), keep it.
     if (await this.storage.isPublished(data.jobId)) {
       log.info('output already published by an earlier attempt');
-      const result = await this.describeOutput(this.storage.layout.jobOutputDir(data.jobId));
+      const dir = this.storage.layout.jobOutputDir(data.jobId);
+      // Loudness lived only in the dead attempt's memory; the files tell the rest.
+      const result: TranscodeJobResult = {
+        ...(await describeRenditions(this.storage, dir, renditionsOf(data), false)),
+        waveform: await this.storage.exists(path.join(dir, WAVEFORM_NAME)),
+        download: await this.storage.exists(path.join(dir, DOWNLOAD_FILE)),
+      };
       await this.dropSource(data);
       return result;
     }
@@ -73,6 +99,8 @@ export class TranscodeProcessor {
     if (!encoder) {
       throw new UnrecoverableError(`this worker's ffmpeg cannot write ${data.plan.codec}`);
     }
+    const aacEncoder = this.encoders.aac;
+    if (data.download && !aacEncoder) throw new UnrecoverableError("this worker's ffmpeg cannot write aac for the download");
     const input = this.storage.layout.uploadPath(data.uploadId);
     if (!(await this.storage.exists(input))) {
       throw new UnrecoverableError('the uploaded source file is missing from storage');
@@ -82,30 +110,71 @@ export class TranscodeProcessor {
     const progress = throttle((percent) => {
       job.updateProgress(percent).catch((err: unknown) => log.warn('progress update failed', describeError(err)));
     }, PROGRESS_INTERVAL_MS);
+    const timeoutMs = attemptTimeoutMs('transcode', data.source.durationSeconds, this.settings.timeoutFloorSeconds);
+    const deadline = Date.now() + timeoutMs;
+    const runBase = {
+      workDir,
+      durationSeconds: data.source.durationSeconds,
+      onProgress: (percent: number) => progress.push(percent),
+      ...(signal ? { signal } : {}),
+    };
     try {
-      await this.ffmpeg.transcodeHls(
+      const rungs = renditionsOf(data);
+      const outputs: RenditionOutput[] = rungs.map((rung) => ({ dir: rung.dir, plan: rung.plan, encoder }));
+      for (const rung of rungs) if (rung.dir !== null) await mkdir(path.join(workDir, rung.dir));
+
+      // Pass 1 of normalisation: measure the source (null: silence, left as is).
+      let measured: LoudnessMeasurement | null = null;
+      if (data.normalize) {
+        measured = await this.ffmpeg.measureLoudness(input, data.demuxer, this.settings.maxDurationSeconds, {
+          ...runBase,
+          timeoutMs,
+          progressSpan: [0, MEASURE_PASS_PERCENT],
+        });
+      }
+      const folder = new WaveformFolder(this.settings.waveformSamplesPerPixel);
+      const downloadPlan = data.download && aacEncoder ? { plan: resolveDownloadPlan(data.source), encoder: aacEncoder, file: DOWNLOAD_FILE } : null;
+      const encoded = await this.ffmpeg.encode(
         {
           input,
           demuxer: data.demuxer,
-          plan: data.plan,
-          encoder,
+          renditions: outputs,
           segmentSeconds: this.settings.segmentSeconds,
-          durationSeconds: data.source.durationSeconds,
           maxDurationSeconds: this.settings.maxDurationSeconds,
+          sourceSampleRate: data.source.sampleRate,
+          sourceChannels: data.source.channels,
+          normalize: measured ? { target: this.settings.loudnessTarget, measured } : null,
+          waveform: true,
+          download: downloadPlan,
         },
         {
-          workDir,
-          onProgress: (percent) => progress.push(percent),
-          timeoutMs: attemptTimeoutMs('transcode', data.source.durationSeconds, this.settings.timeoutFloorSeconds),
-          ...(signal ? { signal } : {}),
+          ...runBase,
+          // Pass 1 used part of the attempt's budget; never less than a second.
+          timeoutMs: Math.max(1000, deadline - Date.now()),
+          progressSpan: [data.normalize ? MEASURE_PASS_PERCENT : 0, 99.9],
+          onWaveformChunk: (chunk) => folder.push(chunk),
         },
       );
       progress.cancel();
-      const result = await this.describeOutput(workDir);
+      const described = await describeRenditions(this.storage, workDir, rungs);
+      if (downloadPlan && !(await this.storage.exists(path.join(workDir, DOWNLOAD_FILE)))) {
+        throw new Error('ffmpeg did not write the download file');
+      }
+      await writeFile(
+        path.join(workDir, WAVEFORM_NAME),
+        JSON.stringify(waveformJson(data.source.sampleRate, this.settings.waveformSamplesPerPixel, folder.finish())),
+      );
+      const result: TranscodeJobResult = {
+        ...described,
+        loudness: summary(data.normalize ? measured : encoded.loudness),
+        outputLoudness: data.normalize ? summary(encoded.loudness) : null,
+        waveform: true,
+        download: downloadPlan !== null,
+      };
       // Last look before the output becomes visible: a cancel wins.
       if (await this.cancels.isCancelled(data.jobId)) throw new UnrecoverableError(CANCELLED);
       const outcome = await this.storage.publish(workDir, data.jobId);
-      log.info('output published', { outcome, segments: result.segments });
+      log.info('output published', { outcome, segments: result.segments, renditions: rungs.length });
       await this.dropSource(data);
       return result;
     } catch (err) {
@@ -144,25 +213,20 @@ export class TranscodeProcessor {
     return err instanceof Error ? err : new Error(String(err));
   }
 
-  /** Checks a playlist is complete and every segment it names is on disk. */
-  private async describeOutput(dir: string): Promise<TranscodeJobResult> {
-    const text = await readFile(path.join(dir, HLS_MANIFEST), 'utf8');
-    const playlist = parseMediaPlaylist(text);
-    const names = playlist.initSegment ? [playlist.initSegment, ...playlist.segments] : playlist.segments;
-    if (!playlist.ended || playlist.segments.length === 0) {
-      throw new Error('ffmpeg left an incomplete playlist');
-    }
-    for (const name of names) {
-      if (!isSegmentName(name) || !(await this.storage.exists(path.join(dir, name)))) {
-        throw new Error(`playlist names a missing or unexpected segment: ${name}`);
-      }
-    }
-    return { segments: playlist.segments.length, outputDurationSeconds: Math.round(playlist.durationSeconds * 1000) / 1000 };
-  }
-
   /** The upload is deleted once its job is over for good (kept on success with KEEP_SOURCE). */
   private async dropSource(data: TranscodeJobData): Promise<void> {
     if (this.settings.keepSource) return;
     await this.storage.remove(this.storage.layout.uploadPath(data.uploadId));
   }
+}
+
+/** The job body's loudness shape (pass-2 figures like the threshold stay internal). */
+function summary(measured: LoudnessMeasurement | null): LoudnessSummary | null {
+  if (measured === null) return null;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    integratedLufs: round(measured.integratedLufs),
+    loudnessRangeLu: round(measured.loudnessRangeLu),
+    truePeakDbtp: round(measured.truePeakDbtp),
+  };
 }

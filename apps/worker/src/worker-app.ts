@@ -7,6 +7,7 @@ import { FfmpegRepository, setUpFfmpeg, type EncoderMap } from '@stream-server/f
 import {
   CancelRegistry,
   createRedis,
+  FleetMetrics,
   FleetRegistry,
   HEARTBEAT_MS,
   QUEUE_NAMES,
@@ -14,11 +15,17 @@ import {
   type TranscodeJobData,
   type TranscodeJobResult,
   type WorkerInfo,
+  WebhookQueue,
+  type WebhookDeliveryData,
+  type WebhookDeliveryResult,
 } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
+import { JobMetricsRecorder } from './job-metrics-recorder';
 import { sweepWorkDirs } from './work-dir-sweeper';
+import { createWebhookDeliveryWorker } from './webhook-delivery';
+import { WebhookNotifier } from './webhook-notifier';
 import { ABORT_REASONS, TranscodeProcessor } from './transcode-processor';
 
 export interface WorkerApp {
@@ -35,11 +42,17 @@ export interface WorkerApp {
   encoders(): EncoderMap;
 }
 
+/** Knobs that are not settings (tests use them). */
+export interface WorkerAppOptions {
+  /** First webhook retry delay (default: the policy table's 10 s); later ones double up to an hour. */
+  readonly webhookBackoffBaseMs?: number;
+}
+
 /**
  * Wires a transcode worker: config in, BullMQ worker out. All logic is in
  * TranscodeProcessor and the packages; this only builds and connects.
  */
-export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
+export function createWorkerApp(config: Config, logger: Logger, options: WorkerAppOptions = {}): WorkerApp {
   const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
   const storage = new StorageRepository(new StorageLayout(config.storageDir));
@@ -49,6 +62,9 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
   let heartbeat: NodeJS.Timeout | undefined;
   let fleet: FleetRegistry | undefined;
   let encoders: EncoderMap = {};
+  let webhooks: WebhookQueue | undefined;
+  let notifier: WebhookNotifier | undefined;
+  let deliveries: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'> | undefined;
 
   async function start(): Promise<void> {
     await storage.ensureLayout();
@@ -70,11 +86,15 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
         keepSource: config.keepSource,
         maxDurationSeconds: config.maxDurationSeconds,
         timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
+        loudnessTarget: { integratedLufs: config.loudnessTargetLufs, truePeakDbtp: config.loudnessTruePeakDb },
+        waveformSamplesPerPixel: config.waveformSamplesPerPixel,
       },
       cancels,
       log,
     );
     fleet = new FleetRegistry(redis, config.queuePrefix);
+    // Ops: running jobs in the fleet registry, finished ones in the fleet metrics, one log line per state change.
+    const recorder = new JobMetricsRecorder(id, fleet, new FleetMetrics(redis, config.queuePrefix), log);
     const info: WorkerInfo = {
       id,
       host: os.hostname(),
@@ -85,7 +105,7 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
       startedAt: new Date().toISOString(),
     };
     const beat = () => {
-      fleet?.heartbeat(info).catch((err: unknown) => log.warn('fleet heartbeat failed', describeError(err)));
+      fleet?.heartbeat(info, Date.now(), recorder.currentJobs()).catch((err: unknown) => log.warn('fleet heartbeat failed', describeError(err)));
     };
     beat();
     heartbeat = setInterval(beat, HEARTBEAT_MS);
@@ -101,7 +121,7 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
       await states.close();
     }
 
-    worker = new Worker(QUEUE_NAMES.transcode, (job, token, signal) => processor.process(job, token, signal), {
+    worker = new Worker(QUEUE_NAMES.transcode, (job, token, signal) => recorder.track(job.id ?? job.data.jobId, () => processor.process(job, token, signal)), {
       connection: redis,
       prefix: config.queuePrefix,
       concurrency: config.workerConcurrency,
@@ -118,11 +138,25 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
     });
     await subscriber.subscribe(cancels.channel);
 
-    worker.on('active', (job) => log.info('job started', { job_id: job.id, attempt: job.attemptsMade + 1 }));
-    worker.on('completed', (job) => log.info('job completed', { job_id: job.id }));
-    worker.on('failed', (job, err) =>
-      log.warn('job attempt failed', { job_id: job?.id, attempt: job?.attemptsMade, reason: err.message }),
-    );
+    recorder.attach(worker);
+    // Webhooks: jobs with a callback_url are reported when they end for good;
+    // only a worker holding WEBHOOK_SECRET delivers (it has to sign).
+    webhooks = new WebhookQueue(redis, {
+      prefix: config.queuePrefix,
+      retryHours: config.webhookRetryHours,
+      retentionDays: config.jobRetentionDays,
+      ...(options.webhookBackoffBaseMs === undefined ? {} : { backoffBaseMs: options.webhookBackoffBaseMs }),
+    });
+    notifier = new WebhookNotifier(webhooks, cancels, log);
+    notifier.attach(worker);
+    if (config.webhookSecret) {
+      deliveries = createWebhookDeliveryWorker(
+        redis,
+        config.queuePrefix,
+        { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutSeconds * 1000 },
+        log,
+      );
+    }
     worker.on('error', (err) => log.warn('worker error', { error: err.message }));
     await worker.waitUntilReady();
     log.info('worker started', { concurrency: config.workerConcurrency, queue_prefix: config.queuePrefix });
@@ -149,6 +183,14 @@ export function createWorkerApp(config: Config, logger: Logger): WorkerApp {
       } finally {
         clearTimeout(timer);
       }
+    }
+    try {
+      // Reports of the jobs that just ended first, then in-flight deliveries.
+      await notifier?.drain();
+      await deliveries?.close();
+      await webhooks?.close();
+    } catch (err) {
+      log.warn('closing the webhook queue failed', describeError(err));
     }
     try {
       await subscriber?.quit();

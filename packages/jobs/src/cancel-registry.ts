@@ -50,12 +50,13 @@ export class CancelRegistry {
     await this.redis.publish(this.channel, jobId);
   }
 
-  private key(jobId: string): string {
+  /** The marker's key (read together with the job in one round trip by TranscodeQueue). */
+  key(jobId: string): string {
     return `${this.prefix}:cancelled:${jobId}`;
   }
 }
 
-function parseRecord(text: string): CancelRecord | null {
+export function parseRecord(text: string): CancelRecord | null {
   const get = jsonFields(text);
   if (!get) return null;
   const cancelledAt = get('cancelledAt');

@@ -4,7 +4,8 @@ import { DomainError, UnavailableError } from '@stream-server/errors';
 import { JOB_POLICIES, PRIORITY_VALUES } from './job-policy';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from './job-contract';
 import type { QueueState } from './job-status';
-import { CancelRegistry, type CancelRecord } from './cancel-registry';
+import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
+import { parseReadReply, READ_JOB, runScript, snapshotFromHash, STATE_KEYS } from './job-read';
 
 /** A job as read from Redis, in domain terms (no BullMQ types leak out). */
 export interface JobSnapshot {
@@ -40,6 +41,10 @@ export interface TranscodeQueueOptions {
   readonly retentionDays: number;
 }
 
+/** How long a finished job's snapshot is reused (see `get`), and how many are kept. */
+const FINISHED_CACHE_MS = 2_000;
+const FINISHED_CACHE_ENTRIES = 10_000;
+
 type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
 
 /**
@@ -50,6 +55,7 @@ type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
 export class TranscodeQueue {
   readonly queue: Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
   readonly cancels: CancelRegistry;
+  private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
 
   constructor(
     private readonly connection: Redis,
@@ -77,13 +83,44 @@ export class TranscodeQueue {
     );
   }
 
+  /**
+   * One job, its state and its cancel marker in ONE Redis round trip (a
+   * read-only script), instead of getJob + getState + GET: status reads are
+   * the API's most frequent call.
+   */
   async get(jobId: string): Promise<JobSnapshot | null> {
+    const cached = this.finished.get(jobId);
+    if (cached && Date.now() - cached.at < FINISHED_CACHE_MS) return cached.snapshot;
     return guard(async () => {
-      const [job, cancelled] = await Promise.all([this.queue.getJob(jobId), this.cancels.get(jobId)]);
-      if (!job) return cancelled ? cancelledSnapshot(cancelled) : null;
-      const state = await job.getState();
-      return snapshotOf(job, state, cancelled?.cancelledAt ?? null);
+      const keys = [this.queue.toKey(jobId), this.cancels.key(jobId), ...STATE_KEYS.map((name) => this.queue.toKey(name))];
+      const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
+      const read = parseReadReply(reply);
+      const cancelled = read.cancel === null ? null : parseRecord(read.cancel);
+      const snapshot =
+        read.hash === null
+          ? cancelled
+            ? cancelledSnapshot(cancelled)
+            : null
+          : snapshotFromHash(jobId, read.hash, read.state, cancelled?.cancelledAt ?? null);
+      if (snapshot && (snapshot.state === 'completed' || snapshot.state === 'failed' || read.hash === null)) {
+        this.rememberFinished(snapshot);
+      }
+      return snapshot;
     });
+  }
+
+  /**
+   * A finished job's record no longer changes (until retention removes it),
+   * so its snapshot is reused for FINISHED_CACHE_MS: a player or a client
+   * polling a finished job costs no Redis call per read. Running jobs are
+   * always read fresh.
+   */
+  private rememberFinished(snapshot: JobSnapshot): void {
+    if (this.finished.size >= FINISHED_CACHE_ENTRIES) {
+      const oldest = this.finished.keys().next();
+      if (!oldest.done) this.finished.delete(oldest.value);
+    }
+    this.finished.set(snapshot.id, { snapshot, at: Date.now() });
   }
 
   /**
@@ -92,6 +129,7 @@ export class TranscodeQueue {
    * finished job cannot be cancelled. Calling it again changes nothing.
    */
   async cancel(jobId: string, now = Date.now()): Promise<CancelOutcome> {
+    this.finished.delete(jobId);
     return guard(async () => {
       const job = await this.queue.getJob(jobId);
       if (!job) {

@@ -6,6 +6,7 @@ import { signedCacheControl, SIGNED_PLAYLIST_MAX_AGE } from '../playback/playbac
 import type { PlaybackSigner } from '../playback/playback-signer';
 import { signPlaylist } from '../playback/playlist-signing';
 import type { JobService } from '../services/job-service';
+import { IMMUTABLE_FILE_LOCAL } from './hls-segment-cache';
 
 /**
  * Segments never change once published (a job's output is renamed in
@@ -16,7 +17,8 @@ const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
 const MANIFEST_CACHE = 'public, max-age=60';
 
 /**
- * `GET /v1/stream/hls/{job_id}/index.m3u8` and `/{segment}`. With a
+ * `GET /v1/stream/hls/{job_id}/index.m3u8` and `/{segment}`, and for ABR
+ * jobs `/{rendition}/index.m3u8` and `/{rendition}/{segment}`. With a
  * playback signer, both need the job's `?token=` (players cannot send
  * bearer headers on every request), the playlist is rewritten so each URI
  * carries the same token, and nothing is cached past the token's expiry.
@@ -24,14 +26,18 @@ const MANIFEST_CACHE = 'public, max-age=60';
 export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   const router = Router();
 
-  router.get('/v1/stream/hls/:jobId/index.m3u8', async (req, res) => {
+  /**
+   * A playlist (the root one, or a ladder rung's). Signed: every URI in it
+   * (rung playlists, segments, init.mp4) gets the same token, so a player
+   * resolving them relative to this URL keeps the permission.
+   */
+  const sendPlaylist = async (req: Request, res: Response, jobId: string, locate: () => Promise<string>) => {
     if (!playback) {
-      const file = await jobs.manifestPath(req.params.jobId);
-      await sendHlsFile(res, file, MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
+      await sendHlsFile(res, await locate(), MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
       return;
     }
-    const grant = playback.verify(req.params.jobId, tokenParam(req));
-    const file = await jobs.manifestPath(req.params.jobId);
+    const grant = playback.verify(jobId, tokenParam(req));
+    const file = await locate();
     const playlist = await readFile(file, 'utf8').catch(() => {
       throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
     });
@@ -39,11 +45,30 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
     res.setHeader('Cache-Control', signedCacheControl(playback.secondsLeft(grant), SIGNED_PLAYLIST_MAX_AGE));
     // A Buffer, so Express keeps the HLS content type as set (no charset).
     res.send(Buffer.from(signPlaylist(playlist, grant.token), 'utf8'));
+  };
+
+  router.get('/v1/stream/hls/:jobId/index.m3u8', async (req, res) => {
+    await sendPlaylist(req, res, req.params.jobId, () => jobs.manifestPath(req.params.jobId));
   });
 
   router.get('/v1/stream/hls/:jobId/:segment', async (req, res) => {
     const grant = playback?.verify(req.params.jobId, tokenParam(req));
     const file = jobs.segmentPath(req.params.jobId, req.params.segment);
+    const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
+    await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
+  });
+
+  // ABR ladders: each rung in its folder, named after its profile (checked
+  // against that list, so no other path can be named).
+  router.get('/v1/stream/hls/:jobId/:rendition/index.m3u8', async (req, res) => {
+    const { jobId, rendition } = req.params;
+    await sendPlaylist(req, res, jobId, () => jobs.renditionManifestPath(jobId, rendition));
+  });
+
+  router.get('/v1/stream/hls/:jobId/:rendition/:segment', async (req, res) => {
+    const { jobId, rendition, segment } = req.params;
+    const grant = playback?.verify(jobId, tokenParam(req));
+    const file = jobs.renditionSegmentPath(jobId, rendition, segment);
     const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
     await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
   });
@@ -62,6 +87,8 @@ function sendHlsFile(res: Response, file: string, cacheControl: string, missingC
   const type = hlsContentType(file);
   if (type) res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', cacheControl);
+  // An immutable file may be kept in memory by the segment cache in front of Express.
+  if (cacheControl === SEGMENT_CACHE) res.locals[IMMUTABLE_FILE_LOCAL] = file;
   return new Promise((resolve, reject) => {
     res.sendFile(file, { dotfiles: 'deny', cacheControl: false, lastModified: true, etag: true }, (err?: Error) => {
       if (!err) return resolve();

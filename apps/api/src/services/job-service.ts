@@ -1,13 +1,16 @@
 import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
 import type { JobSnapshot, TranscodeQueue } from '@stream-server/jobs';
-import { isJobId, isSegmentName, type StorageRepository } from '@stream-server/storage';
+import { isJobId, isRenditionName, isSegmentName, type StorageRepository } from '@stream-server/storage';
 import { toJobView, type JobView } from './job-view';
+import type { WebhookNotices } from './webhook-callbacks';
 
 /** Reads jobs and locates their published output. */
 export class JobService {
   constructor(
     private readonly queue: TranscodeQueue,
     private readonly storage: StorageRepository,
+    /** Queues `transcode.cancelled` for waiting jobs with a callback_url (absent: no webhooks). */
+    private readonly webhooks?: WebhookNotices,
   ) {}
 
   async view(jobId: string): Promise<JobView> {
@@ -33,6 +36,8 @@ export class JobService {
       case 'cancelled':
         if (outcome.removedFromQueue) {
           await this.storage.remove(this.storage.layout.uploadPath(outcome.snapshot.data.uploadId));
+          // No worker will ever see this job, so nobody else can report it.
+          if (outcome.first) await this.webhooks?.cancelled(outcome.snapshot);
         }
         return toJobView(outcome.snapshot);
     }
@@ -57,13 +62,62 @@ export class JobService {
   /** Path of one segment; existence is checked by the file send itself. */
   segmentPath(jobId: string, segment: string): string {
     checkJobId(jobId);
-    if (!isSegmentName(segment)) {
-      throw new InvalidInputError(
-        'INVALID_SEGMENT_NAME',
-        'Segment names look like segment_00001.ts, segment_00001.m4s or init.mp4.',
-      );
-    }
+    checkSegmentName(segment);
     return this.storage.layout.segmentPath(jobId, segment);
+  }
+
+  /** Media playlist of one rung of a ladder (`low/index.m3u8`). */
+  async renditionManifestPath(jobId: string, rendition: string): Promise<string> {
+    checkJobId(jobId);
+    checkRendition(rendition);
+    const file = this.storage.layout.renditionManifestPath(jobId, rendition);
+    if (await this.storage.exists(file)) return file;
+    // Same answers as the root playlist: not completed yet, or no such rung.
+    await this.manifestPath(jobId);
+    throw new NotFoundError('MANIFEST_NOT_FOUND', `Job ${jobId} has no rendition "${rendition}".`);
+  }
+
+  /** One segment of one rung; existence is checked by the file send. */
+  renditionSegmentPath(jobId: string, rendition: string, segment: string): string {
+    checkJobId(jobId);
+    checkRendition(rendition);
+    checkSegmentName(segment);
+    return this.storage.layout.renditionSegmentPath(jobId, rendition, segment);
+  }
+
+  /** waveform.json of a completed job. */
+  async waveformPath(jobId: string): Promise<string> {
+    checkJobId(jobId);
+    const file = this.storage.layout.waveformPath(jobId);
+    if (await this.storage.exists(file)) return file;
+    await this.notReadyOrMissing(jobId, 'WAVEFORM_NOT_FOUND', `Job ${jobId} has no waveform (it finished before waveforms were made).`);
+    return file;
+  }
+
+  /** download.m4a of a completed job that asked for it (`download=true`). */
+  async downloadPath(jobId: string): Promise<{ file: string; trackId: string | null }> {
+    checkJobId(jobId);
+    const file = this.storage.layout.downloadPath(jobId);
+    const job = await this.queue.get(jobId).catch(() => null);
+    if (await this.storage.exists(file)) return { file, trackId: job?.data.trackId ?? null };
+    if (job && job.data.download !== true) {
+      throw new NotFoundError('DOWNLOAD_NOT_FOUND', `Job ${jobId} was submitted without download=true: it has no download file.`);
+    }
+    await this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not on disk.`);
+    return { file, trackId: null };
+  }
+
+  /**
+   * For a file that is not on disk: 404 JOB_NOT_FOUND for an unknown job,
+   * 404 `code` (saying so) while the job is not completed, else 404 `code`
+   * with `missing` — never a 200.
+   */
+  private async notReadyOrMissing(jobId: string, code: string, missing: string): Promise<never> {
+    const job = await this.snapshot(jobId);
+    if (job.state !== 'completed') {
+      throw new NotFoundError(code, `Job ${jobId} is not completed yet (status: ${toJobView(job).status}); try again once it is.`);
+    }
+    throw new NotFoundError(code, missing);
   }
 
   private async snapshot(jobId: string): Promise<JobSnapshot> {
@@ -76,4 +130,16 @@ export class JobService {
 
 function checkJobId(jobId: string): void {
   if (!isJobId(jobId)) throw new InvalidInputError('INVALID_JOB_ID', 'Job ids are UUIDs, e.g. 550e8400-e29b-41d4-a716-446655440000.');
+}
+
+function checkRendition(rendition: string): void {
+  if (!isRenditionName(rendition)) {
+    throw new InvalidInputError('INVALID_RENDITION_NAME', 'Rendition folders are quality profile names: low, medium, high or hi_res.');
+  }
+}
+
+function checkSegmentName(segment: string): void {
+  if (!isSegmentName(segment)) {
+    throw new InvalidInputError('INVALID_SEGMENT_NAME', 'Segment names look like segment_00001.ts, segment_00001.m4s or init.mp4.');
+  }
 }

@@ -1,4 +1,4 @@
-import { toJobStatus, type JobSnapshot, type JobStatus } from '@stream-server/jobs';
+import { toJobStatus, type JobSnapshot, type JobStatus, type LoudnessSummary } from '@stream-server/jobs';
 
 /**
  * The seed's job body (`id` … `error`, unchanged names and meaning, ISO-8601
@@ -23,6 +23,44 @@ export interface JobView {
   duration_seconds: number;
   attempts: number;
   manifest_url: string | null;
+  // Issue 5 (always present; null until known):
+  /** One entry per rendition, lowest first; one for a one-rendition job too. */
+  renditions: RenditionView[];
+  normalize: boolean;
+  /** EBU R128 loudness of the source. */
+  loudness: LoudnessView | null;
+  /** Loudness of the normalised output (normalize=true only). */
+  output_loudness: LoudnessView | null;
+  source: SourceView;
+  waveform_url: string | null;
+  download_url: string | null;
+  /** Where the job's webhook events go (issue 6, helper C); null: none asked. */
+  callback_url: string | null;
+}
+
+export interface RenditionView {
+  name: string;
+  codec: string;
+  bitrate: number | null;
+  /** Peak segment bitrate (BANDWIDTH), measured once the job completed. */
+  bandwidth: number | null;
+  average_bandwidth: number | null;
+  playlist_url: string | null;
+}
+
+export interface LoudnessView {
+  integrated_lufs: number;
+  loudness_range_lu: number;
+  true_peak_dbtp: number;
+}
+
+export interface SourceView {
+  codec: string;
+  sample_rate: number;
+  channels: number;
+  bitrate: number | null;
+  duration_seconds: number;
+  tags: { title?: string; artist?: string; album?: string; track?: string };
 }
 
 /** The playlist route of a job; with a playback token when HLS is signed. */
@@ -37,7 +75,28 @@ export function manifestUrl(jobId: string, token?: string): string {
  * keep `null`.
  */
 export function withManifestToken(view: JobView, token: string): JobView {
-  return view.manifest_url === null ? view : { ...view, manifest_url: manifestUrl(view.id, token) };
+  if (view.manifest_url === null) return view;
+  const signed = (url: string | null) => (url === null ? null : withToken(url, token));
+  return {
+    ...view,
+    manifest_url: manifestUrl(view.id, token),
+    renditions: view.renditions.map((rendition) => ({ ...rendition, playlist_url: signed(rendition.playlist_url) })),
+    waveform_url: signed(view.waveform_url),
+    download_url: signed(view.download_url),
+  };
+}
+
+/** The waveform and download routes of a job. */
+export function waveformUrl(jobId: string): string {
+  return `/v1/stream/job/${jobId}/waveform.json`;
+}
+
+export function downloadUrl(jobId: string): string {
+  return `/v1/stream/job/${jobId}/download`;
+}
+
+function withToken(url: string, token: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }
 
 /** Pure mapping from a queue snapshot to the public body. */
@@ -64,7 +123,55 @@ export function toJobView(job: JobSnapshot): JobView {
     duration_seconds: job.data.source.durationSeconds,
     attempts: job.attemptsMade,
     manifest_url: completed ? manifestUrl(job.id) : null,
+    ...mediaFields(job, completed),
+    callback_url: job.data.callbackUrl ?? null,
   };
+}
+
+type MediaFields = Pick<JobView, 'renditions' | 'normalize' | 'loudness' | 'output_loudness' | 'source' | 'waveform_url' | 'download_url'>;
+
+/** Issue 5's fields: ladder, loudness, source metadata, waveform and download links. */
+function mediaFields(job: JobSnapshot, completed: boolean): MediaFields {
+  const { data, result } = job;
+  const ladder = data.renditions && data.renditions.length > 1 ? data.renditions : null;
+  const rungs = ladder ?? [{ name: data.plan.profile, plan: data.plan }];
+  const renditions = rungs.map(({ name, plan }) => {
+    const measured = result?.renditions?.find((rendition) => rendition.name === name);
+    const playlist = ladder ? `/v1/stream/hls/${job.id}/${name}/index.m3u8` : manifestUrl(job.id);
+    return {
+      name,
+      codec: plan.codec,
+      bitrate: plan.bitrate,
+      bandwidth: measured?.bandwidth ?? null,
+      average_bandwidth: measured?.averageBandwidth ?? null,
+      playlist_url: completed ? playlist : null,
+    };
+  });
+  // Lowest first, as in the multivariant playlist.
+  renditions.sort((a, b) => (a.bandwidth ?? a.bitrate ?? 0) - (b.bandwidth ?? b.bitrate ?? 0));
+  const source = data.source;
+  return {
+    renditions,
+    normalize: data.normalize === true,
+    loudness: loudnessView(result?.loudness),
+    output_loudness: loudnessView(result?.outputLoudness),
+    source: {
+      codec: source.codec,
+      sample_rate: source.sampleRate,
+      channels: source.channels,
+      bitrate: source.bitrate,
+      duration_seconds: source.durationSeconds,
+      tags: { ...(data.tags ?? {}) },
+    },
+    // Older results lack the flag; their outputs have no waveform file.
+    waveform_url: completed && result?.waveform === true ? waveformUrl(job.id) : null,
+    download_url: completed && data.download === true && result?.download === true ? downloadUrl(job.id) : null,
+  };
+}
+
+function loudnessView(value: LoudnessSummary | null | undefined): LoudnessView | null {
+  if (!value) return null;
+  return { integrated_lufs: value.integratedLufs, loudness_range_lu: value.loudnessRangeLu, true_peak_dbtp: value.truePeakDbtp };
 }
 
 function clampProgress(value: number): number {

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
-import type { FfmpegRepository, ProbeRejection } from '@stream-server/ffmpeg';
+import { pickTags, type FfmpegRepository, type ProbeRejection } from '@stream-server/ffmpeg';
 import type { TranscodeJobData, TranscodeQueue } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
-import { checkOutputRequest, checkSourceLimits, parseTranscodeOptions, resolveEncodingPlan, type SourceLimits } from '@stream-server/profiles';
+import {
+  checkLadderRequest,
+  checkOutputRequest,
+  checkSourceLimits,
+  parseTranscodeOptions,
+  resolveEncodingPlan,
+  resolveLadder,
+  type SourceLimits,
+} from '@stream-server/profiles';
 import type { StorageRepository } from '@stream-server/storage';
 import type { CodecAvailability } from './codec-availability';
+import { callbackUrlOf, type CallbackSettings } from './webhook-callbacks';
 
 /** An upload already on disk under a server-made name. */
 export interface StoredUpload {
@@ -36,6 +45,8 @@ export class TranscodeService {
     private readonly codecs: CodecAvailability,
     private readonly limits: SourceLimits,
     private readonly logger: Logger,
+    /** WEBHOOK_SECRET / WEBHOOK_ALLOW_PRIVATE, for `callback_url` (default: webhooks off). */
+    private readonly callbacks: CallbackSettings = { webhookSecret: undefined, webhookAllowPrivate: false },
   ) {}
 
   /** `requestId` ties the job's log lines to the request that made it. */
@@ -52,21 +63,28 @@ export class TranscodeService {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
     const options = parseTranscodeOptions(fields);
     if (upload.size === 0) throw new InvalidInputError('EMPTY_FILE', 'The uploaded file is empty.');
+    const callbackUrl = await callbackUrlOf(fields, this.callbacks);
 
     // Cheap checks first: a request that cannot be honoured needs no probe.
-    const { codec } = checkOutputRequest(options);
+    const rungs = options.renditions;
+    const codec = rungs ? checkLadderRequest({ renditions: rungs, codec: options.codec }) : checkOutputRequest(options).codec;
     const available = await this.codecs.available();
-    if (!available.includes(codec)) {
-      throw new UnsupportedError(
-        'CODEC_UNAVAILABLE',
-        `This server's ffmpeg cannot write ${codec} into HLS; available: ${available.join(', ') || 'none'}.`,
-      );
+    // download.m4a is AAC whatever the HLS codec.
+    for (const needed of options.download ? [codec, 'aac' as const] : [codec]) {
+      if (!available.includes(needed)) {
+        throw new UnsupportedError(
+          'CODEC_UNAVAILABLE',
+          `This server's ffmpeg cannot write ${needed} into HLS; available: ${available.join(', ') || 'none'}.`,
+        );
+      }
     }
 
     const probe = await this.ffmpeg.probe(upload.path);
     if (!probe.ok) throw rejectionError(probe.rejection);
     checkSourceLimits(probe.result.audio, this.limits);
-    const plan = resolveEncodingPlan(options, probe.result.audio);
+    // A ladder's job `plan` is its top rung (see TranscodeJobData.renditions).
+    const ladder = rungs ? resolveLadder({ renditions: rungs, codec: options.codec }, probe.result.audio) : null;
+    const plan = ladder?.[ladder.length - 1]?.plan ?? resolveEncodingPlan(options, probe.result.audio);
 
     const jobId = randomUUID();
     const data: TranscodeJobData = {
@@ -79,6 +97,11 @@ export class TranscodeService {
       plan,
       priority: options.priority,
       submittedAt: new Date().toISOString(),
+      ...(ladder ? { renditions: ladder } : {}),
+      ...(options.normalize ? { normalize: true } : {}),
+      ...(options.download ? { download: true } : {}),
+      tags: pickTags(probe.result.tags),
+      ...(callbackUrl ? { callbackUrl } : {}),
     };
     await this.queue.add(data);
     this.logger.info('job queued', {
