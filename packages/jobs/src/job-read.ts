@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isJobData } from './cancel-registry';
 import type { TranscodeJobResult } from './job-contract';
-import type { QueueState } from './job-status';
+import { isQueueState } from './job-status';
 import { jsonFields } from './json-fields';
 import type { JobSnapshot } from './transcode-queue';
 
@@ -64,21 +64,6 @@ export function parseReadReply(reply: unknown): ReadReply {
     if (typeof key === 'string' && typeof value === 'string') hash[key] = value;
   }
   return { state, cancel: cancel === '' ? null : cancel, hash: flat.length === 0 ? null : hash };
-}
-
-const QUEUE_STATES: readonly QueueState[] = [
-  'waiting',
-  'waiting-children',
-  'prioritized',
-  'delayed',
-  'active',
-  'completed',
-  'failed',
-  'unknown',
-];
-
-function isQueueState(value: string): value is QueueState {
-  return (QUEUE_STATES as readonly string[]).includes(value);
 }
 
 /**

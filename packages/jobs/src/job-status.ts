@@ -2,15 +2,22 @@
 export type JobStatus = 'Pending' | 'Processing' | 'Completed' | 'Cancelled' | `Failed(${string})`;
 
 /** BullMQ's job states (what `Job#getState` answers). */
-export type QueueState =
-  | 'waiting'
-  | 'waiting-children'
-  | 'prioritized'
-  | 'delayed'
-  | 'active'
-  | 'completed'
-  | 'failed'
-  | 'unknown';
+export const QUEUE_STATES = [
+  'waiting',
+  'waiting-children',
+  'prioritized',
+  'delayed',
+  'active',
+  'completed',
+  'failed',
+  'unknown',
+] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
+
+/** Narrows a state string read from Redis; anything else is 'unknown' to callers. */
+export function isQueueState(value: string): value is QueueState {
+  return (QUEUE_STATES as readonly string[]).includes(value);
+}
 
 /**
  * Maps a BullMQ state to the seed's status. A job waiting for a retry

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { DomainError, UnavailableError } from '@stream-server/errors';
 import { JOB_POLICIES, PRIORITY_VALUES } from './job-policy';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from './job-contract';
-import type { QueueState } from './job-status';
+import { isQueueState, type QueueState } from './job-status';
 import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
 import { parseReadReply, READ_JOB, runScript, snapshotFromHash, STATE_KEYS } from './job-read';
 
@@ -212,21 +212,6 @@ export function snapshotOf(job: TranscodeJob, state: QueueState | string, cancel
     result: job.returnvalue ?? null,
     cancelledAt,
   };
-}
-
-const QUEUE_STATES: readonly QueueState[] = [
-  'waiting',
-  'waiting-children',
-  'prioritized',
-  'delayed',
-  'active',
-  'completed',
-  'failed',
-  'unknown',
-];
-
-function isQueueState(value: string): value is QueueState {
-  return (QUEUE_STATES as readonly string[]).includes(value);
 }
 
 async function guard<T>(operation: () => Promise<T>): Promise<T> {

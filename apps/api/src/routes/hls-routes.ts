@@ -7,6 +7,7 @@ import type { PlaybackSigner } from '../playback/playback-signer';
 import { signPlaylist } from '../playback/playlist-signing';
 import type { JobService } from '../services/job-service';
 import { IMMUTABLE_FILE_LOCAL } from './hls-segment-cache';
+import { sendStoredFile } from './send-stored-file';
 
 /**
  * Segments never change once published (a job's output is renamed in
@@ -89,13 +90,5 @@ function sendHlsFile(res: Response, file: string, cacheControl: string, missingC
   res.setHeader('Cache-Control', cacheControl);
   // An immutable file may be kept in memory by the segment cache in front of Express.
   if (cacheControl === SEGMENT_CACHE) res.locals[IMMUTABLE_FILE_LOCAL] = file;
-  return new Promise((resolve, reject) => {
-    res.sendFile(file, { dotfiles: 'deny', cacheControl: false, lastModified: true, etag: true }, (err?: Error) => {
-      if (!err) return resolve();
-      if (res.headersSent) return resolve(); // client went away mid-send
-      res.removeHeader('Cache-Control');
-      res.removeHeader('Content-Type');
-      reject(new NotFoundError(missingCode, 'No such HLS file for this job.'));
-    });
-  });
+  return sendStoredFile(res, file, missingCode, 'No such HLS file for this job.');
 }

@@ -1,9 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { NotFoundError } from '@stream-server/errors';
 import type { RequireScope } from '../auth/require-scope';
 import { signedCacheControl } from '../playback/playback-cache';
 import type { PlaybackSigner } from '../playback/playback-signer';
 import type { JobService } from '../services/job-service';
+import { sendStoredFile } from './send-stored-file';
 
 // Explicit route types: with a middleware in front, Express's types would
 // otherwise lose the `:id` parameter's type.
@@ -86,14 +86,5 @@ function tokenParam(req: Request<{ id: string }>): unknown {
 function send(res: Response, file: string, missingCode: string): Promise<void> {
   const cache: unknown = res.locals['cacheControl'];
   res.setHeader('Cache-Control', typeof cache === 'string' ? cache : 'no-store');
-  return new Promise((resolve, reject) => {
-    res.sendFile(file, { dotfiles: 'deny', cacheControl: false, lastModified: true, etag: true }, (err?: Error) => {
-      if (!err) return resolve();
-      if (res.headersSent) return resolve(); // client went away mid-send
-      res.removeHeader('Cache-Control');
-      res.removeHeader('Content-Type');
-      res.removeHeader('Content-Disposition');
-      reject(new NotFoundError(missingCode, 'The file is no longer on disk.'));
-    });
-  });
+  return sendStoredFile(res, file, missingCode, 'The file is no longer on disk.');
 }
