@@ -193,6 +193,10 @@ it('falls back to polling without an event stream, and sends the ABR, loudness a
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone-result.png'), fullPage: true });
     await expect(page.textContent('#job-percent')).resolves.toBe('100 %');
     await expect(page.isHidden('#error')).resolves.toBe(true);
+    // The ladder plays through its multivariant playlist: hls.js sees both rungs.
+    await waitInPage(page, `document.getElementById('player').dataset.levels === '2'`, 10_000);
+    await inPage(page, `document.getElementById('player').play().catch(() => undefined)`);
+    await waitInPage(page, `document.getElementById('player').currentTime > 0.5`, 15_000);
     expect(watched.problems).toEqual([]);
   } finally {
     await closePage(watched);

@@ -44,6 +44,10 @@ export async function attach(audio, manifestUrl, onError) {
       hls.on(Hls.Events.ERROR, (_event, data) => {
         if (data.fatal) onError(new Error(`Playback failed (${data.details}).`));
       });
+      // Rungs of an ABR ladder (1 for a plain media playlist), for the page and its tests.
+      hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+        audio.dataset.levels = String(data.levels.length);
+      });
       hls.loadSource(manifestUrl);
       hls.attachMedia(audio);
       current = hls;
@@ -66,4 +70,5 @@ export function detach(audio) {
   }
   audio.removeAttribute('src');
   delete audio.dataset.engine;
+  delete audio.dataset.levels;
 }

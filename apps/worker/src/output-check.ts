@@ -67,7 +67,7 @@ export async function describeRenditions(storage: StorageRepository, dir: string
       }
       samples.push({ bytes: (await stat(path.join(rungDir, segment.uri))).size, seconds: segment.seconds });
     }
-    const bandwidth = measureBandwidth(samples);
+    const bandwidth = measureBandwidth(samples, playlist.targetDuration ?? 0);
     version = Math.max(version, playlistVersion(text));
     results.push({
       name: rung.name,

@@ -15,7 +15,7 @@ export interface SegmentSample {
 }
 
 export interface MeasuredBandwidth {
-  /** Bits per second of the most demanding segment (rounded up). */
+  /** RFC 8216's peak segment bit rate, in bits per second (rounded up). */
   readonly peak: number;
   /** Bits per second over the whole rendition (rounded up). */
   readonly average: number;
@@ -23,22 +23,37 @@ export interface MeasuredBandwidth {
 
 /**
  * BANDWIDTH and AVERAGE-BANDWIDTH from the real segment files. RFC 8216
- * defines the peak over runs of segments lasting 0.5–1.5 target durations;
- * the largest single-segment bitrate is never below that, so using it never
- * under-states what a player must sustain (a short last segment included).
- * Pure.
+ * (4.3.4.2) defines the peak as the largest bit rate of any run of
+ * contiguous segments lasting 0.5 to 1.5 target durations. Taking single
+ * segments instead lets a short last segment, which is mostly container
+ * overhead, set the peak: every rung then shows the same BANDWIDTH and
+ * players (hls.js) take them for redundant copies of one stream. A track
+ * shorter than half a target duration has no such run; its whole rate is
+ * used. Pure.
  */
-export function measureBandwidth(segments: readonly SegmentSample[]): MeasuredBandwidth {
-  let peak = 0;
+export function measureBandwidth(segments: readonly SegmentSample[], targetDuration: number): MeasuredBandwidth {
   let bytes = 0;
   let seconds = 0;
   for (const segment of segments) {
-    if (segment.seconds > 0) peak = Math.max(peak, (segment.bytes * 8) / segment.seconds);
     bytes += segment.bytes;
     seconds += segment.seconds;
   }
-  const average = seconds > 0 ? (bytes * 8) / seconds : 0;
-  return { peak: Math.ceil(peak), average: Math.ceil(average) };
+  const average = seconds > 0 ? Math.ceil((bytes * 8) / seconds) : 0;
+  const min = 0.5 * targetDuration;
+  const max = 1.5 * targetDuration;
+  let peak = 0;
+  for (let first = 0; first < segments.length; first += 1) {
+    let runBytes = 0;
+    let runSeconds = 0;
+    for (let last = first; last < segments.length; last += 1) {
+      const segment = segments[last] as SegmentSample;
+      runBytes += segment.bytes;
+      runSeconds += segment.seconds;
+      if (runSeconds > max) break;
+      if (runSeconds >= min) peak = Math.max(peak, (runBytes * 8) / runSeconds);
+    }
+  }
+  return { peak: peak > 0 ? Math.ceil(peak) : average, average };
 }
 
 export interface Variant {

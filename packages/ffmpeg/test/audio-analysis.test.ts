@@ -145,15 +145,33 @@ describe('WaveformFolder', () => {
 });
 
 describe('multivariant playlist', () => {
-  it('measures peak and average bitrates from segment sizes', () => {
+  it("measures RFC 8216's peak over runs of 0.5-1.5 target durations, and the average", () => {
+    // Runs of 3-9 s: [6] 64 kb/s, [6] 80 kb/s, [6,1] 78.9 kb/s; a lone 1 s segment is too short to count.
     expect(
-      measureBandwidth([
-        { bytes: 48_000, seconds: 6 },
-        { bytes: 60_000, seconds: 6 },
-        { bytes: 9_000, seconds: 1 },
-      ]),
+      measureBandwidth(
+        [
+          { bytes: 48_000, seconds: 6 },
+          { bytes: 60_000, seconds: 6 },
+          { bytes: 9_000, seconds: 1 },
+        ],
+        6,
+      ),
     ).toEqual({ peak: 80_000, average: Math.ceil((117_000 * 8) / 13) });
-    expect(measureBandwidth([])).toEqual({ peak: 0, average: 0 });
+    expect(measureBandwidth([], 6)).toEqual({ peak: 0, average: 0 });
+  });
+
+  it('does not let a short last segment of container overhead set the peak', () => {
+    // 0.2 s of mostly MPEG-TS overhead: 40 kb/s on its own would be the max
+    // per segment; it only counts inside a run with its neighbour.
+    const segments = [
+      { bytes: 48_000, seconds: 6 },
+      { bytes: 1_000, seconds: 0.2 },
+    ];
+    expect(measureBandwidth(segments, 6)).toEqual({ peak: 64_000, average: Math.ceil((49_000 * 8) / 6.2) });
+  });
+
+  it('uses the whole rate when the track is shorter than half a target duration', () => {
+    expect(measureBandwidth([{ bytes: 2_000, seconds: 2 }], 6)).toEqual({ peak: 8_000, average: 8_000 });
   });
 
   it('lists variants lowest bandwidth first with the spec\'s tags', () => {
