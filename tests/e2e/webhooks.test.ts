@@ -7,7 +7,8 @@ import http from 'node:http';
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRedis, verifyWebhook, WebhookQueue, type WebhookEvent } from '@stream-server/jobs';
+import { Worker } from 'bullmq';
+import { createRedis, QUEUE_NAMES, verifyWebhook, WebhookQueue, type WebhookEvent } from '@stream-server/jobs';
 import { silentLogger } from '@stream-server/logger';
 import { createWorkerApp } from '@stream-server/worker';
 import { makeTrack } from '../support/media';
@@ -180,6 +181,37 @@ describe('deliveries', () => {
     }
     expect((await waitForJob(stack.baseUrl, flaky)).status).toBe('Completed');
   }, 40_000);
+
+  it('reports a job that ended while no worker relayed events, once a worker is back', async () => {
+    // Every worker (and its relay) goes away; the fleet's cursor stays in Redis.
+    for (const worker of stack.workers.splice(0)) await worker.stop();
+    const { body } = await submit(stack.baseUrl, track, 'orphan.wav', { callback_url: `${receiver.url}/ok?job=orphan` });
+    const orphan = String(body['job_id']);
+    // A worker that ends the job and dies before reporting it, as a SIGKILL
+    // between BullMQ's completion and a webhook would leave it: bare BullMQ,
+    // no relay.
+    const connection = createRedis(stack.config.redisUrl, 'worker');
+    const bare = new Worker(QUEUE_NAMES.transcode, async () => ({ segments: 1, outputDurationSeconds: 1 }), {
+      connection,
+      prefix: stack.config.queuePrefix,
+    });
+    try {
+      expect((await waitForJob(stack.baseUrl, orphan)).status).toBe('Completed');
+    } finally {
+      await bare.close();
+      await connection.quit();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const id = `${orphan}:transcode.completed`;
+    expect(receiver.deliveries.filter((delivery) => delivery.event['id'] === id)).toEqual([]);
+
+    const worker = createWorkerApp(stack.config, silentLogger, { webhookBackoffBaseMs: 200 });
+    stack.workers.push(worker);
+    await worker.start();
+    const delivery = await until(id, () => receiver.deliveries.find((candidate) => candidate.event['id'] === id));
+    expectSigned(delivery);
+    expect(delivery.event).toMatchObject({ type: 'transcode.completed', data: { job_id: orphan, status: 'Completed' } });
+  }, 30_000);
 });
 
 describe('refusals', () => {

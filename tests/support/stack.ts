@@ -6,7 +6,7 @@ import { createApiServer, type ApiServer } from '@stream-server/api';
 import { loadConfig, type Config } from '@stream-server/config';
 import { createRedis, FleetMetrics, FleetRegistry, TranscodeQueue, WebhookQueue } from '@stream-server/jobs';
 import { silentLogger, type Logger } from '@stream-server/logger';
-import { createWorkerApp, type WorkerApp, type WorkerAppOptions } from '@stream-server/worker';
+import { createWorkerApp, webhookRelayCursorKey, type WorkerApp, type WorkerAppOptions } from '@stream-server/worker';
 
 export interface TestStack {
   readonly baseUrl: string;
@@ -92,6 +92,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         await new FleetMetrics(redis, config.queuePrefix).clear();
         const webhooks = new WebhookQueue(redis, { prefix: config.queuePrefix, retryHours: 1, retentionDays: 1 });
         await webhooks.queue.obliterate({ force: true }).finally(() => webhooks.close());
+        await redis.del(webhookRelayCursorKey(config.queuePrefix));
       } finally {
         await queue.close();
         await redis.quit();

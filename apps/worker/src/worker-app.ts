@@ -18,6 +18,7 @@ import {
   WebhookQueue,
   type WebhookDeliveryData,
   type WebhookDeliveryResult,
+  TranscodeQueue,
 } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
@@ -25,7 +26,7 @@ import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { JobMetricsRecorder } from './job-metrics-recorder';
 import { sweepWorkDirs } from './work-dir-sweeper';
 import { createWebhookDeliveryWorker } from './webhook-delivery';
-import { WebhookNotifier } from './webhook-notifier';
+import { WebhookRelay, webhookRelayCursorKey } from './webhook-relay';
 import { ABORT_REASONS, TranscodeProcessor } from './transcode-processor';
 
 export interface WorkerApp {
@@ -63,7 +64,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   let fleet: FleetRegistry | undefined;
   let encoders: EncoderMap = {};
   let webhooks: WebhookQueue | undefined;
-  let notifier: WebhookNotifier | undefined;
+  let relay: WebhookRelay | undefined;
   let deliveries: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'> | undefined;
 
   async function start(): Promise<void> {
@@ -147,8 +148,17 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       retentionDays: config.jobRetentionDays,
       ...(options.webhookBackoffBaseMs === undefined ? {} : { backoffBaseMs: options.webhookBackoffBaseMs }),
     });
-    notifier = new WebhookNotifier(webhooks, cancels, log);
-    notifier.attach(worker);
+    relay = new WebhookRelay(
+      redis,
+      new TranscodeQueue(redis, { prefix: config.queuePrefix, attempts: config.jobAttempts, retentionDays: config.jobRetentionDays }),
+      webhooks,
+      {
+        streamKey: `${config.queuePrefix}:${QUEUE_NAMES.transcode}:events`,
+        cursorKey: webhookRelayCursorKey(config.queuePrefix),
+      },
+      log,
+    );
+    await relay.start();
     if (config.webhookSecret) {
       deliveries = createWebhookDeliveryWorker(
         redis,
@@ -186,7 +196,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     }
     try {
       // Reports of the jobs that just ended first, then in-flight deliveries.
-      await notifier?.drain();
+      await relay?.stop();
       await deliveries?.close();
       await webhooks?.close();
     } catch (err) {

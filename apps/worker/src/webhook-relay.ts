@@ -1,0 +1,123 @@
+import type { Redis } from 'ioredis';
+import { webhookEventFor, type JobSnapshot, type WebhookQueue } from '@stream-server/jobs';
+import { describeError, type Logger } from '@stream-server/logger';
+
+/** Reads a transcode job back (TranscodeQueue#get): state, cancel mark, payload. */
+export interface JobReader {
+  get(jobId: string): Promise<JobSnapshot | null>;
+}
+
+export interface WebhookRelayOptions {
+  /** BullMQ's event stream of the transcode queue (`<prefix>:transcode:events`). */
+  readonly streamKey: string;
+  /** Where the relays of the fleet keep how far they have read. */
+  readonly cursorKey: string;
+  /** How long one XREAD waits for events (it is interrupted at stop). */
+  readonly blockMs?: number;
+  /** Pause after a Redis error before reading again. */
+  readonly retryMs?: number;
+}
+
+
+/** The fleet's shared read position in the transcode event stream (outside BullMQ's key space). */
+export function webhookRelayCursorKey(prefix: string): string {
+  return `${prefix}:webhook-relay:cursor`;
+}
+
+/**
+ * Queues the webhook of every transcode job with a callback_url that ends
+ * for good. It reads BullMQ's own event stream from a cursor kept in
+ * Redis, not a worker's in-memory events, so an ending is never missed: a
+ * worker killed between finishing a job and queueing its webhook, or a job
+ * that BullMQ fails for stalling (no worker sees that), is picked up by the
+ * next relay from where the fleet left off. Every worker runs one; events
+ * read twice are harmless, because the webhook queue's job id is the event
+ * id and adding it again is a no-op. The cursor only moves past an event
+ * once its webhook is queued. (BullMQ trims the stream to about 10,000
+ * events: a fleet down for longer than that many endings would lose the
+ * oldest.)
+ */
+export class WebhookRelay {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private cursor = '0-0';
+  /** A connection of its own: XREAD BLOCK holds it. */
+  private readonly blocking: Redis;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly jobs: JobReader,
+    private readonly webhooks: WebhookQueue,
+    private readonly options: WebhookRelayOptions,
+    private readonly logger: Logger,
+  ) {
+    this.blocking = redis.duplicate();
+    this.blocking.on('error', () => undefined); // the main connection logs outages
+  }
+
+  async start(now = Date.now()): Promise<void> {
+    // The first relay ever starts from now, not from the stream's history.
+    await this.redis.set(this.options.cursorKey, `${now}-0`, 'NX');
+    this.cursor = (await this.redis.get(this.options.cursorKey)) ?? `${now}-0`;
+    this.loop = this.run();
+  }
+
+  /** Stops reading, after queueing what the stream already holds (the jobs this worker just ended). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // Ends a pending XREAD BLOCK at once.
+    this.blocking.disconnect();
+    await this.loop?.catch(() => undefined);
+    if (this.loop) await this.readOnce(this.redis, null).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.readOnce(this.blocking, this.options.blockMs ?? 5_000);
+      } catch (err) {
+        if (this.stopped) return;
+        this.logger.warn('webhook relay: reading job events failed; retrying', describeError(err));
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryMs ?? 1_000));
+      }
+    }
+  }
+
+  /** Reads up to 100 events after the cursor (waiting up to `blockMs` when given), queues their webhooks, moves the cursor. */
+  private async readOnce(connection: Redis, blockMs: number | null): Promise<void> {
+    const { streamKey, cursorKey } = this.options;
+    const reply =
+      blockMs === null
+        ? await connection.xread('COUNT', 100, 'STREAMS', streamKey, this.cursor)
+        : await connection.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', streamKey, this.cursor);
+    if (!reply) return;
+    for (const [, entries] of reply) {
+      for (const [id, fields] of entries) {
+        await this.handle(fields);
+        this.cursor = id;
+      }
+    }
+    await this.redis.set(cursorKey, this.cursor);
+  }
+
+  /** One stream entry: a flat [name, value, …] list; only endings matter. */
+  private async handle(fields: readonly string[]): Promise<void> {
+    const event = fieldOf(fields, 'event');
+    const jobId = fieldOf(fields, 'jobId');
+    if ((event !== 'completed' && event !== 'failed') || jobId === undefined) return;
+    const snapshot = await this.jobs.get(jobId);
+    const url = snapshot?.data.callbackUrl;
+    if (!snapshot || url === undefined) return;
+    // 'failed' is emitted for every failed attempt; only the failed state
+    // is for good (webhookEventFor gives nothing for a job due a retry).
+    const webhook = webhookEventFor(snapshot);
+    if (webhook === null) return;
+    await this.webhooks.enqueue(url, webhook);
+    this.logger.info('webhook queued', { job_id: jobId, event_id: webhook.id, type: webhook.type });
+  }
+}
+
+function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
