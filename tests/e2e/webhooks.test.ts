@@ -7,7 +7,7 @@ import http from 'node:http';
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { createRedis, QUEUE_NAMES, verifyWebhook, WebhookQueue, type WebhookEvent } from '@stream-server/jobs';
 import { silentLogger } from '@stream-server/logger';
 import { createWorkerApp } from '@stream-server/worker';
@@ -182,35 +182,53 @@ describe('deliveries', () => {
     expect((await waitForJob(stack.baseUrl, flaky)).status).toBe('Completed');
   }, 40_000);
 
-  it('reports a job that ended while no worker relayed events, once a worker is back', async () => {
+  it('reports jobs that ended while no worker relayed events once a worker is back, and drops a failed one\'s upload', async () => {
     // Every worker (and its relay) goes away; the fleet's cursor stays in Redis.
     for (const worker of stack.workers.splice(0)) await worker.stop();
-    const { body } = await submit(stack.baseUrl, track, 'orphan.wav', { callback_url: `${receiver.url}/ok?job=orphan` });
-    const orphan = String(body['job_id']);
-    // A worker that ends the job and dies before reporting it, as a SIGKILL
-    // between BullMQ's completion and a webhook would leave it: bare BullMQ,
-    // no relay.
+    const submitOrphan = async (name: string) => {
+      const { body } = await submit(stack.baseUrl, track, `${name}.wav`, { callback_url: `${receiver.url}/ok?job=${name}` });
+      return String(body['job_id']);
+    };
+    const orphan = await submitOrphan('orphan');
+    const doomed = await submitOrphan('doomed');
+    expect(await stack.leftovers()).toHaveLength(2);
+    // Workers that end the jobs and die before reporting them, as a SIGKILL
+    // right after BullMQ's completion, or BullMQ failing a job for stalling,
+    // would leave them: bare BullMQ, none of our processor or relay.
     const connection = createRedis(stack.config.redisUrl, 'worker');
-    const bare = new Worker(QUEUE_NAMES.transcode, async () => ({ segments: 1, outputDurationSeconds: 1 }), {
-      connection,
-      prefix: stack.config.queuePrefix,
-    });
+    const bare = new Worker(
+      QUEUE_NAMES.transcode,
+      async (job) => {
+        if (job.data.trackId === 'doomed') throw new UnrecoverableError('job stalled more than allowable limit');
+        return { segments: 1, outputDurationSeconds: 1 };
+      },
+      { connection, prefix: stack.config.queuePrefix },
+    );
     try {
       expect((await waitForJob(stack.baseUrl, orphan)).status).toBe('Completed');
+      expect((await waitForJob(stack.baseUrl, doomed)).status).toMatch(/^Failed\(/);
     } finally {
       await bare.close();
       await connection.quit();
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const id = `${orphan}:transcode.completed`;
-    expect(receiver.deliveries.filter((delivery) => delivery.event['id'] === id)).toEqual([]);
+    const completedId = `${orphan}:transcode.completed`;
+    const failedId = `${doomed}:transcode.failed`;
+    const delivered = (id: string) => receiver.deliveries.find((candidate) => candidate.event['id'] === id);
+    expect(delivered(completedId) ?? delivered(failedId)).toBeUndefined();
+    // Nobody cleaned up after the failed job (the completed one's upload is the bare worker's to keep).
+    expect(await stack.leftovers()).toHaveLength(2);
 
     const worker = createWorkerApp(stack.config, silentLogger, { webhookBackoffBaseMs: 200 });
     stack.workers.push(worker);
     await worker.start();
-    const delivery = await until(id, () => receiver.deliveries.find((candidate) => candidate.event['id'] === id));
-    expectSigned(delivery);
-    expect(delivery.event).toMatchObject({ type: 'transcode.completed', data: { job_id: orphan, status: 'Completed' } });
+    const completed = await until(completedId, () => delivered(completedId));
+    expectSigned(completed);
+    expect(completed.event).toMatchObject({ type: 'transcode.completed', data: { job_id: orphan, status: 'Completed' } });
+    const failed = await until(failedId, () => delivered(failedId));
+    expectSigned(failed);
+    expect(failed.event).toMatchObject({ type: 'transcode.failed', data: { job_id: doomed, error: 'job stalled more than allowable limit' } });
+    expect(await stack.leftovers()).toHaveLength(1);
   }, 30_000);
 });
 

@@ -7,6 +7,9 @@ export interface JobReader {
   get(jobId: string): Promise<JobSnapshot | null>;
 }
 
+/** Deletes a job's upload (StorageRepository through the layout). */
+export type DropUpload = (uploadId: string) => Promise<void>;
+
 export interface WebhookRelayOptions {
   /** BullMQ's event stream of the transcode queue (`<prefix>:transcode:events`). */
   readonly streamKey: string;
@@ -36,6 +39,10 @@ export function webhookRelayCursorKey(prefix: string): string {
  * once its webhook is queued. (BullMQ trims the stream to about 10,000
  * events: a fleet down for longer than that many endings would lose the
  * oldest.)
+ *
+ * It also deletes the upload of a job that failed for good: the processor
+ * does that for failures it sees, but not for a job BullMQ fails after
+ * too many stalls (its workers kept dying), whose upload would stay.
  */
 export class WebhookRelay {
   private stopped = false;
@@ -50,6 +57,7 @@ export class WebhookRelay {
     private readonly webhooks: WebhookQueue,
     private readonly options: WebhookRelayOptions,
     private readonly logger: Logger,
+    private readonly dropUpload: DropUpload = async () => undefined,
   ) {
     this.blocking = redis.duplicate();
     this.blocking.on('error', () => undefined); // the main connection logs outages
@@ -106,10 +114,12 @@ export class WebhookRelay {
     const jobId = fieldOf(fields, 'jobId');
     if ((event !== 'completed' && event !== 'failed') || jobId === undefined) return;
     const snapshot = await this.jobs.get(jobId);
-    const url = snapshot?.data.callbackUrl;
-    if (!snapshot || url === undefined) return;
-    // 'failed' is emitted for every failed attempt; only the failed state
-    // is for good (webhookEventFor gives nothing for a job due a retry).
+    if (!snapshot) return;
+    // Only the failed state is for good: 'failed' is also emitted for an attempt that will be retried.
+    if (snapshot.state === 'failed') await this.dropUpload(snapshot.data.uploadId);
+    const url = snapshot.data.callbackUrl;
+    if (url === undefined) return;
+    // webhookEventFor gives nothing for a job due a retry.
     const webhook = webhookEventFor(snapshot);
     if (webhook === null) return;
     await this.webhooks.enqueue(url, webhook);

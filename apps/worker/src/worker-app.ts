@@ -157,6 +157,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
         cursorKey: webhookRelayCursorKey(config.queuePrefix),
       },
       log,
+      (uploadId) => storage.remove(storage.layout.uploadPath(uploadId)),
     );
     await relay.start();
     if (config.webhookSecret) {
