@@ -9,9 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { FfmpegRepository } from '@stream-server/ffmpeg';
+import { createRedis, TranscodeQueue } from '@stream-server/jobs';
 import { silentLogger } from '@stream-server/logger';
-import { createWorkerApp } from '@stream-server/worker';
-import { makeTrack } from '../support/media';
+import { StorageLayout, StorageRepository } from '@stream-server/storage';
+import { createWorkerApp, TranscodeProcessor } from '@stream-server/worker';
+import { makeTrack, testBinaries } from '../support/media';
 import { ffmpegProcessesUsing, waitFor } from '../support/processes';
 import { readJson, startStack, submit, waitForJob, type TestStack } from '../support/stack';
 
@@ -85,6 +88,50 @@ describe('retries', () => {
 });
 
 describe('housekeeping', () => {
+  it('reports an output an earlier attempt published and died after, loudness included', async () => {
+    const stack = await startStack('published', { env: { KEEP_SOURCE: 'true' } });
+    const redis = createRedis(stack.config.redisUrl, 'worker');
+    const queue = new TranscodeQueue(redis, { prefix: stack.config.queuePrefix, attempts: 3, retentionDays: 1 });
+    try {
+      const upload = await submit(stack.baseUrl, shortTrack, 'short.wav', { normalize: 'true', renditions: 'low,medium' });
+      const jobId = String(upload.body['job_id']);
+      expect((await waitForJob(stack.baseUrl, jobId)).status).toBe('Completed');
+      const done = await queue.get(jobId);
+      expect(done?.result?.outputLoudness).toEqual(expect.objectContaining({ integratedLufs: expect.any(Number) }));
+
+      // A new attempt of the same job (its worker died after the rename,
+      // before BullMQ heard of it) finds the output and reports it as it was.
+      const processor = new TranscodeProcessor(
+        new StorageRepository(new StorageLayout(stack.config.storageDir)),
+        new FfmpegRepository(await testBinaries()),
+        { aac: 'aac' },
+        {
+          segmentSeconds: stack.config.hlsSegmentSeconds,
+          keepSource: true,
+          maxDurationSeconds: stack.config.maxDurationSeconds,
+          timeoutFloorSeconds: stack.config.jobTimeoutFloorSeconds,
+          loudnessTarget: { integratedLufs: stack.config.loudnessTargetLufs, truePeakDbtp: stack.config.loudnessTruePeakDb },
+          waveformSamplesPerPixel: stack.config.waveformSamplesPerPixel,
+        },
+        queue.cancels,
+        silentLogger,
+      );
+      if (!done) throw new Error('job vanished');
+      const again = await processor.process({
+        data: done.data,
+        attemptsMade: 1,
+        opts: { attempts: 3 },
+        updateProgress: async () => undefined,
+        moveToWait: async () => undefined,
+      });
+      expect(again).toEqual(done.result);
+    } finally {
+      await queue.close();
+      await redis.quit();
+      await stack.stop();
+    }
+  });
+
   it('keeps the source with KEEP_SOURCE=true', async () => {
     const stack = await startStack('keep-source', { env: { KEEP_SOURCE: 'true' } });
     try {

@@ -53,7 +53,7 @@ async function expectOneWholeOutput(fleet: Fleet, jobId: string, seconds: number
   expect(await readdir(hls)).toEqual([jobId]);
   const playlist = parseMediaPlaylist(await readFile(path.join(hls, jobId, 'index.m3u8'), 'utf8'));
   const named = playlist.initSegment ? [playlist.initSegment, ...playlist.segments] : playlist.segments;
-  expect((await readdir(path.join(hls, jobId))).sort()).toEqual(['index.m3u8', 'waveform.json', ...named].sort());
+  expect((await readdir(path.join(hls, jobId))).sort()).toEqual(['index.m3u8', 'loudness.json', 'waveform.json', ...named].sort());
   const decoded = await decodePlaylist(`${fleet.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
   expect(Math.abs(decoded.durationSeconds - seconds)).toBeLessThanOrEqual(0.1);
 }

@@ -9,7 +9,7 @@ import {
   playlistVersion,
   timedSegments,
 } from '@stream-server/ffmpeg';
-import type { RenditionResult, TranscodeJobData, TranscodeJobResult } from '@stream-server/jobs';
+import type { LoudnessSummary, RenditionResult, TranscodeJobData, TranscodeJobResult } from '@stream-server/jobs';
 import type { EncodingPlan, QualityProfile } from '@stream-server/profiles';
 import { isSegmentName, StorageLayout, type StorageRepository } from '@stream-server/storage';
 
@@ -89,4 +89,36 @@ export async function describeRenditions(storage: StorageRepository, dir: string
     await writeFile(path.join(dir, HLS_MANIFEST), buildMultivariantPlaylist(variants, version));
   }
   return { ...top, renditions: results };
+}
+
+/** What `loudness.json` holds: the job result's loudness fields. */
+export interface StoredLoudness {
+  readonly loudness: LoudnessSummary | null;
+  readonly outputLoudness: LoudnessSummary | null;
+}
+
+/** Reads back `loudness.json`; anything unreadable or malformed gives nulls (the figures are a report, not the output). */
+export function parseStoredLoudness(text: string | null): StoredLoudness {
+  const none: StoredLoudness = { loudness: null, outputLoudness: null };
+  if (text === null) return none;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return none;
+  }
+  if (typeof value !== 'object' || value === null) return none;
+  return {
+    loudness: loudnessSummaryOf(Reflect.get(value, 'loudness')),
+    outputLoudness: loudnessSummaryOf(Reflect.get(value, 'outputLoudness')),
+  };
+}
+
+function loudnessSummaryOf(value: unknown): LoudnessSummary | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const integratedLufs: unknown = Reflect.get(value, 'integratedLufs');
+  const loudnessRangeLu: unknown = Reflect.get(value, 'loudnessRangeLu');
+  const truePeakDbtp: unknown = Reflect.get(value, 'truePeakDbtp');
+  if (typeof integratedLufs !== 'number' || typeof loudnessRangeLu !== 'number' || typeof truePeakDbtp !== 'number') return null;
+  return { integratedLufs, loudnessRangeLu, truePeakDbtp };
 }

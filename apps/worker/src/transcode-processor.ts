@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import {
@@ -16,8 +16,8 @@ import {
 import { attemptTimeoutMs, type CancelRegistry, type LoudnessSummary, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { resolveDownloadPlan } from '@stream-server/profiles';
-import { WAVEFORM_NAME, type StorageRepository } from '@stream-server/storage';
-import { describeRenditions, renditionsOf } from './output-check';
+import { LOUDNESS_NAME, WAVEFORM_NAME, type StorageRepository } from '@stream-server/storage';
+import { describeRenditions, parseStoredLoudness, renditionsOf, type StoredLoudness } from './output-check';
 
 /** The part of a BullMQ job the processor uses (keeps it testable without BullMQ). */
 export interface ProcessableJob {
@@ -77,9 +77,11 @@ export class TranscodeProcessor {
     if (await this.storage.isPublished(data.jobId)) {
       log.info('output already published by an earlier attempt');
       const dir = this.storage.layout.jobOutputDir(data.jobId);
-      // Loudness lived only in the dead attempt's memory; the files tell the rest.
+      // The files tell the rest; the loudness was saved beside them.
+      const stored = await readFile(path.join(dir, LOUDNESS_NAME), 'utf8').catch(() => null);
       const result: TranscodeJobResult = {
         ...(await describeRenditions(this.storage, dir, renditionsOf(data), false)),
+        ...parseStoredLoudness(stored),
         waveform: await this.storage.exists(path.join(dir, WAVEFORM_NAME)),
         download: await this.storage.exists(path.join(dir, DOWNLOAD_FILE)),
       };
@@ -171,6 +173,8 @@ export class TranscodeProcessor {
         waveform: true,
         download: downloadPlan !== null,
       };
+      const saved: StoredLoudness = { loudness: result.loudness ?? null, outputLoudness: result.outputLoudness ?? null };
+      await writeFile(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
       // Last look before the output becomes visible: a cancel wins.
       if (await this.cancels.isCancelled(data.jobId)) throw new UnrecoverableError(CANCELLED);
       const outcome = await this.storage.publish(workDir, data.jobId);

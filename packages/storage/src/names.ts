@@ -14,6 +14,8 @@ const RENDITION = /^(?:low|medium|high|hi_res)$/;
 /** Files of a job's output beside its playlists. */
 export const WAVEFORM_NAME = 'waveform.json';
 export const DOWNLOAD_NAME = 'download.m4a';
+/** The measured loudness, kept with the output so a retried attempt that finds it published can report it (never served). */
+export const LOUDNESS_NAME = 'loudness.json';
 
 /** A job id is a lower-case RFC 4122 UUID (what `crypto.randomUUID` makes). */
 export function isJobId(value: string): boolean {
