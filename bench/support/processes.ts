@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '../..');
+// The repo root, the built entry points and a free loopback port are the
+// test harness's (plain Node, no jest): one definition for both.
+import { ENTRY, freePort, ROOT } from '../../tests/support/processes';
 
-export const ENTRY = {
-  api: path.join(ROOT, 'apps/api/dist/main.js'),
-  worker: path.join(ROOT, 'apps/worker/dist/main.js'),
-} as const;
+export { ENTRY, freePort, ROOT };
 
 export interface Child {
   readonly proc: ChildProcess;
@@ -91,18 +89,6 @@ export function installSignalHandlers(): void {
       void cleanUpEverything().finally(() => process.exit(130));
     });
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
