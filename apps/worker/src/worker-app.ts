@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg, type EncoderMap } from '@stream-server/ffmpeg';
@@ -65,6 +65,8 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   let encoders: EncoderMap = {};
   let webhooks: WebhookQueue | undefined;
   let relay: WebhookRelay | undefined;
+  /** Reads job records: the start-up sweep and the webhook relay. */
+  let jobs: TranscodeQueue | undefined;
   let deliveries: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'> | undefined;
 
   async function start(): Promise<void> {
@@ -114,13 +116,10 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
 
     // Work dirs left by crashed attempts: removed unless their job is
     // running (perhaps on another worker) right now.
-    const states = new Queue(QUEUE_NAMES.transcode, { connection: redis, prefix: config.queuePrefix });
-    try {
-      const swept = await sweepWorkDirs(storage, async (jobId) => (await states.getJobState(jobId)) === 'active');
-      if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
-    } finally {
-      await states.close();
-    }
+    const reader = new TranscodeQueue(redis, { prefix: config.queuePrefix, attempts: config.jobAttempts, retentionDays: config.jobRetentionDays });
+    jobs = reader;
+    const swept = await sweepWorkDirs(storage, async (jobId) => (await reader.get(jobId))?.state === 'active');
+    if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
 
     worker = new Worker(QUEUE_NAMES.transcode, (job, token, signal) => recorder.track(job.id ?? job.data.jobId, () => processor.process(job, token, signal)), {
       connection: redis,
@@ -150,7 +149,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     });
     relay = new WebhookRelay(
       redis,
-      new TranscodeQueue(redis, { prefix: config.queuePrefix, attempts: config.jobAttempts, retentionDays: config.jobRetentionDays }),
+      reader,
       webhooks,
       {
         streamKey: `${config.queuePrefix}:${QUEUE_NAMES.transcode}:events`,
@@ -200,6 +199,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       await relay?.stop();
       await deliveries?.close();
       await webhooks?.close();
+      await jobs?.close();
     } catch (err) {
       log.warn('closing the webhook queue failed', describeError(err));
     }
