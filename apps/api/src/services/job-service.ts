@@ -90,8 +90,7 @@ export class JobService {
     checkJobId(jobId);
     const file = this.storage.layout.waveformPath(jobId);
     if (await this.storage.exists(file)) return file;
-    await this.notReadyOrMissing(jobId, 'WAVEFORM_NOT_FOUND', `Job ${jobId} has no waveform (it finished before waveforms were made).`);
-    return file;
+    return this.notReadyOrMissing(jobId, 'WAVEFORM_NOT_FOUND', `Job ${jobId} has no waveform (it finished before waveforms were made).`);
   }
 
   /** download.m4a of a completed job that asked for it (`download=true`). */
@@ -103,8 +102,7 @@ export class JobService {
     if (job && job.data.download !== true) {
       throw new NotFoundError('DOWNLOAD_NOT_FOUND', `Job ${jobId} was submitted without download=true: it has no download file.`);
     }
-    await this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not on disk.`);
-    return { file, trackId: null };
+    return this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not on disk.`);
   }
 
   /**
