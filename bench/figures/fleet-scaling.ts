@@ -1,5 +1,4 @@
-import { Queue } from 'bullmq';
-import { QUEUE_NAMES } from '@stream-server/jobs';
+import { TranscodeQueue } from '@stream-server/queue';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
 import { submit } from '../support/client';
 import { makeWav } from '../support/media';
@@ -23,7 +22,7 @@ export const fleetScaling: Figure = {
     const rounds = ctx.quick ? 1 : 3;
     const clip = await makeWav(ctx.tmpDir, 'fleet-clip', seconds);
     const stack = await startStack('fleet', { workers: 1 });
-    const queue = new Queue(QUEUE_NAMES.transcode, { connection: stack.redis, prefix: stack.prefix });
+    const queue = new TranscodeQueue(stack.redis, { prefix: stack.prefix, attempts: 1, retentionDays: 1 });
     try {
       const one: number[] = [];
       const two: number[] = [];
@@ -54,7 +53,7 @@ export const fleetScaling: Figure = {
 };
 
 /** Queues `count` copies of the clip while paused, resumes, and times the drain. */
-async function drain(stack: BenchStack, queue: Queue, clip: string, count: number): Promise<number> {
+async function drain(stack: BenchStack, queue: TranscodeQueue, clip: string, count: number): Promise<number> {
   await queue.pause();
   const ids: string[] = [];
   // Four uploads at a time: quicker set-up, and the queue is paused anyway.
@@ -66,15 +65,11 @@ async function drain(stack: BenchStack, queue: Queue, clip: string, count: numbe
   await queue.resume();
   const deadline = start + 600_000;
   for (;;) {
-    const pipeline = stack.redis.pipeline();
-    for (const id of ids) pipeline.hmget(`${stack.prefix}:transcode:${id}`, 'finishedOn', 'failedReason');
-    const rows = (await pipeline.exec()) ?? [];
+    const jobs = await Promise.all(ids.map((id) => queue.get(id)));
     const finished: number[] = [];
-    for (const [err, value] of rows) {
-      if (err || !Array.isArray(value)) continue;
-      const [finishedOn, failedReason] = value as Array<string | null>;
-      if (failedReason) throw new Error(`a fleet job failed: ${failedReason}`);
-      if (finishedOn) finished.push(Number(finishedOn));
+    for (const job of jobs) {
+      if (job?.failedReason) throw new Error(`a fleet job failed: ${job.failedReason}`);
+      if (job?.state === 'completed' && job.finishedAt !== null) finished.push(job.finishedAt);
     }
     if (finished.length === ids.length) return Math.max(...finished) - start;
     if (Date.now() > deadline) throw new Error('the fleet did not drain the queue in 10 minutes');

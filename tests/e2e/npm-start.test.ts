@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pingRedis } from '@stream-server/jobs';
+import { pingRedis } from '@stream-server/queue';
 import { makeTrack } from '../support/media';
 import { ENTRY, freePort, startProcess, waitFor } from '../support/processes';
 import { submit, waitForJob } from '../support/stack';

@@ -7,8 +7,9 @@ import http from 'node:http';
 import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { UnrecoverableError, Worker } from 'bullmq';
-import { createRedis, QUEUE_NAMES, verifyWebhook, WebhookQueue, type WebhookEvent } from '@stream-server/jobs';
+import { PermanentJobError, type WebhookEvent } from '@stream-server/jobs';
+import { createRedis, TranscodeWorker, WebhookQueue } from '@stream-server/queue';
+import { verifyWebhook } from '@stream-server/webhooks';
 import { silentLogger } from '@stream-server/logger';
 import { createWorkerApp } from '@stream-server/worker';
 import { makeTrack } from '../support/media';
@@ -194,15 +195,15 @@ describe('deliveries', () => {
     expect(await stack.leftovers()).toHaveLength(2);
     // Workers that end the jobs and die before reporting them, as a SIGKILL
     // right after BullMQ's completion, or BullMQ failing a job for stalling,
-    // would leave them: bare BullMQ, none of our processor or relay.
+    // would leave them: a bare queue worker, none of our processor or relay.
     const connection = createRedis(stack.config.redisUrl, 'worker');
-    const bare = new Worker(
-      QUEUE_NAMES.transcode,
+    const bare = new TranscodeWorker(
+      connection,
       async (job) => {
-        if (job.data.trackId === 'doomed') throw new UnrecoverableError('job stalled more than allowable limit');
+        if (job.data.trackId === 'doomed') throw new PermanentJobError('job stalled more than allowable limit');
         return { segments: 1, outputDurationSeconds: 1 };
       },
-      { connection, prefix: stack.config.queuePrefix },
+      { prefix: stack.config.queuePrefix, concurrency: 1, lockSeconds: 30 },
     );
     try {
       expect((await waitForJob(stack.baseUrl, orphan)).status).toBe('Completed');

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRedis, TranscodeQueue } from '@stream-server/jobs';
+import { createRedis, TranscodeQueue } from '@stream-server/queue';
 import { makeTrack } from '../support/media';
 import { ENTRY, freePort, startProcess, waitFor } from '../support/processes';
 

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { FfmpegRepository } from '@stream-server/ffmpeg';
-import { createRedis, TranscodeQueue } from '@stream-server/jobs';
+import { createRedis, TranscodeQueue } from '@stream-server/queue';
 import { silentLogger } from '@stream-server/logger';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { createWorkerApp, TranscodeProcessor } from '@stream-server/worker';
@@ -120,9 +120,8 @@ describe('housekeeping', () => {
       const again = await processor.process({
         data: done.data,
         attemptsMade: 1,
-        opts: { attempts: 3 },
+        maxAttempts: 3,
         updateProgress: async () => undefined,
-        moveToWait: async () => undefined,
       });
       expect(again).toEqual(done.result);
     } finally {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRedis, FleetRegistry } from '@stream-server/jobs';
+import { createRedis } from '@stream-server/queue';
+import { FleetRegistry } from '@stream-server/fleet';
 import { ENTRY, ffmpegProcessesUsing, freePort, startProcess, waitFor, type RunningProcess } from './processes';
 
 export interface Fleet {

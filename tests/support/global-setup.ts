@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pingRedis } from '@stream-server/jobs';
+import { pingRedis } from '@stream-server/queue';
 import { freePort } from './processes';
 
 /**

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApiServer, type ApiServer } from '@stream-server/api';
 import { loadConfig, type Config } from '@stream-server/config';
-import { createRedis, FleetMetrics, FleetRegistry, TranscodeQueue, WebhookQueue } from '@stream-server/jobs';
+import { createRedis, TranscodeQueue, WebhookQueue } from '@stream-server/queue';
+import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import { silentLogger, type Logger } from '@stream-server/logger';
 import { createWorkerApp, webhookRelayCursorKey, type WorkerApp, type WorkerAppOptions } from '@stream-server/worker';
 
@@ -91,7 +92,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         await new FleetRegistry(redis, config.queuePrefix).clear();
         await new FleetMetrics(redis, config.queuePrefix).clear();
         const webhooks = new WebhookQueue(redis, { prefix: config.queuePrefix, retryHours: 1, retentionDays: 1 });
-        await webhooks.queue.obliterate({ force: true }).finally(() => webhooks.close());
+        await webhooks.obliterate().finally(() => webhooks.close());
         await redis.del(webhookRelayCursorKey(config.queuePrefix));
       } finally {
         await queue.close();

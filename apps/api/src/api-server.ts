@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Express } from 'express';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
-import { createRedis, FleetMetrics, FleetRegistry, QueueInspector, TranscodeQueue, WebhookQueue } from '@stream-server/jobs';
+import { createRedis, QueueInspector, TranscodeQueue, WebhookQueue } from '@stream-server/queue';
+import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import { describeError, type Logger } from '@stream-server/logger';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { createApp } from './app';
@@ -37,6 +38,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let limiterRedis: Redis | undefined;
   let queue: TranscodeQueue | undefined;
   let board: QueueBoard | undefined;
+  let inspector: QueueInspector | undefined;
   let server: Server | undefined;
   let jobEvents: { hub: JobEventHub; streams: SseStreams } | undefined;
   let webhooks: WebhookQueue | undefined;
@@ -69,16 +71,17 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     });
     const codecs = new CodecAvailability(new FleetRegistry(redis, config.queuePrefix), localCodecs);
     // Ops: stats, /metrics and bull-board read the queue and the fleet from Redis.
+    inspector = new QueueInspector(redis, config.queuePrefix, queue.cancels);
     const stats = new QueueStatsService(
-      new QueueInspector(queue, redis),
+      inspector,
       new FleetRegistry(redis, config.queuePrefix),
       new FleetMetrics(redis, config.queuePrefix),
     );
-    board = createQueueBoard(queue, redis, config.queuePrefix);
+    board = createQueueBoard(redis, config.queuePrefix);
     const ops = { stats, metrics: new ApiMetrics(stats, new FleetMetrics(redis, config.queuePrefix)), board: board.router };
     // Live progress: one QueueEvents reader for every SSE stream of this instance.
     jobEvents = {
-      hub: new JobEventHub({ redisUrl: config.redisUrl, redis, queue, logger }),
+      hub: new JobEventHub({ redisUrl: config.redisUrl, redis, queue, prefix: config.queuePrefix, logger }),
       streams: new SseStreams(config.sseHeartbeatSeconds * 1000),
     };
     // Webhooks: the API queues transcode.cancelled for jobs cancelled before any worker took them.
@@ -157,6 +160,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     }
     try {
       await board?.close();
+      await inspector?.close();
       await queue?.close();
     } catch (err) {
       logger.warn('closing the queue failed', describeError(err));

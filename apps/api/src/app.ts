@@ -2,7 +2,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '@stream-server/logger';
-import type { TranscodeQueue } from '@stream-server/jobs';
+import type { TranscodeQueue } from '@stream-server/queue';
 import type { Authenticator } from './auth/authenticator';
 import { createRequireScope } from './auth/require-scope';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';

@@ -1,6 +1,6 @@
 /** The pure parts of the ops surface: Prometheus text of fleet numbers, route labels, listing parameters. */
 import type { Request, Response } from 'express';
-import { DURATION_BUCKETS_SECONDS, parseFleetHash, REALTIME_FACTOR_BUCKETS } from '@stream-server/jobs';
+import { DURATION_BUCKETS_SECONDS, parseFleetHash, REALTIME_FACTOR_BUCKETS } from '@stream-server/fleet';
 import { renderFleetMetrics } from '../src/metrics/fleet-exposition';
 import { ROUTE_LABEL_LOCAL, routeLabel, UNMATCHED_ROUTE } from '../src/metrics/http-metrics';
 import { parseJobListQuery } from '../src/services/queue-stats-service';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { pingRedis } from '@stream-server/jobs';
+import { pingRedis } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 
 export interface EmbeddedRedis {

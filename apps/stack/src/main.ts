@@ -1,6 +1,6 @@
 import { createApiServer } from '@stream-server/api';
 import { loadConfig } from '@stream-server/config';
-import { pingRedis } from '@stream-server/jobs';
+import { pingRedis } from '@stream-server/queue';
 import { createWinstonLogger } from '@stream-server/logger';
 import { runService } from '@stream-server/runtime';
 import { createWorkerApp } from '@stream-server/worker';

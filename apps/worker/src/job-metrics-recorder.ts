@@ -1,11 +1,5 @@
-import {
-  failureReason,
-  realtimeFactor,
-  type FleetMetrics,
-  type FleetRegistry,
-  type JobOutcome,
-  type TranscodeJobData,
-} from '@stream-server/jobs';
+import { type TranscodeJobData } from '@stream-server/jobs';
+import { failureReason, realtimeFactor, type FleetMetrics, type FleetRegistry, type JobOutcome } from '@stream-server/fleet';
 import { describeError, runWithLogContext, type Logger } from '@stream-server/logger';
 
 /** The part of a finished BullMQ job the recorder reads (keeps the mapping testable). */
@@ -18,12 +12,12 @@ export interface FinishedJob {
   readonly finishedOn?: number | undefined;
 }
 
-/** What the recorder listens to: BullMQ's Worker events, narrowed. */
+/** What the recorder listens to: the transcode worker's events. */
 export interface WorkerEvents {
-  on(event: 'active', listener: (job: FinishedJob) => void): unknown;
-  on(event: 'completed', listener: (job: FinishedJob) => void): unknown;
-  on(event: 'failed', listener: (job: FinishedJob | undefined, error: Error) => void): unknown;
-  on(event: 'stalled', listener: (jobId: string) => void): unknown;
+  onActive(listener: (job: FinishedJob) => void): void;
+  onCompleted(listener: (job: FinishedJob) => void): void;
+  onFailed(listener: (job: FinishedJob | undefined, error: Error) => void): void;
+  onStalled(listener: (jobId: string) => void): void;
 }
 
 /** A completed job as a fleet-metrics outcome (wall time of the attempt that succeeded). */
@@ -96,7 +90,7 @@ export class JobMetricsRecorder {
   }
 
   attach(worker: WorkerEvents): void {
-    worker.on('active', (job) => {
+    worker.onActive((job) => {
       this.logger.info('job active', {
         job_id: job.id,
         attempt: job.attemptsMade + 1,
@@ -104,7 +98,7 @@ export class JobMetricsRecorder {
         priority: job.data.priority,
       });
     });
-    worker.on('completed', (job) => {
+    worker.onCompleted((job) => {
       const outcome = completedOutcome(job);
       if (outcome.kind === 'completed') {
         this.logger.info('job completed', {
@@ -118,7 +112,7 @@ export class JobMetricsRecorder {
       }
       this.record(outcome);
     });
-    worker.on('failed', (job, error) => {
+    worker.onFailed((job, error) => {
       // BullMQ passes no job when a stalled one was already removed.
       if (!job) return;
       const outcome = failedOutcome(job, error);
@@ -130,7 +124,7 @@ export class JobMetricsRecorder {
       this.record(outcome);
     });
     // This worker's stall check found a job whose worker died (lock expired): it goes back to the queue.
-    worker.on('stalled', (jobId) => this.logger.warn('job stalled: its worker stopped renewing the lock, back to the queue', { job_id: jobId }));
+    worker.onStalled((jobId) => this.logger.warn('job stalled: its worker stopped renewing the lock, back to the queue', { job_id: jobId }));
   }
 
   private record(outcome: JobOutcome): void {

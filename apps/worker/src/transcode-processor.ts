@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UnrecoverableError, WaitingError } from 'bullmq';
 import {
   DOWNLOAD_FILE,
   FfmpegError,
@@ -13,22 +12,29 @@ import {
   type LoudnessTarget,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
-import { attemptTimeoutMs, type CancelRegistry, type LoudnessSummary, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  attemptTimeoutMs,
+  JobHandedBackError,
+  PermanentJobError,
+  type LoudnessSummary,
+  type TranscodeJobData,
+  type TranscodeJobResult,
+} from '@stream-server/jobs';
+import { type CancelRegistry } from '@stream-server/queue';
 import { describeError, type Logger } from '@stream-server/logger';
-import { resolveDownloadPlan } from '@stream-server/profiles';
 import { LOUDNESS_NAME, WAVEFORM_NAME, type StorageRepository } from '@stream-server/storage';
 import { describeRenditions, parseStoredLoudness, renditionsOf, type StoredLoudness } from './output-check';
 
-/** The part of a BullMQ job the processor uses (keeps it testable without BullMQ). */
+/** One attempt at a job, as the queue adapter hands it over (testable without a queue). */
 export interface ProcessableJob {
   readonly data: TranscodeJobData;
+  /** Attempts made before this one. */
   readonly attemptsMade: number;
-  readonly opts: { readonly attempts?: number | undefined };
+  readonly maxAttempts: number;
   updateProgress(progress: number): Promise<unknown>;
-  moveToWait(token?: string): Promise<unknown>;
 }
 
-/** Why a running job's signal was aborted (passed to `Worker#cancelJob`). */
+/** Why a running job's signal was aborted (passed to `TranscodeWorker#cancel`). */
 export const ABORT_REASONS = { cancel: 'cancel', shutdown: 'shutdown' } as const;
 
 const CANCELLED = 'cancelled';
@@ -54,7 +60,7 @@ const PROGRESS_INTERVAL_MS = 250;
  * Turns one queued upload into a published HLS rendition:
  * fresh private work dir → ffmpeg → check the playlist is whole → one
  * atomic rename into hls/<job>/. Anything short of that leaves no trace
- * in hls/. Media that cannot be decoded fails at once (UnrecoverableError);
+ * in hls/. Media that cannot be decoded fails at once (PermanentJobError);
  * everything else is thrown as is so BullMQ retries it with backoff.
  */
 export class TranscodeProcessor {
@@ -67,9 +73,9 @@ export class TranscodeProcessor {
     private readonly logger: Logger,
   ) {}
 
-  async process(job: ProcessableJob, token?: string, signal?: AbortSignal): Promise<TranscodeJobResult> {
+  async process(job: ProcessableJob, signal?: AbortSignal): Promise<TranscodeJobResult> {
     const data = job.data;
-    if (data.version !== 1) throw new UnrecoverableError(`unsupported job payload version ${String(data.version)}`);
+    if (data.version !== 1) throw new PermanentJobError(`unsupported job payload version ${String(data.version)}`);
     const log = this.logger.child({ job_id: data.jobId });
 
     // An earlier attempt may have published and died before BullMQ heard
@@ -91,7 +97,7 @@ export class TranscodeProcessor {
 
     if (await this.cancels.isCancelled(data.jobId)) {
       await this.dropSource(data);
-      throw new UnrecoverableError(CANCELLED);
+      throw new PermanentJobError(CANCELLED);
     }
     // We hold the job's lock, so any work dir of this job is a dead
     // attempt's (its worker crashed): remove it before starting afresh.
@@ -99,13 +105,14 @@ export class TranscodeProcessor {
 
     const encoder = this.encoders[data.plan.codec];
     if (!encoder) {
-      throw new UnrecoverableError(`this worker's ffmpeg cannot write ${data.plan.codec}`);
+      throw new PermanentJobError(`this worker's ffmpeg cannot write ${data.plan.codec}`);
     }
     const aacEncoder = this.encoders.aac;
-    if (data.download && !aacEncoder) throw new UnrecoverableError("this worker's ffmpeg cannot write aac for the download");
+    if (data.download && !data.downloadPlan) throw new PermanentJobError('the job asks for a download but carries no download plan');
+    if (data.downloadPlan && !aacEncoder) throw new PermanentJobError("this worker's ffmpeg cannot write aac for the download");
     const input = this.storage.layout.uploadPath(data.uploadId);
     if (!(await this.storage.exists(input))) {
-      throw new UnrecoverableError('the uploaded source file is missing from storage');
+      throw new PermanentJobError('the uploaded source file is missing from storage');
     }
 
     const workDir = await this.storage.createWorkDir(data.jobId, job.attemptsMade + 1);
@@ -135,7 +142,7 @@ export class TranscodeProcessor {
         });
       }
       const folder = new WaveformFolder(this.settings.waveformSamplesPerPixel);
-      const downloadPlan = data.download && aacEncoder ? { plan: resolveDownloadPlan(data.source), encoder: aacEncoder, file: DOWNLOAD_FILE } : null;
+      const downloadPlan = data.downloadPlan && aacEncoder ? { plan: data.downloadPlan, encoder: aacEncoder, file: DOWNLOAD_FILE } : null;
       const encoded = await this.ffmpeg.encode(
         {
           input,
@@ -176,7 +183,7 @@ export class TranscodeProcessor {
       const saved: StoredLoudness = { loudness: result.loudness ?? null, outputLoudness: result.outputLoudness ?? null };
       await writeFile(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
       // Last look before the output becomes visible: a cancel wins.
-      if (await this.cancels.isCancelled(data.jobId)) throw new UnrecoverableError(CANCELLED);
+      if (await this.cancels.isCancelled(data.jobId)) throw new PermanentJobError(CANCELLED);
       const outcome = await this.storage.publish(workDir, data.jobId);
       log.info('output published', { outcome, segments: result.segments, renditions: rungs.length });
       await this.dropSource(data);
@@ -184,7 +191,7 @@ export class TranscodeProcessor {
     } catch (err) {
       progress.cancel();
       await this.storage.remove(workDir).catch(() => undefined);
-      throw await this.classify(err, job, token, signal);
+      throw await this.classify(err, job, signal);
     }
   }
 
@@ -193,25 +200,24 @@ export class TranscodeProcessor {
    * (shutdown), failed for good (cancel, timeout, bad media, last
    * attempt: the source is then deleted), or retried (thrown as is).
    */
-  private async classify(err: unknown, job: ProcessableJob, token?: string, signal?: AbortSignal): Promise<Error> {
+  private async classify(err: unknown, job: ProcessableJob, signal?: AbortSignal): Promise<Error> {
     const data = job.data;
     const reason: unknown = signal?.aborted ? signal.reason : undefined;
     if (reason === ABORT_REASONS.shutdown) {
       // Not the job's fault: back to the queue without using an attempt.
-      await job.moveToWait(token);
-      return new WaitingError();
+      return new JobHandedBackError();
     }
     let final: Error | null = null;
     if (reason === ABORT_REASONS.cancel || (err instanceof Error && err.message === CANCELLED)) {
-      final = new UnrecoverableError(CANCELLED);
-    } else if (err instanceof UnrecoverableError) {
+      final = new PermanentJobError(CANCELLED);
+    } else if (err instanceof PermanentJobError) {
       final = err;
     } else if (err instanceof FfmpegError && err.result.timedOut) {
-      final = new UnrecoverableError('timeout');
+      final = new PermanentJobError('timeout');
     } else if (err instanceof FfmpegError && err.permanent) {
-      final = new UnrecoverableError(err.message);
+      final = new PermanentJobError(err.message);
     }
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const lastAttempt = job.attemptsMade + 1 >= (job.maxAttempts);
     if (final || lastAttempt) await this.dropSource(data).catch(() => undefined);
     if (final) return final;
     return err instanceof Error ? err : new Error(String(err));

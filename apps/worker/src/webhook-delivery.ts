@@ -1,19 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import {
-  firstRefusedAddress,
-  QUEUE_NAMES,
-  resolveCallbackHost,
-  signWebhook,
-  WEBHOOK_HEADERS,
-  webhookBackoffMs,
-  type TargetAddress,
-  type WebhookDeliveryData,
-  type WebhookDeliveryResult,
-} from '@stream-server/jobs';
+import { PermanentJobError, type WebhookDeliveryData } from '@stream-server/jobs';
+import { WebhookWorker } from '@stream-server/queue';
+import { firstRefusedAddress, resolveCallbackHost, signWebhook, WEBHOOK_HEADERS, type TargetAddress } from '@stream-server/webhooks';
 import type { Logger } from '@stream-server/logger';
 
 export interface WebhookDeliverySettings {
@@ -36,7 +27,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * signed event to exactly the addresses checked. Redirects are never
  * followed. 2xx: delivered. 410 Gone: the receiver wants no more, given
  * up at once. Anything else (other statuses, timeouts, network errors) is
- * thrown so BullMQ retries it with backoff.
+ * thrown so the queue retries it with backoff.
  */
 export async function deliverWebhook(data: WebhookDeliveryData, settings: WebhookDeliverySettings, now = Date.now()): Promise<number> {
   const url = new URL(data.url);
@@ -48,7 +39,7 @@ export async function deliverWebhook(data: WebhookDeliveryData, settings: Webhoo
     throw new Error(err instanceof Error ? err.message : String(err));
   }
   const refused = settings.allowPrivate ? undefined : firstRefusedAddress(addresses);
-  if (refused) throw new UnrecoverableError(`callback host now resolves to a non-public address (${refused.address})`);
+  if (refused) throw new PermanentJobError(`callback host now resolves to a non-public address (${refused.address})`);
 
   const body = JSON.stringify(data.event);
   const timestamp = Math.floor(now / 1000);
@@ -60,7 +51,7 @@ export async function deliverWebhook(data: WebhookDeliveryData, settings: Webhoo
     [WEBHOOK_HEADERS.signature]: signWebhook(settings.secret, timestamp, body),
   });
   if (status >= 200 && status < 300) return status;
-  if (status === 410) throw new UnrecoverableError('receiver answered 410 Gone');
+  if (status === 410) throw new PermanentJobError('receiver answered 410 Gone');
   throw new Error(`receiver answered ${status}`);
 }
 
@@ -74,39 +65,27 @@ export function createWebhookDeliveryWorker(
   prefix: string,
   settings: WebhookDeliverySettings,
   logger: Logger,
-): Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'> {
-  const worker = new Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>(
-    QUEUE_NAMES.webhook,
-    async (job: Job<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>) => {
-      if (job.data.version !== 1) throw new UnrecoverableError(`unsupported webhook payload version ${String(job.data.version)}`);
-      const status = await deliverWebhook(job.data, settings);
-      return { status, attempts: job.attemptsMade + 1 };
+): WebhookWorker {
+  return new WebhookWorker(
+    connection,
+    prefix,
+    WEBHOOK_CONCURRENCY,
+    async (data, attemptsMade) => {
+      if (data.version !== 1) throw new PermanentJobError(`unsupported webhook payload version ${String(data.version)}`);
+      const status = await deliverWebhook(data, settings);
+      return { status, attempts: attemptsMade + 1 };
     },
     {
-      connection,
-      prefix,
-      concurrency: WEBHOOK_CONCURRENCY,
-      settings: {
-        backoffStrategy: (attemptsMade, _type, _err, job) => {
-          const backoff = job?.opts.backoff;
-          const base = typeof backoff === 'object' && typeof backoff.delay === 'number' ? backoff.delay : undefined;
-          return webhookBackoffMs(attemptsMade, base);
-        },
+      error: (err) => logger.warn('webhook worker error', { error: err.message }),
+      delivered: (data, result) =>
+        logger.info('webhook delivered', { event_id: data.event.id, job_id: data.event.data.job_id, status: result.status, attempt: result.attempts }),
+      failed: (data, attemptsMade, err, final) => {
+        const meta = { event_id: data.event.id, job_id: data.event.data.job_id, attempt: attemptsMade, reason: err.message };
+        if (final) logger.warn('webhook given up', meta);
+        else logger.info('webhook attempt failed, will retry', meta);
       },
     },
   );
-  worker.on('error', (err) => logger.warn('webhook worker error', { error: err.message }));
-  worker.on('completed', (job, result) => {
-    logger.info('webhook delivered', { event_id: job.data.event.id, job_id: job.data.event.data.job_id, status: result.status, attempt: result.attempts });
-  });
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    const meta = { event_id: job.data.event.id, job_id: job.data.event.data.job_id, attempt: job.attemptsMade, reason: err.message };
-    if (final) logger.warn('webhook given up', meta);
-    else logger.info('webhook attempt failed, will retry', meta);
-  });
-  return worker;
 }
 
 function post(url: URL, body: string, addresses: readonly TargetAddress[], timeoutMs: number, headers: Record<string, string>): Promise<number> {

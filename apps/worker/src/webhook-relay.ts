@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
-import { webhookEventFor, type JobSnapshot, type WebhookQueue } from '@stream-server/jobs';
+import { type JobSnapshot } from '@stream-server/jobs';
+import { type WebhookQueue } from '@stream-server/queue';
+import { webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
 /** Reads a transcode job back (TranscodeQueue#get): state, cancel mark, payload. */

@@ -1,25 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg, type EncoderMap } from '@stream-server/ffmpeg';
-import {
-  CancelRegistry,
-  createRedis,
-  FleetMetrics,
-  FleetRegistry,
-  HEARTBEAT_MS,
-  QUEUE_NAMES,
-  workerLockSettings,
-  type TranscodeJobData,
-  type TranscodeJobResult,
-  type WorkerInfo,
-  WebhookQueue,
-  type WebhookDeliveryData,
-  type WebhookDeliveryResult,
-  TranscodeQueue,
-} from '@stream-server/jobs';
+import { CancelRegistry, createRedis, TranscodeQueue, TranscodeWorker, WebhookQueue, type WebhookWorker } from '@stream-server/queue';
+import { FleetMetrics, FleetRegistry, HEARTBEAT_MS, type WorkerInfo } from '@stream-server/fleet';
 import { describeError, type Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
@@ -57,7 +42,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
   const storage = new StorageRepository(new StorageLayout(config.storageDir));
-  let worker: Worker<TranscodeJobData, TranscodeJobResult, 'transcode'> | undefined;
+  let worker: TranscodeWorker | undefined;
   let redis: Redis | undefined;
   let subscriber: Redis | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -67,7 +52,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   let relay: WebhookRelay | undefined;
   /** Reads job records: the start-up sweep and the webhook relay. */
   let jobs: TranscodeQueue | undefined;
-  let deliveries: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'> | undefined;
+  let deliveries: WebhookWorker | undefined;
 
   async function start(): Promise<void> {
     await storage.ensureLayout();
@@ -121,11 +106,10 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     const swept = await sweepWorkDirs(storage, async (jobId) => (await reader.get(jobId))?.state === 'active');
     if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
 
-    worker = new Worker(QUEUE_NAMES.transcode, (job, token, signal) => recorder.track(job.id ?? job.data.jobId, () => processor.process(job, token, signal)), {
-      connection: redis,
+    worker = new TranscodeWorker(redis, (job, signal) => recorder.track(job.data.jobId, () => processor.process(job, signal)), {
       prefix: config.queuePrefix,
       concurrency: config.workerConcurrency,
-      ...workerLockSettings(config.jobLockSeconds),
+      lockSeconds: config.jobLockSeconds,
     });
     const running = worker;
 
@@ -134,7 +118,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     subscriber = redis.duplicate();
     subscriber.on('error', (err: Error) => log.warn('redis subscriber error', { error: err.message }));
     subscriber.on('message', (_channel: string, jobId: string) => {
-      if (running.cancelJob(jobId, ABORT_REASONS.cancel)) log.info('job cancelled while running', { job_id: jobId });
+      if (running.cancel(jobId, ABORT_REASONS.cancel)) log.info('job cancelled while running', { job_id: jobId });
     });
     await subscriber.subscribe(cancels.channel);
 
@@ -152,7 +136,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       reader,
       webhooks,
       {
-        streamKey: `${config.queuePrefix}:${QUEUE_NAMES.transcode}:events`,
+        streamKey: reader.eventStreamKey(),
         cursorKey: webhookRelayCursorKey(config.queuePrefix),
       },
       log,
@@ -167,7 +151,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
         log,
       );
     }
-    worker.on('error', (err) => log.warn('worker error', { error: err.message }));
+    worker.onError((err) => log.warn('worker error', { error: err.message }));
     await worker.waitUntilReady();
     log.info('worker started', { concurrency: config.workerConcurrency, queue_prefix: config.queuePrefix });
   }
@@ -185,7 +169,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       try {
         if ((await Promise.race([closing, graceOver])) === 'grace-over') {
           log.warn('jobs still running after the grace period: handing them back to the queue', { grace_seconds: config.shutdownGraceSeconds });
-          worker.cancelAllJobs(ABORT_REASONS.shutdown);
+          worker.cancelAll(ABORT_REASONS.shutdown);
         }
         await closing;
       } catch (err) {

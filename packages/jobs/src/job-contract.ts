@@ -1,5 +1,5 @@
 import type { EncodingPlan, Priority, QualityProfile, RenditionPlan, SourceAudio, TrackTags } from '@stream-server/profiles';
-import type { WebhookDeliveryData, WebhookDeliveryResult } from './webhook-event';
+import type { WebhookDeliveryData, WebhookDeliveryResult } from './webhook-payload';
 
 /** BullMQ queue names, one per job type. */
 export const QUEUE_NAMES = {
@@ -39,6 +39,8 @@ export interface TranscodeJobData {
   readonly normalize?: boolean;
   /** Also write download.m4a (absent: false). */
   readonly download?: boolean;
+  /** The encoding of download.m4a, resolved by the API; present exactly when `download` is true. */
+  readonly downloadPlan?: EncodingPlan;
   /** Descriptive tags of the source (title, artist, album, track). */
   readonly tags?: TrackTags;
   /** Where to POST the signed transcode.* webhook events (checked at submit; absent: none). */
@@ -81,4 +83,18 @@ export interface LoudnessSummary {
 export interface JobPayloads {
   transcode: { data: TranscodeJobData; result: TranscodeJobResult };
   webhook: { data: WebhookDeliveryData; result: WebhookDeliveryResult };
+}
+
+/** Our own payload read back from Redis: checked, not cast. */
+export function isJobData(value: unknown): value is TranscodeJobData {
+  if (typeof value !== 'object' || value === null) return false;
+  const get = (key: string): unknown => Reflect.get(value, key);
+  return (
+    get('version') === 1 &&
+    typeof get('jobId') === 'string' &&
+    typeof get('trackId') === 'string' &&
+    typeof get('uploadId') === 'string' &&
+    typeof get('plan') === 'object' &&
+    typeof get('source') === 'object'
+  );
 }

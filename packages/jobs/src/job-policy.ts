@@ -1,12 +1,4 @@
-import type { Priority } from '@stream-server/profiles';
 import type { JobName } from './job-contract';
-
-/** BullMQ priorities: lower runs first; every job gets one so FIFO holds within a level. */
-export const PRIORITY_VALUES: Readonly<Record<Priority, number>> = {
-  urgent: 1,
-  normal: 5,
-  background: 10,
-};
 
 export interface JobPolicy {
   /** Default attempts; the JOB_ATTEMPTS setting overrides it. */
@@ -69,23 +61,4 @@ export function webhookAttempts(hours: number, baseMs: number = JOB_POLICIES.web
 export function attemptTimeoutMs(name: JobName, mediaSeconds: number, floorSeconds: number): number {
   const policy = JOB_POLICIES[name];
   return Math.round(floorSeconds * 1000 + Math.max(0, mediaSeconds) * policy.timeoutPerMediaSecondMs);
-}
-
-/**
- * Lock and stall settings of the workers. A worker renews its job lock
- * every lockDuration/2; if it dies, the lock expires and the next stall
- * check (every stalledInterval) moves the job back to wait. So a dead
- * worker's job is picked up again within lockDuration + stalledInterval:
- * with the default 15 s lock, ≤ 25 s. Shorter locks notice deaths sooner
- * but cost more Redis calls and risk false stalls on an overloaded worker;
- * BullMQ's own defaults (30 s + 30 s) would miss the 30 s goal.
- * A job that stalls more than maxStalledCount times (a crash loop) fails.
- */
-export function workerLockSettings(lockSeconds: number) {
-  const lockDuration = lockSeconds * 1000;
-  return {
-    lockDuration,
-    stalledInterval: Math.max(1000, Math.round((lockDuration * 2) / 3)),
-    maxStalledCount: 5,
-  } as const;
 }

@@ -1,4 +1,4 @@
-import { attemptTimeoutMs, JOB_POLICIES, PRIORITY_VALUES } from '../src/job-policy';
+import { attemptTimeoutMs, JOB_POLICIES } from '../src/job-policy';
 import { isTerminal, toJobStatus, type JobStatus, type QueueState } from '../src/job-status';
 
 describe('toJobStatus', () => {
@@ -82,16 +82,5 @@ describe('job policy', () => {
   it('the transcode policy retries with a backoff', () => {
     expect(JOB_POLICIES.transcode.attempts).toBeGreaterThanOrEqual(1);
     expect(JOB_POLICIES.transcode.backoffMs).toBeGreaterThan(0);
-  });
-
-  it('priorities: urgent < normal < background (BullMQ runs lower first)', () => {
-    expect(PRIORITY_VALUES.urgent).toBeLessThan(PRIORITY_VALUES.normal);
-    expect(PRIORITY_VALUES.normal).toBeLessThan(PRIORITY_VALUES.background);
-    // BullMQ priorities are positive integers (0 means "no priority").
-    for (const value of Object.values(PRIORITY_VALUES)) {
-      expect(Number.isInteger(value)).toBe(true);
-      expect(value).toBeGreaterThan(0);
-    }
-    expect(Object.keys(PRIORITY_VALUES).sort()).toEqual(['background', 'normal', 'urgent']);
   });
 });

@@ -1,6 +1,5 @@
-import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedis, queueUnavailable, type TranscodeQueue } from '@stream-server/jobs';
+import { createRedis, JobEventReader, queueUnavailable, type TranscodeQueue } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 
 /**
@@ -20,11 +19,13 @@ export interface JobEventHubOptions {
   /** The API's producer connection: reads the stream's last id (fails fast while Redis is down). */
   readonly redis: Redis;
   readonly queue: TranscodeQueue;
+  /** QUEUE_PREFIX of the queue's keys. */
+  readonly prefix: string;
   readonly logger: Logger;
 }
 
 /**
- * One BullMQ QueueEvents reader (one blocking Redis connection) and one
+ * One queue event reader (one blocking Redis connection) and one
  * cancel subscriber per API instance, fanned out in-process by job id, so
  * a thousand open SSE streams cost two Redis connections, not a thousand.
  * Started by the first watcher; a job's entry goes when its last watcher
@@ -33,7 +34,7 @@ export interface JobEventHubOptions {
 export class JobEventHub {
   private readonly watchers = new Map<string, Set<JobEventListener>>();
   private started: Promise<void> | undefined;
-  private events: QueueEvents | undefined;
+  private events: JobEventReader | undefined;
   private subscriber: Redis | undefined;
   private reader: Redis | undefined;
   private closed = false;
@@ -81,7 +82,7 @@ export class JobEventHub {
     this.subscriber = undefined;
     this.reader = undefined;
     await events?.close().catch(() => undefined);
-    // QueueEvents may leave the connection it was given open; both go for sure.
+    // The reader may leave the connection it was given open; both go for sure.
     for (const client of [subscriber, reader]) {
       try {
         if (client && client.status !== 'end') await client.quit();
@@ -103,35 +104,27 @@ export class JobEventHub {
   }
 
   private async connect(): Promise<void> {
-    const { queue, redis, redisUrl, logger } = this.options;
+    const { queue, redis, redisUrl, prefix, logger } = this.options;
     // The cancel subscriber doubles as the first reader: unlike the
     // producer connection it queues commands until connected (an SSE client
     // may come a moment after start), yet still gives up fast when Redis is down.
     const subscriber = redis.duplicate({ enableOfflineQueue: true, connectionName: 'stream-server:events' });
     subscriber.on('error', (err: Error) => logger.warn('job events subscriber error', { error: err.message }));
     this.subscriber = subscriber;
-    // QueueEvents reads from '$' (events newer than its first XREAD) by
+    // An event reader starts at '$' (events newer than its first XREAD) by
     // default; starting from the stream's current last id instead means
     // nothing that happens after this line is lost, however long the
     // blocking connection takes to come up.
-    const last = await subscriber.xrevrange(queue.queue.toKey('events'), '+', '-', 'COUNT', 1);
-    const lastEventId = last[0]?.[0] ?? '0-0';
+    const after = await queue.lastEventId(subscriber);
 
-    // Blocking reads need a connection of their own (BullMQ's rule).
+    // Blocking reads need a connection of their own.
     this.reader = createRedis(redisUrl, 'worker');
-    this.reader.on('error', () => undefined); // QueueEvents reports it below
-    const events = new QueueEvents(queue.queue.name, {
-      connection: this.reader,
-      prefix: queue.queue.opts.prefix,
-      lastEventId,
+    this.reader.on('error', () => undefined); // the event reader reports it below
+    const events = new JobEventReader(this.reader, { prefix, after }, {
+      error: (err) => logger.warn('job events reader error', { error: err.message }),
+      progress: (jobId, progress) => this.dispatch(jobId, { kind: 'progress', progress }),
+      settled: (jobId, cause) => this.dispatch(jobId, { kind: 'settled', cause }),
     });
-    events.on('error', (err: Error) => logger.warn('job events reader error', { error: err.message }));
-    events.on('progress', ({ jobId, data }) => {
-      if (typeof data === 'number') this.dispatch(jobId, { kind: 'progress', progress: data });
-    });
-    events.on('completed', ({ jobId }) => this.dispatch(jobId, { kind: 'settled', cause: 'completed' }));
-    events.on('failed', ({ jobId }) => this.dispatch(jobId, { kind: 'settled', cause: 'failed' }));
-    events.on('removed', ({ jobId }) => this.dispatch(jobId, { kind: 'settled', cause: 'removed' }));
     this.events = events;
 
     // A running job's cancel reads Cancelled at once (GET says so too);

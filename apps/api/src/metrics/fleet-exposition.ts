@@ -1,10 +1,4 @@
-import {
-  DURATION_BUCKETS_SECONDS,
-  REALTIME_FACTOR_BUCKETS,
-  type FleetSnapshot,
-  type HistogramData,
-  type LabelledCount,
-} from '@stream-server/jobs';
+import { DURATION_BUCKETS_SECONDS, REALTIME_FACTOR_BUCKETS, type FleetSnapshot, type HistogramData, type LabelledCount } from '@stream-server/fleet';
 
 /**
  * Renders the fleet's worker-produced numbers (read from Redis at scrape

@@ -1,11 +1,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { Queue } from 'bullmq';
 import { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type TranscodeQueue } from '@stream-server/jobs';
+import { closeAdminQueues, openAdminQueues } from '@stream-server/queue';
 import { ROUTE_LABEL_LOCAL } from '../metrics/http-metrics';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
@@ -17,7 +16,7 @@ const EXTRA_QUEUE_NAMES: readonly string[] = [];
 export interface QueueBoard {
   /** The board's router behind `authorize` (requireScope('admin')). */
   router(authorize: RequestHandler): Router;
-  /** Closes the queue handles the board opened (not the transcode queue, which it borrows). */
+  /** Closes the queue handles the board opened. */
   close(): Promise<void>;
 }
 
@@ -28,16 +27,8 @@ export interface QueueBoard {
  * and web fonts; it gets a CSP of its own, for this path only (still no
  * inline scripts).
  */
-export function createQueueBoard(transcode: TranscodeQueue, connection: Redis, prefix: string): QueueBoard {
-  const opened: Queue[] = [];
-  const names: readonly string[] = [...Object.values(QUEUE_NAMES), ...EXTRA_QUEUE_NAMES];
-  const queues = names.map((name) => {
-    if (name === QUEUE_NAMES.transcode) return transcode.queue;
-    const queue = new Queue(name, { connection, prefix });
-    queue.on('error', () => undefined); // the API's own connection logs outages
-    opened.push(queue);
-    return queue;
-  });
+export function createQueueBoard(connection: Redis, prefix: string): QueueBoard {
+  const queues = openAdminQueues(connection, prefix, EXTRA_QUEUE_NAMES);
   const express = new ExpressAdapter();
   express.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: express });
@@ -74,7 +65,7 @@ export function createQueueBoard(transcode: TranscodeQueue, connection: Redis, p
       return router;
     },
     async close() {
-      await Promise.all(opened.map((queue) => queue.close().catch(() => undefined)));
+      await closeAdminQueues(queues);
     },
   };
 }

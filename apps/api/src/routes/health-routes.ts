@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { TranscodeQueue } from '@stream-server/jobs';
+import type { TranscodeQueue } from '@stream-server/queue';
 
 const PING_TIMEOUT_MS = 1_000;
 

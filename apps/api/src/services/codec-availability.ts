@@ -1,5 +1,6 @@
 import { CODECS, type Codec } from '@stream-server/profiles';
-import { queueUnavailable, type FleetRegistry, type WorkerInfo } from '@stream-server/jobs';
+import { queueUnavailable } from '@stream-server/queue';
+import { type FleetRegistry, type WorkerInfo } from '@stream-server/fleet';
 
 const CACHE_MS = 5_000;
 

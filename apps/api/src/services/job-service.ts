@@ -1,5 +1,6 @@
 import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
-import type { JobSnapshot, TranscodeQueue } from '@stream-server/jobs';
+import type { JobSnapshot } from '@stream-server/jobs';
+import type { TranscodeQueue } from '@stream-server/queue';
 import { isJobId, isRenditionName, isSegmentName, type StorageRepository } from '@stream-server/storage';
 import { toJobView, type JobView } from './job-view';
 import type { WebhookNotices } from './webhook-callbacks';

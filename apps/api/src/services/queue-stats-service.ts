@@ -1,14 +1,6 @@
 import { InvalidInputError } from '@stream-server/errors';
-import {
-  LISTABLE_STATES,
-  type FleetMetrics,
-  type FleetRegistry,
-  type ListableState,
-  type PriorityCounts,
-  type QueueInspector,
-  type StateCounts,
-  type Throughput,
-} from '@stream-server/jobs';
+import { LISTABLE_STATES, type ListableState, type PriorityCounts, type QueueInspector, type StateCounts } from '@stream-server/queue';
+import { type FleetMetrics, type FleetRegistry, type Throughput } from '@stream-server/fleet';
 import { toJobView, type JobView } from './job-view';
 
 /** `GET /v1/stream/queue/stats` (contracts.md). */

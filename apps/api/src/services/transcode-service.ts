@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
 import { pickTags, type FfmpegRepository, type ProbeRejection } from '@stream-server/ffmpeg';
-import type { TranscodeJobData, TranscodeQueue } from '@stream-server/jobs';
+import type { TranscodeJobData } from '@stream-server/jobs';
+import type { TranscodeQueue } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import {
   checkLadderRequest,
@@ -10,6 +11,7 @@ import {
   checkSourceLimits,
   parseTranscodeOptions,
   resolveEncodingPlan,
+  resolveDownloadPlan,
   resolveLadder,
   type SourceLimits,
 } from '@stream-server/profiles';
@@ -99,7 +101,7 @@ export class TranscodeService {
       submittedAt: new Date().toISOString(),
       ...(ladder ? { renditions: ladder } : {}),
       ...(options.normalize ? { normalize: true } : {}),
-      ...(options.download ? { download: true } : {}),
+      ...(options.download ? { download: true, downloadPlan: resolveDownloadPlan(probe.result.audio) } : {}),
       tags: pickTags(probe.result.tags),
       ...(callbackUrl ? { callbackUrl } : {}),
     };

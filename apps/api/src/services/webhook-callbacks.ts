@@ -1,5 +1,7 @@
 import { InvalidInputError } from '@stream-server/errors';
-import { checkCallbackTarget, INVALID_CALLBACK_URL, webhookEventFor, type JobSnapshot, type WebhookQueue } from '@stream-server/jobs';
+import { type JobSnapshot } from '@stream-server/jobs';
+import { type WebhookQueue } from '@stream-server/queue';
+import { checkCallbackTarget, INVALID_CALLBACK_URL, webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
 /** The webhook settings a submit needs (a subset of Config). */

@@ -3,20 +3,8 @@
  * fleet registry's running-job sets against a real Redis.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  bucketIndex,
-  createRedis,
-  DURATION_BUCKETS_SECONDS,
-  failureReason,
-  FleetMetrics,
-  FleetRegistry,
-  outcomeFields,
-  parseFleetHash,
-  realtimeFactor,
-  REALTIME_FACTOR_BUCKETS,
-  WORKER_TTL_MS,
-  type WorkerInfo,
-} from '@stream-server/jobs';
+import { createRedis } from '@stream-server/queue';
+import { bucketIndex, DURATION_BUCKETS_SECONDS, failureReason, FleetMetrics, FleetRegistry, outcomeFields, parseFleetHash, realtimeFactor, REALTIME_FACTOR_BUCKETS, WORKER_TTL_MS, type WorkerInfo } from '@stream-server/fleet';
 
 describe('pure parts', () => {
   it('puts a value in the first bucket whose bound is not below it, +Inf past the last', () => {

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isJobData } from './cancel-registry';
-import type { TranscodeJobResult } from './job-contract';
-import { isQueueState } from './job-status';
-import { jsonFields } from './json-fields';
-import type { JobSnapshot } from './transcode-queue';
+import { isJobData, jsonFields, type TranscodeJobResult } from '@stream-server/jobs';
+import type { JobFields } from './job-snapshot-builder';
 
 /** BullMQ's state sets and lists, in the order READ_JOB takes them (KEYS[3..]). */
 export const STATE_KEYS = ['completed', 'failed', 'delayed', 'prioritized', 'active', 'wait', 'paused', 'waiting-children'] as const;
@@ -67,11 +64,12 @@ export function parseReadReply(reply: unknown): ReadReply {
 }
 
 /**
- * A snapshot from BullMQ's job hash fields (as its Job.fromJSON reads
+ * A job's fields from BullMQ's job hash, read as its Job.fromJSON reads
  * them: data/progress/returnvalue are JSON, times are ms, attempts are
- * `attemptsMade` or, in newer versions, `atm`).
+ * `attemptsMade` or, in newer versions, `atm`. The payload is checked,
+ * not trusted. `job-read.test.ts` holds this to BullMQ's own reading.
  */
-export function snapshotFromHash(jobId: string, hash: Readonly<Record<string, string>>, state: string, cancelledAt: number | null): JobSnapshot {
+export function fieldsFromHash(jobId: string, hash: Readonly<Record<string, string>>): JobFields {
   const data = parseJson(hash['data']);
   if (!isJobData(data)) throw new Error(`job ${jobId} holds no transcode payload`);
   const progress = parseJson(hash['progress']);
@@ -83,7 +81,6 @@ export function snapshotFromHash(jobId: string, hash: Readonly<Record<string, st
   return {
     id: hash['id'] ?? jobId,
     data,
-    state: isQueueState(state) ? state : 'unknown',
     progress: typeof progress === 'number' ? progress : 0,
     createdAt: int(hash['timestamp']) ?? 0,
     startedAt: int(hash['processedOn']),
@@ -91,7 +88,6 @@ export function snapshotFromHash(jobId: string, hash: Readonly<Record<string, st
     failedReason: hash['failedReason'] ? hash['failedReason'] : null,
     attemptsMade: int(hash['attemptsMade'] || hash['atm']) ?? 0,
     result: isResult(result) ? result : null,
-    cancelledAt,
   };
 }
 

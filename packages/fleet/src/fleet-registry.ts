@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CODECS, type Codec } from '@stream-server/profiles';
-import { jsonFields } from './json-fields';
+import { jsonFields } from '@stream-server/jobs';
 
 /** What a worker says about itself; the API reads it to refuse codecs nobody can write. */
 export interface WorkerInfo {

@@ -1,8 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES } from './job-contract';
-import { JOB_POLICIES, webhookAttempts } from './job-policy';
-import type { WebhookDeliveryData, WebhookDeliveryResult, WebhookEvent } from './webhook-event';
+import { JOB_POLICIES, QUEUE_NAMES, webhookAttempts, type WebhookDeliveryData, type WebhookDeliveryResult, type WebhookEvent } from '@stream-server/jobs';
 
 /** The custom backoff type of webhook jobs (see webhookBackoffMs). */
 export const WEBHOOK_BACKOFF_TYPE = 'webhook-capped-exponential';
@@ -33,7 +31,7 @@ export function webhookQueueJobId(eventId: string): string {
  * no-op: receivers get it once per delivery attempt, never twice by us.
  */
 export class WebhookQueue {
-  readonly queue: Queue<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>;
+  private readonly queue: Queue<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>;
 
   constructor(
     connection: Redis,
@@ -58,6 +56,11 @@ export class WebhookQueue {
         removeOnFail: { age: keepSeconds },
       },
     );
+  }
+
+  /** Deletes every key of this queue (tests only). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
-import { createRedis, QUEUE_NAMES, TranscodeQueue, type TranscodeJobData } from '@stream-server/jobs';
+import { QUEUE_NAMES, type TranscodeJobData } from '@stream-server/jobs';
+import { createRedis, TranscodeQueue } from '@stream-server/queue';
 import type { Priority } from '@stream-server/profiles';
 
 const prefix = `test-priority-${randomUUID().slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import { checkCallbackTarget, isPublicAddress, parseCallbackUrl } from '../src/webhook-target';
-import { webhookAttempts, webhookBackoffMs } from '../src/job-policy';
+import { webhookAttempts, webhookBackoffMs } from '@stream-server/jobs';
 
 describe('callback URL syntax', () => {
   it('accepts http(s) URLs and drops the fragment', () => {

@@ -1,27 +1,11 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DomainError, UnavailableError } from '@stream-server/errors';
-import { JOB_POLICIES, PRIORITY_VALUES } from './job-policy';
-import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from './job-contract';
-import { isQueueState, type QueueState } from './job-status';
+import { JOB_POLICIES, QUEUE_NAMES, type JobSnapshot, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
 import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
-import { parseReadReply, READ_JOB, runScript, snapshotFromHash, STATE_KEYS } from './job-read';
-
-/** A job as read from Redis, in domain terms (no BullMQ types leak out). */
-export interface JobSnapshot {
-  readonly id: string;
-  readonly data: TranscodeJobData;
-  readonly state: QueueState;
-  readonly progress: number;
-  readonly createdAt: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  readonly failedReason: string | null;
-  readonly attemptsMade: number;
-  readonly result: TranscodeJobResult | null;
-  /** Set when someone cancelled the job (it may still be stopping). */
-  readonly cancelledAt: number | null;
-}
+import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
+import { buildSnapshot, type JobFields } from './job-snapshot-builder';
+import { guard } from './queue-errors';
+import { PRIORITY_VALUES } from './queue-settings';
 
 export type CancelOutcome =
   | { readonly kind: 'not-found' }
@@ -45,7 +29,8 @@ export interface TranscodeQueueOptions {
 const FINISHED_CACHE_MS = 2_000;
 const FINISHED_CACHE_ENTRIES = 10_000;
 
-type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+export type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+export type BullTranscodeQueue = Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
 
 /**
  * The producer side of the transcode queue, used by the API: add a job,
@@ -53,7 +38,7 @@ type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
  * API answers 503 instead of crashing or hanging.
  */
 export class TranscodeQueue {
-  readonly queue: Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+  private readonly queue: BullTranscodeQueue;
   readonly cancels: CancelRegistry;
   private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
 
@@ -96,12 +81,7 @@ export class TranscodeQueue {
       const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
       const read = parseReadReply(reply);
       const cancelled = read.cancel === null ? null : parseRecord(read.cancel);
-      const snapshot =
-        read.hash === null
-          ? cancelled
-            ? cancelledSnapshot(cancelled)
-            : null
-          : snapshotFromHash(jobId, read.hash, read.state, cancelled?.cancelledAt ?? null);
+      const snapshot = buildSnapshot(read.hash === null ? null : fieldsFromHash(jobId, read.hash), read.state, cancelled);
       if (snapshot && (snapshot.state === 'completed' || snapshot.state === 'failed' || read.hash === null)) {
         this.rememberFinished(snapshot);
       }
@@ -135,16 +115,17 @@ export class TranscodeQueue {
       if (!job) {
         const record = await this.cancels.get(jobId);
         if (!record) return { kind: 'not-found' };
-        return { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: cancelledSnapshot(record) };
+        return { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: snapshotOf(null, 'unknown', record) };
       }
       const state = await job.getState();
       const existing = await this.cancels.get(jobId);
       if (existing) {
-        return { kind: 'cancelled', first: false, removedFromQueue: false, snapshot: snapshotOf(job, state, existing.cancelledAt) };
+        return { kind: 'cancelled', first: false, removedFromQueue: false, snapshot: snapshotOf(job, state, existing) };
       }
       if (state === 'completed' || state === 'failed') return { kind: 'finished', snapshot: snapshotOf(job, state, null) };
 
-      const first = await this.cancels.mark({ cancelledAt: now, createdAt: job.timestamp, data: job.data });
+      const record: CancelRecord = { cancelledAt: now, createdAt: job.timestamp, data: job.data };
+      const first = await this.cancels.mark(record);
       let removedFromQueue = false;
       if (state !== 'active') {
         // Fails when a worker took the job in the meantime (it is locked).
@@ -163,8 +144,28 @@ export class TranscodeQueue {
           return { kind: 'finished', snapshot: snapshotOf(fresh ?? job, after, null) };
         }
       }
-      return { kind: 'cancelled', first, removedFromQueue, snapshot: snapshotOf(job, state, now) };
+      return { kind: 'cancelled', first, removedFromQueue, snapshot: snapshotOf(job, state, record) };
     });
+  }
+
+  /** The key of the queue's event stream (read by the API's job events and the worker's webhook relay). */
+  eventStreamKey(): string {
+    return this.queue.toKey('events');
+  }
+
+  /** The id of the newest event in the queue's stream ('0-0' when empty), read on `redis`. */
+  async lastEventId(redis: Redis): Promise<string> {
+    const last = await redis.xrevrange(this.eventStreamKey(), '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  /** Stops every worker from taking new jobs (running ones go on). */
+  async pause(): Promise<void> {
+    await guard(() => this.queue.pause());
+  }
+
+  async resume(): Promise<void> {
+    await guard(() => this.queue.resume());
   }
 
   async ping(): Promise<void> {
@@ -181,49 +182,23 @@ export class TranscodeQueue {
   }
 }
 
-function cancelledSnapshot(record: CancelRecord): JobSnapshot {
-  return {
-    id: record.data.jobId,
-    data: record.data,
-    state: 'unknown',
-    progress: 0,
-    createdAt: record.createdAt,
-    startedAt: null,
-    finishedAt: record.cancelledAt,
-    failedReason: null,
-    attemptsMade: 0,
-    result: null,
-    cancelledAt: record.cancelledAt,
-  };
+/** A snapshot of a job BullMQ handed us (or of a cancelled job's record alone). */
+function snapshotOf(job: TranscodeJob | null, state: string, cancel: CancelRecord | null): JobSnapshot {
+  const snapshot = buildSnapshot(job === null ? null : fieldsOfJob(job), state, cancel);
+  if (snapshot === null) throw new Error('a snapshot needs a job or a cancel record');
+  return snapshot;
 }
 
-export function snapshotOf(job: TranscodeJob, state: QueueState | string, cancelledAt: number | null): JobSnapshot {
-  const progress = typeof job.progress === 'number' ? job.progress : 0;
+export function fieldsOfJob(job: TranscodeJob): JobFields {
   return {
     id: job.id ?? job.data.jobId,
     data: job.data,
-    state: isQueueState(state) ? state : 'unknown',
-    progress,
+    progress: typeof job.progress === 'number' ? job.progress : 0,
     createdAt: job.timestamp,
     startedAt: job.processedOn ?? null,
     finishedAt: job.finishedOn ?? null,
     failedReason: job.failedReason ? job.failedReason : null,
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
-    cancelledAt,
   };
-}
-
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    if (err instanceof DomainError) throw err;
-    throw queueUnavailable();
-  }
-}
-
-/** The one error every Redis failure on a request path becomes (503). */
-export function queueUnavailable(): UnavailableError {
-  return new UnavailableError('QUEUE_UNAVAILABLE', 'The job queue (Redis) is not reachable right now; try again shortly.');
 }

@@ -1,7 +1,12 @@
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type JobSnapshot } from '@stream-server/jobs';
 import { PRIORITIES, type Priority } from '@stream-server/profiles';
-import { PRIORITY_VALUES } from './job-policy';
-import { queueUnavailable, snapshotOf, type JobSnapshot, type TranscodeQueue } from './transcode-queue';
+import type { CancelRecord, CancelRegistry } from './cancel-registry';
+import { buildSnapshot } from './job-snapshot-builder';
+import { queueUnavailable } from './queue-errors';
+import { PRIORITY_VALUES } from './queue-settings';
+import { fieldsOfJob, type BullTranscodeQueue } from './transcode-queue';
 
 /** Job counts by state; `waiting` includes BullMQ's prioritized set (every job of ours has a priority). */
 export interface StateCounts {
@@ -37,14 +42,20 @@ const PRIORITY_SPAN = 0x1_0000_0000;
  * Only active jobs (bounded by the fleet's concurrency) are read one by one.
  */
 export class QueueInspector {
+  private readonly queue: BullTranscodeQueue;
+
   constructor(
-    private readonly queue: TranscodeQueue,
     private readonly redis: Redis,
-  ) {}
+    prefix: string,
+    private readonly cancels: CancelRegistry,
+  ) {
+    this.queue = new Queue(QUEUE_NAMES.transcode, { connection: redis, prefix });
+    this.queue.on('error', () => undefined);
+  }
 
   async depth(): Promise<QueueDepth> {
     return guard(async () => {
-      const bull = this.queue.queue;
+      const bull = this.queue;
       const values = PRIORITIES.map((priority) => PRIORITY_VALUES[priority]);
       const [raw, perPriority, active, oldestWaitingAt] = await Promise.all([
         bull.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
@@ -82,7 +93,7 @@ export class QueueInspector {
       const lists = await Promise.all(
         states.map(async (listed) => {
           const types = listed === 'waiting' ? (['waiting', 'prioritized'] as const) : ([listed] as const);
-          const jobs = await this.queue.queue.getJobs([...types], 0, limit - 1, false);
+          const jobs = await this.queue.getJobs([...types], 0, limit - 1, false);
           return jobs.filter((job) => job !== undefined && job !== null).map((job) => ({ job, state: listed }));
         }),
       );
@@ -90,13 +101,21 @@ export class QueueInspector {
         .flat()
         .sort((a, b) => b.job.timestamp - a.job.timestamp)
         .slice(0, limit);
-      const cancels = await Promise.all(newest.map(({ job }) => this.queue.cancels.get(job.id ?? job.data.jobId)));
-      return newest.map(({ job, state: listed }, index) => snapshotOf(job, listed, cancels[index]?.cancelledAt ?? null));
+      const cancels = await Promise.all(newest.map(({ job }) => this.cancels.get(job.id ?? job.data.jobId)));
+      return newest.flatMap(({ job, state: listed }, index) => {
+        const cancel: CancelRecord | null = cancels[index] ?? null;
+        const snapshot = buildSnapshot(fieldsOfJob(job), listed, cancel);
+        return snapshot === null ? [] : [snapshot];
+      });
     });
   }
 
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+
   private async oldestWaiting(): Promise<number | null> {
-    const keys = this.queue.queue.keys;
+    const keys = this.queue.keys;
     const prioritized = keys['prioritized'];
     const wait = keys['wait'];
     if (prioritized === undefined || wait === undefined) return null;
@@ -112,7 +131,7 @@ export class QueueInspector {
       return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
     });
     if (heads.length === 0) return null;
-    const times = await Promise.all(heads.map((id) => this.redis.hget(this.queue.queue.toKey(id), 'timestamp')));
+    const times = await Promise.all(heads.map((id) => this.redis.hget(this.queue.toKey(id), 'timestamp')));
     const valid = times.map(Number).filter((ms) => Number.isFinite(ms) && ms > 0);
     return valid.length === 0 ? null : Math.min(...valid);
   }

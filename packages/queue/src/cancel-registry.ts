@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { TranscodeJobData } from './job-contract';
-import { jsonFields } from './json-fields';
+import { isJobData, jsonFields, type TranscodeJobData } from '@stream-server/jobs';
 
 /** What is kept of a cancelled job, so it still reads back after leaving the queue. */
 export interface CancelRecord {
@@ -64,18 +63,4 @@ export function parseRecord(text: string): CancelRecord | null {
   const data = get('data');
   if (typeof cancelledAt !== 'number' || typeof createdAt !== 'number' || !isJobData(data)) return null;
   return { cancelledAt, createdAt, data };
-}
-
-/** Our own payload read back from Redis: checked, not cast. */
-export function isJobData(value: unknown): value is TranscodeJobData {
-  if (typeof value !== 'object' || value === null) return false;
-  const get = (key: string): unknown => Reflect.get(value, key);
-  return (
-    get('version') === 1 &&
-    typeof get('jobId') === 'string' &&
-    typeof get('trackId') === 'string' &&
-    typeof get('uploadId') === 'string' &&
-    typeof get('plan') === 'object' &&
-    typeof get('source') === 'object'
-  );
 }

@@ -1,0 +1,20 @@
+export { FleetRegistry, WORKER_TTL_MS, HEARTBEAT_MS, type WorkerInfo, type OnlineWorker } from './fleet-registry';
+export {
+  FleetMetrics,
+  failureReason,
+  codecLabel,
+  bucketIndex,
+  realtimeFactor,
+  outcomeFields,
+  parseFleetHash,
+  DURATION_BUCKETS_SECONDS,
+  REALTIME_FACTOR_BUCKETS,
+  FAILURE_REASONS,
+  type FailureReason,
+  type JobOutcome,
+  type FleetSnapshot,
+  type HistogramData,
+  type LabelledCount,
+  type Throughput,
+  type WindowCounts,
+} from './fleet-metrics';

@@ -1,0 +1,44 @@
+import { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES } from '@stream-server/jobs';
+
+/** What the transcode queue's event stream says about one job. */
+export interface JobEventHandlers {
+  progress(jobId: string, progress: number): void;
+  /** The job completed, failed (perhaps to be retried) or left the queue. */
+  settled(jobId: string, cause: 'completed' | 'failed' | 'removed'): void;
+  error(error: Error): void;
+}
+
+export interface JobEventReaderOptions {
+  readonly prefix: string;
+  /** Read events after this stream id (see TranscodeQueue#lastEventId), so none are missed while connecting. */
+  readonly after: string;
+}
+
+/**
+ * Reads the transcode queue's events. It blocks on `connection`, which
+ * must be its own (BullMQ's rule for blocking reads).
+ */
+export class JobEventReader {
+  private readonly events: QueueEvents;
+
+  constructor(connection: Redis, options: JobEventReaderOptions, handlers: JobEventHandlers) {
+    this.events = new QueueEvents(QUEUE_NAMES.transcode, { connection, prefix: options.prefix, lastEventId: options.after });
+    this.events.on('error', (err: Error) => handlers.error(err));
+    this.events.on('progress', ({ jobId, data }) => {
+      if (typeof data === 'number') handlers.progress(jobId, data);
+    });
+    this.events.on('completed', ({ jobId }) => handlers.settled(jobId, 'completed'));
+    this.events.on('failed', ({ jobId }) => handlers.settled(jobId, 'failed'));
+    this.events.on('removed', ({ jobId }) => handlers.settled(jobId, 'removed'));
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await this.events.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+  }
+}

@@ -1,0 +1,40 @@
+import { isQueueState, type JobSnapshot, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import type { CancelRecord } from './cancel-registry';
+
+/** What a snapshot is made of, whichever way the job was read (script, BullMQ job, cancel record). */
+export interface JobFields {
+  readonly id: string;
+  readonly data: TranscodeJobData;
+  readonly progress: number;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly failedReason: string | null;
+  readonly attemptsMade: number;
+  readonly result: TranscodeJobResult | null;
+}
+
+/**
+ * The one place a JobSnapshot is built. A job that left the queue when it
+ * was cancelled has no record any more: its cancel record stands in.
+ * Returns null when neither exists.
+ */
+export function buildSnapshot(fields: JobFields | null, state: string, cancel: CancelRecord | null): JobSnapshot | null {
+  if (fields === null) {
+    if (cancel === null) return null;
+    return {
+      id: cancel.data.jobId,
+      data: cancel.data,
+      state: 'unknown',
+      progress: 0,
+      createdAt: cancel.createdAt,
+      startedAt: null,
+      finishedAt: cancel.cancelledAt,
+      failedReason: null,
+      attemptsMade: 0,
+      result: null,
+      cancelledAt: cancel.cancelledAt,
+    };
+  }
+  return { ...fields, state: isQueueState(state) ? state : 'unknown', cancelledAt: cancel?.cancelledAt ?? null };
+}

@@ -1,0 +1,101 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import { workerLockSettings } from './queue-settings';
+import { runWithSignals } from './worker-signals';
+
+/** One attempt at a transcode job, as its handler sees it. */
+export interface TranscodeAttempt {
+  readonly data: TranscodeJobData;
+  /** Attempts made before this one. */
+  readonly attemptsMade: number;
+  readonly maxAttempts: number;
+  updateProgress(progress: number): Promise<unknown>;
+}
+
+/** Throws PermanentJobError or JobHandedBackError to steer the queue; anything else is retried. */
+export type TranscodeHandler = (attempt: TranscodeAttempt, signal: AbortSignal | undefined) => Promise<TranscodeJobResult>;
+
+/** A job as the worker's events report it. */
+export interface WorkerJob {
+  readonly id?: string | undefined;
+  readonly data: TranscodeJobData;
+  readonly attemptsMade: number;
+  readonly opts: { readonly attempts?: number | undefined };
+  readonly processedOn?: number | undefined;
+  readonly finishedOn?: number | undefined;
+}
+
+export interface TranscodeWorkerOptions {
+  readonly prefix: string;
+  readonly concurrency: number;
+  /** JOB_LOCK_SECONDS: how soon a dead worker's job is taken over. */
+  readonly lockSeconds: number;
+}
+
+/**
+ * The consumer side of the transcode queue: runs `handler` for each job,
+ * up to `concurrency` at once, and reports what happens to them.
+ */
+export class TranscodeWorker {
+  private readonly worker: Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+
+  constructor(connection: Redis, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
+    this.worker = new Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>(
+      QUEUE_NAMES.transcode,
+      (job, token, signal) =>
+        runWithSignals(job, token, () =>
+          handler(
+            {
+              data: job.data,
+              attemptsMade: job.attemptsMade,
+              maxAttempts: job.opts.attempts ?? 1,
+              updateProgress: (progress) => job.updateProgress(progress),
+            },
+            signal,
+          ),
+        ),
+      { connection, prefix: options.prefix, concurrency: options.concurrency, ...workerLockSettings(options.lockSeconds) },
+    );
+  }
+
+  onActive(listener: (job: WorkerJob) => void): void {
+    this.worker.on('active', (job) => listener(job));
+  }
+
+  onCompleted(listener: (job: WorkerJob) => void): void {
+    this.worker.on('completed', (job) => listener(job));
+  }
+
+  /** `job` is undefined when a stalled job was already removed. */
+  onFailed(listener: (job: WorkerJob | undefined, error: Error) => void): void {
+    this.worker.on('failed', (job, error) => listener(job, error));
+  }
+
+  /** A job whose worker stopped renewing its lock went back to the queue. */
+  onStalled(listener: (jobId: string) => void): void {
+    this.worker.on('stalled', (jobId) => listener(jobId));
+  }
+
+  onError(listener: (error: Error) => void): void {
+    this.worker.on('error', (error) => listener(error));
+  }
+
+  /** Aborts the running job's signal with `reason`; false when this worker does not run it. */
+  cancel(jobId: string, reason: string): boolean {
+    return this.worker.cancelJob(jobId, reason);
+  }
+
+  cancelAll(reason: string): void {
+    this.worker.cancelAllJobs(reason);
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
+  /** Stops taking jobs; resolves once the running ones have ended. */
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+}

@@ -1,0 +1,14 @@
+export { webhookEventFor } from './webhook-event';
+export {
+  parseCallbackUrl,
+  isPublicAddress,
+  checkCallbackTarget,
+  resolveCallbackHost,
+  firstRefusedAddress,
+  CALLBACK_URL_MAX_LENGTH,
+  INVALID_CALLBACK_URL,
+  type CheckedTarget,
+  type TargetAddress,
+  type TargetPolicy,
+} from './webhook-target';
+export { signWebhook, verifyWebhook, WEBHOOK_HEADERS, DEFAULT_TOLERANCE_SECONDS, type WebhookToVerify, type VerifyOptions } from './webhook-signature';
