@@ -29,6 +29,9 @@ COPY packages/profiles/package.json packages/profiles/
 COPY packages/storage/package.json  packages/storage/
 COPY packages/ffmpeg/package.json   packages/ffmpeg/
 COPY packages/jobs/package.json     packages/jobs/
+COPY packages/queue/package.json    packages/queue/
+COPY packages/webhooks/package.json packages/webhooks/
+COPY packages/fleet/package.json    packages/fleet/
 COPY packages/runtime/package.json  packages/runtime/
 COPY packages/client/package.json   packages/client/
 COPY apps/api/package.json          apps/api/
