@@ -1,3 +1,8 @@
+/**
+ * Argument pieces shared by every ffmpeg run: the untrusted-input options,
+ * an encoder's options for one plan, the HLS muxer's options, and the
+ * start-up test encode built from them. Pure: no I/O.
+ */
 import { CODEC_TRAITS, type Codec, type EncodingPlan, type SegmentContainer } from '@stream-server/profiles';
 import { AUDIO_DEMUXERS } from './demuxers';
 
