@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { buildEncodeArgs, buildHlsArgs, FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
+import { buildEncodeArgs, FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
 import { silentLogger } from '@stream-server/logger';
 import { parseTranscodeOptions, resolveEncodingPlan } from '@stream-server/profiles';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
@@ -68,8 +68,8 @@ export const jobOverhead: Figure = {
 /**
  * The worker's ffmpeg argv for this file, built as TranscodeProcessor builds
  * it (one pass: the rendition, the loudness meter, the waveform PCM on fd 3),
- * and the plain HLS encode's (buildHlsArgs), reported beside it so the cost
- * of the analysis outputs is visible.
+ * and a plain HLS encode's, reported beside it so the cost of the analysis
+ * outputs is visible.
  */
 async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: string[] }> {
   const setup = await setUpFfmpeg({}, silentLogger);
@@ -79,15 +79,21 @@ async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: st
   const plan = resolveEncodingPlan(parseTranscodeOptions(FIELDS), audio);
   const encoder = setup.encoders[plan.codec];
   if (!encoder) throw new Error(`${setup.binaries.ffmpeg} cannot write ${plan.codec}`);
-  const hlsOnly = buildHlsArgs({
-    input: source,
-    demuxer,
-    plan,
-    encoder,
-    segmentSeconds: SEGMENT_SECONDS,
-    durationSeconds: audio.durationSeconds,
-    maxDurationSeconds: MAX_DURATION_SECONDS,
-  });
+  // Written out rather than built from the package's argv parts: the
+  // reference is what someone would type to get the same HLS from plain
+  // ffmpeg (same codec, bitrate and segment length as FIELDS and the
+  // stack), so nothing of ours (whitelists, filters, caps) is in it.
+  const hlsOnly = [
+    '-hide_banner', '-nostdin', '-y',
+    '-i', source,
+    '-vn',
+    '-c:a', 'aac', '-b:a', FIELDS.bitrate,
+    '-f', 'hls',
+    '-hls_time', String(SEGMENT_SECONDS),
+    '-hls_playlist_type', 'vod',
+    '-hls_segment_filename', 'segment_%05d.ts',
+    'index.m3u8',
+  ];
   const worker = buildEncodeArgs({
     input: source,
     demuxer,

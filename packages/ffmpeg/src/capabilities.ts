@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CODECS, type Codec } from '@stream-server/profiles';
 import { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
-import { buildCapabilityProbeArgs } from './hls-args';
+import { buildCapabilityProbeArgs } from './argv-parts';
 import { runProcess } from './process-runner';
 
 /**

@@ -2,7 +2,6 @@ import type { Logger } from '@stream-server/logger';
 import { silentLogger } from '@stream-server/logger';
 import { describeFailure } from './ffmpeg-errors';
 import type { FfmpegBinaries } from './binaries';
-import { buildHlsArgs, type HlsJob } from './hls-args';
 import { buildEncodeArgs, errorLinesOnly, type EncodeJob } from './ladder-args';
 import { buildLoudnessMeasureArgs, parseEbur128Summary, type LoudnessMeasurement } from './loudness';
 import { buildProbeArgs, parseProbeOutput, type ProbeOutcome } from './probe';
@@ -55,27 +54,6 @@ export class FfmpegRepository {
     });
     if (result.timedOut) return { ok: false, rejection: { reason: 'unreadable', detail: 'probing the file took too long' } };
     return parseProbeOutput(result.stdout, result.exitCode, result.stderrTail);
-  }
-
-  /** Runs one HLS encode; resolves when ffmpeg exits 0, else throws FfmpegError. */
-  async transcodeHls(job: HlsJob, run: TranscodeRun): Promise<void> {
-    const args = buildHlsArgs(job);
-    this.logger.debug('ffmpeg start', { cmd: [this.binaries.ffmpeg, ...args].join(' '), cwd: run.workDir });
-    const progress = new ProgressParser(job.durationSeconds);
-    const result = await runProcess(this.binaries.ffmpeg, args, {
-      cwd: run.workDir,
-      parentDeathWrapper: this.binaries.parentDeathWrapper,
-      onStdoutLine: (line) => {
-        const percent = progress.push(line);
-        if (percent !== null) run.onProgress?.(percent);
-      },
-      ...(run.signal ? { signal: run.signal } : {}),
-      ...(run.timeoutMs ? { timeoutMs: run.timeoutMs } : {}),
-    });
-    if (result.exitCode === 0 && !result.aborted && !result.timedOut) return;
-    const failure = describeFailure(result);
-    this.logger.warn('ffmpeg failed', { reason: failure.message, stderr_tail: result.stderrTail.slice(-2000) });
-    throw failure;
   }
 
   /**

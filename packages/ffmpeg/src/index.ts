@@ -1,6 +1,6 @@
 export { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
 export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
-export { buildHlsArgs, buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT, type HlsJob } from './hls-args';
+export { buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT } from './argv-parts';
 export { buildEncodeArgs, errorLinesOnly, DOWNLOAD_FILE, type EncodeJob, type RenditionOutput } from './ladder-args';
 export {
   buildLoudnessMeasureArgs,

@@ -1,5 +1,5 @@
 import type { EncodingPlan } from '@stream-server/profiles';
-import { encoderArgs, hlsMuxerArgs, HLS_MANIFEST, inputArgs } from './hls-args';
+import { encoderArgs, hlsMuxerArgs, HLS_MANIFEST, inputArgs } from './argv-parts';
 import { buildNormalizeFilter, LOUDNESS_MEASURE_FILTER, type LoudnessMeasurement, type LoudnessTarget } from './loudness';
 import { WAVEFORM_PCM_FORMAT, waveformMixFilter } from './waveform';
 

@@ -1,4 +1,4 @@
-import { inputArgs } from './hls-args';
+import { inputArgs } from './argv-parts';
 
 /** EBU R128 figures of one stream, as ffmpeg's ebur128 filter measures them. */
 export interface LoudnessMeasurement {

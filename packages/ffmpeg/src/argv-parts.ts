@@ -1,52 +1,13 @@
+/**
+ * Argument pieces shared by every ffmpeg run: the untrusted-input options,
+ * an encoder's options for one plan, the HLS muxer's options, and the
+ * start-up test encode built from them. Pure: no I/O.
+ */
 import { CODEC_TRAITS, type Codec, type EncodingPlan, type SegmentContainer } from '@stream-server/profiles';
 import { AUDIO_DEMUXERS } from './demuxers';
 
 export const HLS_MANIFEST = 'index.m3u8';
 export const HLS_INIT_SEGMENT = 'init.mp4';
-
-export interface HlsJob {
-  /** Absolute path of the source upload. */
-  readonly input: string;
-  /** The probed demuxer, forced with `-f`. */
-  readonly demuxer: string;
-  readonly plan: EncodingPlan;
-  /** The ffmpeg encoder for `plan.codec` (see `detectCapabilities`). */
-  readonly encoder: string;
-  readonly segmentSeconds: number;
-  /** Probed source duration: progress is measured against it. */
-  readonly durationSeconds: number;
-  /** Hard cap on output length: a header that under-states the audio cannot make the encode run away. */
-  readonly maxDurationSeconds: number;
-}
-
-/**
- * ffmpeg arguments that turn an upload into a VOD HLS rendition. ffmpeg is
- * run with its work dir as cwd, so every output name here is relative and
- * the playlist refers to segments by bare name. Pure: no I/O.
- */
-export function buildHlsArgs(job: HlsJob): string[] {
-  const { plan } = job;
-  const fmp4 = plan.container === 'fmp4';
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel', 'error',
-    '-y',
-    ...inputArgs(job.input, job.demuxer),
-    // First audio stream only: no cover art, video, subtitles or data.
-    '-map', '0:a:0',
-    '-vn', '-sn', '-dn',
-    '-map_metadata', '-1',
-    ...encoderArgs(plan, job.encoder),
-    '-t', String(job.maxDurationSeconds),
-    // MP4 muxers in ffmpeg 5 still call Opus/FLAC-in-MP4 "experimental".
-    ...(fmp4 ? ['-strict', 'experimental'] : []),
-    ...hlsMuxerArgs(plan.container, job.segmentSeconds),
-    '-progress', 'pipe:1',
-    '-nostats',
-    HLS_MANIFEST,
-  ];
-}
 
 /**
  * The HLS muxer's options, shared by real jobs and the start-up test
