@@ -1,5 +1,5 @@
 /**
- * Issue 5 end to end: an ABR ladder made in one ffmpeg pass, its
+ * End to end: an ABR ladder made in one ffmpeg pass, its
  * multivariant playlist checked against the real segments, every rung
  * decoded back over HTTP; loudness measured and normalised; the waveform
  * compared with the audio; the download file; source metadata.

@@ -142,7 +142,7 @@ export async function makeStepTrack(
   return file;
 }
 
-/** EBU R128 of a file or playlist URL, measured by ffmpeg's ebur128 filter (the yardstick). */
+/** EBU R128 of a file or playlist URL, measured by ffmpeg's ebur128 filter (the yardstick the loudness tests use). */
 export async function measureLoudness(input: string): Promise<{ integratedLufs: number; truePeakDbfs: number }> {
   const { ffmpeg } = await testBinaries();
   const result = await runProcess(
