@@ -82,5 +82,6 @@ function toReply(value: unknown): RedisReply {
     return value.map((item: unknown) => (typeof item === 'number' || typeof item === 'boolean' ? item : String(item)));
   }
   if (value === null || value === undefined) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a last resort for a reply of no known shape.
   return String(value);
 }
