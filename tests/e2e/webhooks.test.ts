@@ -147,7 +147,8 @@ describe('deliveries', () => {
     const failed = await first(`${failing}:transcode.failed`);
     expectSigned(failed);
     expect(failed.event).toMatchObject({ type: 'transcode.failed', data: { job_id: failing, status: expect.stringMatching(/^Failed\(/), manifest_url: null } });
-    expect(JSON.parse(failed.body).data.error).toMatch(/missing/);
+    const failedBody = JSON.parse(failed.body) as { data: { error: unknown } };
+    expect(failedBody.data.error).toMatch(/missing/);
 
     const cancel = await first(`${cancelled}:transcode.cancelled`);
     expectSigned(cancel);
@@ -196,7 +197,7 @@ describe('deliveries', () => {
     // right after BullMQ's completion, or BullMQ failing a job for stalling,
     // would leave them: bare BullMQ, none of our processor or relay.
     const connection = createRedis(stack.config.redisUrl, 'worker');
-    const bare = new Worker(
+    const bare = new Worker<{ trackId: string }>(
       QUEUE_NAMES.transcode,
       async (job) => {
         if (job.data.trackId === 'doomed') throw new UnrecoverableError('job stalled more than allowable limit');
