@@ -20,7 +20,7 @@ export async function submit(baseUrl: string, file: string, fields: Readonly<Rec
   return jobId;
 }
 
-export async function getJob(baseUrl: string, jobId: string): Promise<JobBody> {
+async function getJob(baseUrl: string, jobId: string): Promise<JobBody> {
   const res = await fetch(`${baseUrl}/v1/stream/job/${jobId}`);
   const body: unknown = await res.json();
   if (res.status !== 200 || typeof body !== 'object' || body === null) throw new Error(`job read answered ${res.status}`);

@@ -61,7 +61,7 @@ export function createRateLimiters(redis: Redis, settings: RateLimitSettings): R
  * client usually owns a whole prefix). Without auth a header would be
  * free to forge, so it is ignored.
  */
-export function clientKey(req: Request, perCredential: boolean): string {
+function clientKey(req: Request, perCredential: boolean): string {
   const header = req.get('authorization');
   if (perCredential && header && /^Bearer\s+\S+/i.test(header)) {
     return `key:${createHash('sha256').update(header.replace(/^Bearer\s+/i, '')).digest('hex').slice(0, 32)}`;
