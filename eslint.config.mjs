@@ -56,10 +56,7 @@ export default tseslint.config(
       // `return await` inside try/catch, so a rejection is caught where the
       // code says it is; elsewhere it is noise.
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
-      '@typescript-eslint/switch-exhaustiveness-check': [
-        'error',
-        { considerDefaultExhaustiveForUnions: true },
-      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-deprecated': 'error',
       '@typescript-eslint/prefer-optional-chain': 'error',
       // `_name` marks a parameter or binding that is deliberately unused
