@@ -26,9 +26,9 @@ export const ladder: Figure = {
       return { ...row, measured: 'ladder: not available', baseline: '—', ratio: null, pass: null, details: {} };
     }
     // Loaded at run time: the file may not exist (yet) in this checkout.
-    const loaded: unknown = require(file);
+    const loaded: unknown = await import(file);
     const run: unknown = typeof loaded === 'object' && loaded !== null ? Reflect.get(loaded, 'runLadderBench') : undefined;
-    if (typeof run !== 'function') throw new Error(`${file} does not export runLadderBench()`);
+    if (!isFunction(run)) throw new Error(`${file} does not export runLadderBench()`);
     const result: unknown = await run();
     if (!isLadderFigures(result)) throw new Error(`runLadderBench() returned ${JSON.stringify(result)}`);
     return {
@@ -41,6 +41,10 @@ export const ladder: Figure = {
     };
   },
 };
+
+function isFunction(value: unknown): value is () => unknown {
+  return typeof value === 'function';
+}
 
 function isLadderFigures(value: unknown): value is LadderFigures {
   if (typeof value !== 'object' || value === null) return false;

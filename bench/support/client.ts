@@ -15,17 +15,17 @@ export async function submit(baseUrl: string, file: string, fields: Readonly<Rec
   form.append('file', await openAsBlob(file), path.basename(file));
   const res = await fetch(`${baseUrl}/v1/stream/transcode`, { method: 'POST', body: form });
   const body: unknown = await res.json();
-  const jobId = typeof body === 'object' && body !== null ? Reflect.get(body, 'job_id') : undefined;
+  const jobId: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'job_id') : undefined;
   if (res.status !== 200 || typeof jobId !== 'string') throw new Error(`submit answered ${res.status}: ${JSON.stringify(body)}`);
   return jobId;
 }
 
-export async function getJob(baseUrl: string, jobId: string): Promise<JobBody> {
+async function getJob(baseUrl: string, jobId: string): Promise<JobBody> {
   const res = await fetch(`${baseUrl}/v1/stream/job/${jobId}`);
   const body: unknown = await res.json();
   if (res.status !== 200 || typeof body !== 'object' || body === null) throw new Error(`job read answered ${res.status}`);
-  const status = Reflect.get(body, 'status');
-  const manifest = Reflect.get(body, 'manifest_url');
+  const status: unknown = Reflect.get(body, 'status');
+  const manifest: unknown = Reflect.get(body, 'manifest_url');
   if (typeof status !== 'string') throw new Error('job body without status');
   return { id: jobId, status, manifest_url: typeof manifest === 'string' ? manifest : null };
 }
@@ -55,7 +55,7 @@ export async function submitWithCurl(baseUrl: string, file: string, fields: Read
   const cut = out.lastIndexOf('\n');
   const status = out.slice(cut + 1).trim();
   const body: unknown = JSON.parse(out.slice(0, cut));
-  const jobId = typeof body === 'object' && body !== null ? Reflect.get(body, 'job_id') : undefined;
+  const jobId: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'job_id') : undefined;
   if (status !== '200' || typeof jobId !== 'string') throw new Error(`submit answered ${status}: ${out.slice(0, cut)}`);
   return jobId;
 }

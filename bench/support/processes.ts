@@ -6,7 +6,7 @@ import path from 'node:path';
 // test harness's (plain Node, no jest): one definition for both.
 import { ENTRY, freePort, ROOT } from '../../tests/support/processes';
 
-export { ENTRY, freePort, ROOT };
+export { ENTRY, freePort };
 
 export interface Child {
   readonly proc: ChildProcess;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { ENTRY, freePort, onCleanup, startNode, waitFor, waitForHttp, type Child } from './processes';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = 'redis://127.0.0.1:6379';
 
 let profileDir: string | null = null;
 /** `--cpu-prof`: every API process writes a V8 CPU profile there when it exits. */

@@ -43,7 +43,7 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
   return parseWrk(await run('wrk', args));
 }
 
-export function parseWrk(text: string): WrkResult {
+function parseWrk(text: string): WrkResult {
   const number = (re: RegExp): number | null => {
     const match = re.exec(text);
     return match?.[1] ? Number(match[1]) : null;

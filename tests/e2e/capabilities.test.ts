@@ -7,12 +7,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { detectCapabilities } from '@stream-server/ffmpeg';
 import { decodePlaylist, makeTrack } from '../support/media';
 import { startStack, submit, waitForJob, type TestStack } from '../support/stack';
 
-const bundledFfmpeg: string = require('@ffmpeg-installer/ffmpeg').path;
-const bundledFfprobe: string = require('@ffprobe-installer/ffprobe').path;
+const bundledFfmpeg = ffmpegInstaller.path;
+const bundledFfprobe = ffprobeInstaller.path;
 
 let stack: TestStack;
 let dir: string;

@@ -92,7 +92,7 @@ it('works with the cURL examples', async () => {
   const submitScript = await client('curl-client.sh');
   const submitted = await run('bash', [submitScript]);
   expect(submitted.code).toBe(0);
-  const jobId = String(JSON.parse(submitted.out)['job_id']);
+  const jobId = String((JSON.parse(submitted.out) as Record<string, unknown>)['job_id']);
   await waitForJob(stack.baseUrl, jobId);
 
   const job = await run('curl', ['-s', `${stack.baseUrl}/v1/stream/job/${jobId}`]);

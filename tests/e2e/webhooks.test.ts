@@ -148,7 +148,8 @@ describe('deliveries', () => {
     const failed = await first(`${failing}:transcode.failed`);
     expectSigned(failed);
     expect(failed.event).toMatchObject({ type: 'transcode.failed', data: { job_id: failing, status: expect.stringMatching(/^Failed\(/), manifest_url: null } });
-    expect(JSON.parse(failed.body).data.error).toMatch(/missing/);
+    const failedBody = JSON.parse(failed.body) as { data: { error: unknown } };
+    expect(failedBody.data.error).toMatch(/missing/);
 
     const cancel = await first(`${cancelled}:transcode.cancelled`);
     expectSigned(cancel);

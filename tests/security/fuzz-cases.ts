@@ -50,7 +50,7 @@ export interface FuzzFixtures {
 // ---------------------------------------------------------------- PRNG
 
 /** mulberry32: tiny, fast, and good enough to pick fuzz inputs. */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

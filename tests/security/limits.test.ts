@@ -111,7 +111,7 @@ it('lets a slow but steady upload through', async () => {
   for (let offset = 0; offset < body.length; offset += 4_000) pieces.push(body.subarray(offset, offset + 4_000));
   const result = await dribble(pieces, 400, body.length, head); // ~2 s in all, never idle 1 s
   expect(result.status).toBe(200);
-  const jobId = String(JSON.parse(result.body)['job_id']);
+  const jobId = String((JSON.parse(result.body) as Record<string, unknown>)['job_id']);
   // Accepted work is the job's now: cancel it so its upload goes too.
   const cancelled = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`, { method: 'DELETE' });
   expect((await readJson(cancelled))['status']).toBe('Cancelled');

@@ -6,7 +6,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type CliCommand =
+type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'transcode'; file: string; submit: SubmitOptions; wait: boolean; timeoutMs: number | undefined; json: boolean }

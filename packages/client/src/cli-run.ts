@@ -5,7 +5,7 @@ import { StreamApiError, StreamNetworkError, StreamTimeoutError } from './errors
 import { ProgressReporter, type ProgressOutput } from './progress-bar';
 import { StreamClient, type StreamClientOptions } from './stream-client';
 
-export const EXIT = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const;
+const EXIT = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const;
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };

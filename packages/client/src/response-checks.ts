@@ -8,7 +8,7 @@ import type { ErrorBody, Job, JobList, QueueStats, SubmitResponse } from './type
  * against its OpenAPI document.
  */
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -34,7 +34,7 @@ export function isJobList(value: unknown): value is JobList {
   return isRecord(value) && Array.isArray(value['jobs']) && value['jobs'].every(isJob);
 }
 
-export function isErrorBody(value: unknown): value is ErrorBody {
+function isErrorBody(value: unknown): value is ErrorBody {
   return isRecord(value) && typeof value['error'] === 'string' && typeof value['code'] === 'string';
 }
 

@@ -1,6 +1,6 @@
 import { ProgressReporter, renderBar } from '../src/progress-bar';
 
-function recorder(isTTY: boolean): { out: { isTTY: boolean; write(text: string): void }; text(): string } {
+function recorder(isTTY: boolean): { out: { isTTY: boolean; write(text: string): void }; text: () => string } {
   const chunks: string[] = [];
   return { out: { isTTY, write: (text: string) => void chunks.push(text) }, text: () => chunks.join('') };
 }

@@ -18,7 +18,7 @@ function fakeFetch(answers: ((call: Call) => Response)[]): { fetch: typeof fetch
   const calls: Call[] = [];
   const impl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const call = { url: String(input), method: init?.method ?? 'GET', headers };
+    const call = { url: input instanceof Request ? input.url : String(input), method: init?.method ?? 'GET', headers };
     calls.push(call);
     const answer = answers.shift();
     if (!answer) throw new TypeError('fetch failed');

@@ -16,7 +16,7 @@ const boolean = (name: string, fallback: boolean) =>
   z
     .string()
     .transform((value) => value.toLowerCase())
-    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` }))
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: `${name} must be true or false` }))
     .transform((value) => value === 'true' || value === '1' || value === 'yes')
     .default(fallback);
 
@@ -64,7 +64,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: integer('WORKER_CONCURRENCY', 1, 64, 1),
   MAX_UPLOAD_BYTES: integer('MAX_UPLOAD_BYTES', 1, Number.MAX_SAFE_INTEGER, 2 * 1024 ** 3),
   ALLOWED_ORIGINS: z.string().default('http://localhost:5176,http://localhost:3000'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   FFMPEG_PATH: optionalPath,
   FFPROBE_PATH: optionalPath,
   HLS_SEGMENT_SECONDS: integer('HLS_SEGMENT_SECONDS', 1, 30, 6),

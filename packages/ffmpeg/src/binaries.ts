@@ -75,6 +75,7 @@ async function systemOrBundled(): Promise<Omit<FfmpegBinaries, 'parentDeathWrapp
 function bundledPath(moduleName: string): string {
   // Both installer packages export `{ path }`; loaded lazily so a system
   // ffmpeg works even where the optional platform binary is missing.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous, lazy load of an optional package.
   const loaded: unknown = require(moduleName);
   const found = typeof loaded === 'object' && loaded !== null && 'path' in loaded ? loaded.path : undefined;
   if (typeof found !== 'string') throw new Error(`${moduleName} has no binary for this platform`);

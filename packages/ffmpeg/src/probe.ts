@@ -54,7 +54,7 @@ export function parseProbeOutput(stdout: string, exitCode: number | null, stderr
   if (!demuxer) return reject('not-allowed-format', `"${formatName}" is not an audio container we accept`);
 
   const streams = field(data, 'streams');
-  const list = Array.isArray(streams) ? streams : [];
+  const list: unknown[] = Array.isArray(streams) ? streams : [];
   const stream = list.find((s) => str(field(s, 'codec_type')) === 'audio');
   if (stream === undefined) return reject('no-audio', 'the file has no audio stream');
 

@@ -45,6 +45,7 @@ export function runService(lifecycle: () => ProcessLifecycle): void {
 }
 
 function fail(err: unknown): void {
+  // eslint-disable-next-line no-console -- one plain line for the operator, also before any logger exists.
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }

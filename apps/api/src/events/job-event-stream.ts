@@ -13,10 +13,10 @@ export interface JobEventStreamDeps {
   readonly present: (view: JobView) => JobView;
 }
 
-export type TerminalEvent = 'completed' | 'failed' | 'cancelled';
+type TerminalEvent = 'completed' | 'failed' | 'cancelled';
 
 /** The SSE event that ends a stream for a job in this status, or null while it is not over. */
-export function terminalEventOf(status: string): TerminalEvent | null {
+function terminalEventOf(status: string): TerminalEvent | null {
   if (status === 'Completed') return 'completed';
   if (status === 'Cancelled') return 'cancelled';
   if (status.startsWith('Failed(')) return 'failed';
@@ -24,7 +24,7 @@ export function terminalEventOf(status: string): TerminalEvent | null {
 }
 
 /** Progress as the job body shows it: 0 to 99.9 (100 comes with `completed`), one decimal. */
-export function progressValue(value: number): number {
+function progressValue(value: number): number {
   if (!Number.isFinite(value)) return 0;
   return Math.round(Math.min(99.9, Math.max(0, value)) * 10) / 10;
 }

@@ -60,7 +60,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const { status, body } = toErrorResponse(err);
-    const meta = { request_id: res.locals['requestId'], method: req.method, path: req.path, status, code: body.code };
+    const requestId: unknown = res.locals['requestId'];
+    const meta = { request_id: requestId, method: req.method, path: req.path, status, code: body.code };
     if (status >= 500) logger.error('request failed', { ...meta, ...describeError(err) });
     else logger.debug('request rejected', meta);
     res.status(status).json(body);
@@ -73,7 +74,7 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 
 function statusOf(err: unknown): number | null {
   if (typeof err !== 'object' || err === null) return null;
-  const value = Reflect.get(err, 'status') ?? Reflect.get(err, 'statusCode');
+  const value: unknown = Reflect.get(err, 'status') ?? Reflect.get(err, 'statusCode');
   return typeof value === 'number' ? value : null;
 }
 

@@ -61,7 +61,7 @@ export function createRateLimiters(redis: Redis, settings: RateLimitSettings): R
  * client usually owns a whole prefix). Without auth a header would be
  * free to forge, so it is ignored.
  */
-export function clientKey(req: Request, perCredential: boolean): string {
+function clientKey(req: Request, perCredential: boolean): string {
   const header = req.get('authorization');
   if (perCredential && header && /^Bearer\s+\S+/i.test(header)) {
     return `key:${createHash('sha256').update(header.replace(/^Bearer\s+/i, '')).digest('hex').slice(0, 32)}`;
@@ -82,5 +82,6 @@ function toReply(value: unknown): RedisReply {
     return value.map((item: unknown) => (typeof item === 'number' || typeof item === 'boolean' ? item : String(item)));
   }
   if (value === null || value === undefined) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a last resort for a reply of no known shape.
   return String(value);
 }

@@ -70,7 +70,7 @@ export function jobMediaRoutes(deps: JobMediaDeps): Router {
  * (RFC 6266 / 8187); the track id is the caller's text, so anything that
  * could break the header is replaced.
  */
-export function attachment(trackId: string): string {
+function attachment(trackId: string): string {
   const base = trackId.replace(/\p{Cc}/gu, '').trim() || 'track';
   const ascii = base.replace(/[^\x20-\x7e]|["\\%;/]/g, '_');
   const encoded = encodeURIComponent(`${base}.m4a`).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
