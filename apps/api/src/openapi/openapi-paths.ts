@@ -1,5 +1,5 @@
+import { CODECS, PRIORITIES, QUALITY_PROFILES } from '@stream-server/contract';
 import { errorRefs } from './openapi-errors';
-import { CODECS, PRIORITIES, QUALITY_PROFILES } from './openapi-schemas';
 import type { MediaType, Operation, Parameter, PathItem, ResponseObject, SecurityRequirement } from './openapi-types';
 
 /** Every route the API serves; the test checks this list against the app's router both ways. */
