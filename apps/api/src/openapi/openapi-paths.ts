@@ -285,6 +285,17 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       },
     },
   },
+  '/assets/contract.js': {
+    get: {
+      operationId: 'webContract',
+      summary: "The API bodies' field names and enums as an ES module, written from the contract the schemas above come from",
+      tags: ['web'],
+      security: open,
+      responses: {
+        '200': ok('The script.', { 'application/javascript': { schema: { type: 'string' } } }),
+      },
+    },
+  },
 };
 
 function webPage(operationId: string, summary: string): PathItem {
