@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { JOB_FIELDS, webModuleSource } from '@stream-server/contract';
 import { WEB_ROOT } from '../../apps/api/src/routes/web-routes';
 import { startStack, type TestStack } from '../support/stack';
 
@@ -80,6 +81,24 @@ it('serves hls.js from the installed package, cached for a day', async () => {
   expect(response.headers.get('cache-control')).toBe('public, max-age=86400');
   const body = Buffer.from(await response.arrayBuffer());
   expect(body.equals(readFileSync(require.resolve('hls.js/dist/hls.min.js')))).toBe(true);
+});
+
+it("serves the contract's field names as a module, like an asset, that the scripts import instead of copying", async () => {
+  const response = await get('/assets/contract.js');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/javascript/);
+  expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+  const etag = response.headers.get('etag') ?? '';
+  expect(etag).not.toBe('');
+  await expect(rawStatus('/assets/contract.js', { 'If-None-Match': etag })).resolves.toBe(304);
+  const text = await response.text();
+  expect(text).toBe(webModuleSource());
+  expect(text).toContain(JSON.stringify(JOB_FIELDS));
+  // Not a file: apps/web holds no copy to drift.
+  expect(readdirSync(path.join(WEB_ROOT, 'assets'))).not.toContain('contract.js');
+  for (const script of ['api.js', 'app.js', 'ops.js']) {
+    expect(readFileSync(path.join(WEB_ROOT, 'assets', script), 'utf8')).toMatch(/from '\.\/contract\.js';/);
+  }
 });
 
 it('answers missing or escaping asset paths with the JSON 404', async () => {

@@ -12,6 +12,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { JobView } from '@stream-server/api';
 import type { Job as ClientJob, QueueStats as ClientQueueStats } from '@stream-server/client';
+import { JOB_FIELDS } from '@stream-server/contract';
 import { makeTrack } from '../support/media';
 import {
   appRoutes,
@@ -193,6 +194,8 @@ describe('the document', () => {
     const client: Record<keyof ClientJob, true> = { ...server };
     expect(Object.keys(client).sort()).toEqual(schemaFields);
     expect(Object.keys(server).sort()).toEqual(schemaFields);
+    // The served document's order is the contract's.
+    expect(Object.keys(isObject(properties) ? properties : {})).toEqual([...JOB_FIELDS]);
 
     const statsProperties = resolvePointer(doc, '#/components/schemas/QueueStats/properties');
     const clientStats: Record<keyof ClientQueueStats, true> = {

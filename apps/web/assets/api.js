@@ -1,6 +1,11 @@
 // Shared helpers of the upload page and the ops page: the API key, JSON
 // calls with the bearer header, errors as `{error, code}`, the upload with
 // progress, and following a job live (SSE read over fetch, else polling).
+// Field names of API bodies come from ./contract.js, which the API writes
+// from the schemas that declare them.
+import { ERROR, isTerminal, JOB, PROGRESS } from './contract.js';
+
+export { isTerminal };
 
 const KEY_STORAGE = 'stream-server.api-key';
 const TERMINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
@@ -48,10 +53,6 @@ export function authHeaders(extra = {}) {
   return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
 }
 
-export function isTerminal(status) {
-  return status === 'Completed' || status === 'Cancelled' || String(status).startsWith('Failed');
-}
-
 /** A relative API URL made absolute against this page (for copying). */
 export function absoluteUrl(url) {
   return new URL(url, window.location.href).href;
@@ -61,7 +62,9 @@ export function absoluteUrl(url) {
 export function errorFrom(status, text) {
   try {
     const body = JSON.parse(text);
-    if (body && typeof body.error === 'string') return new ApiError(body.error, String(body.code ?? `HTTP_${status}`), status);
+    if (body && typeof body[ERROR.error] === 'string') {
+      return new ApiError(body[ERROR.error], String(body[ERROR.code] ?? `HTTP_${status}`), status);
+    }
   } catch {
     // not JSON: a proxy's HTML page, say
   }
@@ -168,7 +171,7 @@ export async function followJob(jobId, { onJob, onProgress, onMode = () => {} })
   for (;;) {
     const job = await getJson(jobUrl);
     onJob(job);
-    if (isTerminal(job.status)) return job;
+    if (isTerminal(job[JOB.status])) return job;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
@@ -191,8 +194,8 @@ async function followEvents(url, onJob, onProgress, onOpen) {
     } catch {
       continue;
     }
-    if (message.event === 'progress' && typeof data.progress === 'number') onProgress(data.progress);
-    else if (data && typeof data.status === 'string') {
+    if (message.event === 'progress' && typeof data[PROGRESS.progress] === 'number') onProgress(data[PROGRESS.progress]);
+    else if (data && typeof data[JOB.status] === 'string') {
       onJob(data);
       if (TERMINAL_EVENTS.has(message.event)) return data;
     }

@@ -3,6 +3,7 @@
 import {
   absoluteUrl, ApiError, authHeaders, bindApiKeyField, el, followJob, getApiKey, getJson, setApiKey, uploadForm as postForm,
 } from './api.js';
+import { JOB, LOUDNESS, RENDITION, SUBMIT } from './contract.js';
 import { attach, detach } from './player.js';
 import { drawWaveform, isWaveform } from './waveform.js';
 
@@ -53,8 +54,8 @@ function setJobProgress(percent) {
 }
 
 function showJob(job) {
-  if (typeof job.progress === 'number') setJobProgress(job.progress);
-  if (job.status === 'Pending' && job.progress === 0) setStatus('Queued: waiting for a worker…');
+  if (typeof job[JOB.progress] === 'number') setJobProgress(job[JOB.progress]);
+  if (job[JOB.status] === 'Pending' && job[JOB.progress] === 0) setStatus('Queued: waiting for a worker…');
 }
 
 function showFile(file) {
@@ -122,16 +123,17 @@ async function start(event) {
   try {
     const submitted = await uploadForm(file);
     setStatus('Uploaded: waiting for a worker…');
-    const job = await followJob(submitted.job_id, {
+    const job = await followJob(submitted[SUBMIT.job_id], {
       onJob: showJob,
       onProgress: setJobProgress,
       // How progress arrives ('events' or 'polling'), for the curious and the tests.
       onMode: (mode) => (form.dataset.follow = mode),
     });
-    if (job.status === 'Completed') await showResult(job);
-    else if (job.status === 'Cancelled') showError('The job was cancelled.');
-    else showError(`The transcode failed: ${job.error ?? job.status}`);
-    if (job.status !== 'Completed') setStatus('Finished without a result.');
+    const status = job[JOB.status];
+    if (status === 'Completed') await showResult(job);
+    else if (status === 'Cancelled') showError('The job was cancelled.');
+    else showError(`The transcode failed: ${job[JOB.error] ?? status}`);
+    if (status !== 'Completed') setStatus('Finished without a result.');
   } catch (error) {
     setStatus('Stopped.');
     showError(explain(error));
@@ -160,14 +162,15 @@ function resetResult() {
 async function showResult(job) {
   setMeter('job', 100);
   $('result').hidden = false;
-  $('manifest-url').value = absoluteUrl(job.manifest_url);
+  const manifest = job[JOB.manifest_url];
+  $('manifest-url').value = absoluteUrl(manifest);
   showDetails(job);
-  if (job.download_url) {
-    $('download-link').href = job.download_url;
+  if (job[JOB.download_url]) {
+    $('download-link').href = job[JOB.download_url];
     $('download-row').hidden = false;
   }
-  void loadWaveform(job.waveform_url);
-  const engine = await attach(audio, job.manifest_url, (error) => showError(error.message));
+  void loadWaveform(job[JOB.waveform_url]);
+  const engine = await attach(audio, manifest, (error) => showError(error.message));
   setStatus(`Done: transcoded and ready to play (${engine === 'native' ? 'native HLS' : 'hls.js'}).`);
   // Autoplay may be refused until the user interacts; the controls are there.
   audio.play().catch(() => undefined);
@@ -178,14 +181,20 @@ function showDetails(job) {
   const add = (term, value) => {
     if (value !== null && value !== undefined && value !== '') rows.push(el('dt', {}, term), el('dd', {}, value));
   };
-  add('Track', job.track_id);
-  add('Codec', job.codec);
-  add('Bitrate', typeof job.bitrate === 'number' ? `${Math.round(job.bitrate / 1000)} kb/s` : null);
-  add('Sample rate', typeof job.sample_rate === 'number' ? `${job.sample_rate} Hz` : null);
-  add('Duration', typeof job.duration_seconds === 'number' ? `${job.duration_seconds.toFixed(1)} s` : null);
-  if (Array.isArray(job.renditions) && job.renditions.length > 1) add('Renditions', job.renditions.map((r) => r.name).join(', '));
-  if (job.loudness) add('Source loudness', `${job.loudness.integrated_lufs} LUFS`);
-  if (job.output_loudness) add('Output loudness', `${job.output_loudness.integrated_lufs} LUFS`);
+  const number = (name) => (typeof job[name] === 'number' ? job[name] : null);
+  const bitrate = number(JOB.bitrate);
+  const sampleRate = number(JOB.sample_rate);
+  const duration = number(JOB.duration_seconds);
+  const renditions = job[JOB.renditions];
+  add('Track', job[JOB.track_id]);
+  add('Codec', job[JOB.codec]);
+  add('Bitrate', bitrate === null ? null : `${Math.round(bitrate / 1000)} kb/s`);
+  add('Sample rate', sampleRate === null ? null : `${sampleRate} Hz`);
+  add('Duration', duration === null ? null : `${duration.toFixed(1)} s`);
+  if (Array.isArray(renditions) && renditions.length > 1) add('Renditions', renditions.map((r) => r[RENDITION.name]).join(', '));
+  for (const [term, field] of [['Source loudness', JOB.loudness], ['Output loudness', JOB.output_loudness]]) {
+    if (job[field]) add(term, `${job[field][LOUDNESS.integrated_lufs]} LUFS`);
+  }
   $('details').replaceChildren(...rows);
 }
 

@@ -1,10 +1,9 @@
 // The ops page: queue counts, workers and recent jobs, refreshed every
 // 2 s while the tab is visible (a hidden tab costs the server nothing).
 import { ApiError, bindApiKeyField, el, getJson, setApiKey } from './api.js';
+import { JOB, JOB_LIST, PRIORITIES, QUEUE_STATES, STATE_COUNTS, STATS, WINDOW, WORKER } from './contract.js';
 
 const REFRESH_MS = 2000;
-const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'];
-const PRIORITIES = ['urgent', 'normal', 'background'];
 
 const $ = (id) => document.getElementById(id);
 const keyInput = $('api-key');
@@ -42,42 +41,45 @@ function describe(error, what) {
 }
 
 function renderStats(stats) {
-  const counts = stats.counts ?? {};
+  const counts = stats[STATS.counts] ?? {};
   $('counts').replaceChildren(
-    ...STATES.filter((name) => typeof counts[name] === 'number').map((name) =>
+    ...QUEUE_STATES.filter((name) => typeof counts[name] === 'number').map((name) =>
       el('div', { className: 'tile', 'data-state': name }, el('dt', {}, name), el('dd', {}, counts[name])),
     ),
   );
-  const throughput = stats.throughput;
+  const throughput = stats[STATS.throughput];
+  const oldest = stats[STATS.oldest_waiting_age_seconds];
   const parts = [];
-  if (throughput) parts.push(`Finished in the last 1 / 5 / 15 min: ${throughput.last_1m ?? 0} / ${throughput.last_5m ?? 0} / ${throughput.last_15m ?? 0}.`);
-  if (typeof stats.oldest_waiting_age_seconds === 'number') parts.push(`Oldest waiting job: ${Math.round(stats.oldest_waiting_age_seconds)} s.`);
+  if (throughput) {
+    const [last1, last5, last15] = [WINDOW.last_1m, WINDOW.last_5m, WINDOW.last_15m].map((name) => throughput[name] ?? 0);
+    parts.push(`Finished in the last 1 / 5 / 15 min: ${last1} / ${last5} / ${last15}.`);
+  }
+  if (typeof oldest === 'number') parts.push(`Oldest waiting job: ${Math.round(oldest)} s.`);
   $('throughput').textContent = parts.join(' ');
 
-  const byPriority = stats.by_priority ?? {};
+  const byPriority = stats[STATS.by_priority] ?? {};
   $('priorities').replaceChildren(
     ...PRIORITIES.map((name) =>
-      el('tr', {}, el('th', { scope: 'row' }, name), cell(byPriority[name]?.waiting ?? 0), cell(byPriority[name]?.active ?? 0)),
+      el('tr', {}, el('th', { scope: 'row' }, name), cell(byPriority[name]?.[STATE_COUNTS.waiting] ?? 0), cell(byPriority[name]?.[STATE_COUNTS.active] ?? 0)),
     ),
   );
 
-  const workers = Array.isArray(stats.workers) ? stats.workers : [];
+  const workers = Array.isArray(stats[STATS.workers]) ? stats[STATS.workers] : [];
   $('workers').replaceChildren(
     ...(workers.length === 0
       ? [el('tr', {}, cell('No worker online: jobs wait until one starts.', { colspan: 5 }))]
-      : workers.map((worker) =>
-          el(
+      : workers.map((worker) => {
+          const current = worker[WORKER.current_jobs] ?? [];
+          return el(
             'tr',
-            { 'data-worker': worker.id },
-            el('th', { scope: 'row', className: 'mono' }, worker.host ?? worker.id),
-            cell(worker.concurrency),
-            cell(`${(worker.current_jobs ?? []).length}${(worker.current_jobs ?? []).length ? `: ${worker.current_jobs.map((id) => id.slice(0, 8)).join(', ')}` : ''}`, {
-              className: 'mono',
-            }),
-            cell((worker.codecs ?? []).join(', ')),
-            cell(time(worker.started_at)),
-          ),
-        )),
+            { 'data-worker': worker[WORKER.id] },
+            el('th', { scope: 'row', className: 'mono' }, worker[WORKER.host] ?? worker[WORKER.id]),
+            cell(worker[WORKER.concurrency]),
+            cell(`${current.length}${current.length ? `: ${current.map((id) => id.slice(0, 8)).join(', ')}` : ''}`, { className: 'mono' }),
+            cell((worker[WORKER.codecs] ?? []).join(', ')),
+            cell(time(worker[WORKER.started_at])),
+          );
+        })),
   );
 }
 
@@ -86,19 +88,17 @@ function renderJobs(jobs) {
     ...(jobs.length === 0
       ? [el('tr', {}, cell('No jobs yet.', { colspan: 6 }))]
       : jobs.map((job) => {
-          const progress = Math.round(typeof job.progress === 'number' ? job.progress : 0);
+          const progress = Math.round(typeof job[JOB.progress] === 'number' ? job[JOB.progress] : 0);
+          const name = job[JOB.track_id] ?? job[JOB.id];
           return el(
             'tr',
-            { 'data-job': job.id },
-            el('th', { scope: 'row' }, job.track_id ?? job.id),
-            cell(job.status),
-            cell([
-              el('progress', { max: 100, value: progress, 'aria-label': `Progress of ${job.track_id ?? job.id}` }),
-              ` ${progress} %`,
-            ]),
-            cell(job.priority ?? ''),
-            cell(time(job.created_at)),
-            cell(job.error ?? '', { className: 'error-cell' }),
+            { 'data-job': job[JOB.id] },
+            el('th', { scope: 'row' }, name),
+            cell(job[JOB.status]),
+            cell([el('progress', { max: 100, value: progress, 'aria-label': `Progress of ${name}` }), ` ${progress} %`]),
+            cell(job[JOB.priority] ?? ''),
+            cell(time(job[JOB.created_at])),
+            cell(job[JOB.error] ?? '', { className: 'error-cell' }),
           );
         })),
   );
@@ -115,7 +115,7 @@ async function refresh() {
     ]);
     if (stats.status === 'fulfilled') renderStats(stats.value);
     else errors.push(describe(stats.reason, 'Queue statistics'));
-    if (list.status === 'fulfilled') renderJobs(Array.isArray(list.value.jobs) ? list.value.jobs : []);
+    if (list.status === 'fulfilled') renderJobs(Array.isArray(list.value[JOB_LIST.jobs]) ? list.value[JOB_LIST.jobs] : []);
     else errors.push(describe(list.reason, 'The job list'));
     showError(errors.join(' '));
     // The time goes outside the live region, which would otherwise speak every 2 s.

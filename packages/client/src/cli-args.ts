@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Codec, Priority, QualityProfile, SubmitOptions } from './types';
+import { CODECS, PRIORITIES, QUALITY_PROFILES as PROFILES } from '@stream-server/contract';
+import type { QualityProfile, SubmitOptions } from './types';
 
 /** A command line that cannot be run as given (exit code 2). */
 export class UsageError extends Error {
@@ -27,10 +28,6 @@ export interface CliEnv {
 }
 
 export const DEFAULT_URL = 'http://localhost:8082';
-
-const CODECS: readonly Codec[] = ['aac', 'mp3', 'opus', 'flac'];
-const PROFILES: readonly QualityProfile[] = ['low', 'medium', 'high', 'hi_res'];
-const PRIORITIES: readonly Priority[] = ['urgent', 'normal', 'background'];
 
 const OPTIONS = {
   profile: { type: 'string', short: 'p' },

@@ -1,29 +1,31 @@
+import { ErrorBodySchema, JobSchema, ProgressEventSchema, SubmitResponseSchema } from '@stream-server/contract';
 import { StreamApiError } from './errors';
 import type { ErrorBody, Job, JobList, QueueStats, SubmitResponse } from './types';
 
 /**
  * Shallow checks of what the server sent, so a wrong URL (another service,
  * a proxy's HTML page) fails with a clear message instead of `undefined`
- * surfacing later. The full shapes are checked by the server's own tests
- * against its OpenAPI document.
+ * surfacing later. Each checks a few fields with the contract's schemas
+ * and lets any others through (`loose`): an older server lacks later
+ * fields, a newer one may add some. The full shapes are checked by the
+ * server's own tests against its OpenAPI document.
  */
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+const jobCheck = JobSchema.pick({ id: true, status: true, progress: true, created_at: true }).loose();
+const submitCheck = SubmitResponseSchema.pick({ job_id: true, status: true }).loose();
+const errorCheck = ErrorBodySchema.loose();
+const progressCheck = ProgressEventSchema.pick({ progress: true }).loose();
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isJob(value: unknown): value is Job {
-  return (
-    isRecord(value) &&
-    typeof value['id'] === 'string' &&
-    typeof value['status'] === 'string' &&
-    typeof value['progress'] === 'number' &&
-    typeof value['created_at'] === 'string'
-  );
+  return jobCheck.safeParse(value).success;
 }
 
 export function isSubmitResponse(value: unknown): value is SubmitResponse {
-  return isRecord(value) && typeof value['job_id'] === 'string' && value['status'] === 'queued';
+  return submitCheck.safeParse(value).success;
 }
 
 export function isQueueStats(value: unknown): value is QueueStats {
@@ -34,13 +36,14 @@ export function isJobList(value: unknown): value is JobList {
   return isRecord(value) && Array.isArray(value['jobs']) && value['jobs'].every(isJob);
 }
 
-function isErrorBody(value: unknown): value is ErrorBody {
-  return isRecord(value) && typeof value['error'] === 'string' && typeof value['code'] === 'string';
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return errorCheck.safeParse(value).success;
 }
 
 /** `{job_id, progress}` of an SSE `progress` event. */
 export function progressOf(value: unknown): number | null {
-  return isRecord(value) && typeof value['progress'] === 'number' ? value['progress'] : null;
+  const parsed = progressCheck.safeParse(value);
+  return parsed.success ? parsed.data.progress : null;
 }
 
 export function parseJson(text: string): unknown {

@@ -1,118 +1,35 @@
+import type { Codec, JobCore, JobList as ServerJobList, Job as ServerJob, Priority, QualityProfile } from '@stream-server/contract';
+
 /**
- * The API's response bodies, declared here rather than imported so the
- * client can be published on its own. `tests/e2e/openapi.test.ts` checks
- * the job body's field names against the OpenAPI document.
+ * The API's response bodies come from `@stream-server/contract`, where each
+ * is declared once (as a zod schema); this file adds only what the client
+ * itself takes: request options.
  */
-
-export type Codec = 'aac' | 'mp3' | 'opus' | 'flac';
-export type QualityProfile = 'low' | 'medium' | 'high' | 'hi_res';
-export type Priority = 'urgent' | 'normal' | 'background';
-export type JobStatus = 'Pending' | 'Processing' | 'Completed' | 'Cancelled' | `Failed(${string})`;
-
-export interface Loudness {
-  integrated_lufs: number;
-  loudness_range_lu: number;
-  true_peak_dbtp: number;
-}
-
-export interface Rendition {
-  name: QualityProfile;
-  codec: Codec;
-  bitrate: number | null;
-  bandwidth: number | null;
-  average_bandwidth: number | null;
-  playlist_url: string | null;
-}
-
-export interface SourceInfo {
-  codec: string;
-  sample_rate: number;
-  channels: number;
-  bitrate: number | null;
-  duration_seconds: number;
-  tags: { title?: string; artist?: string; album?: string; track?: string };
-}
-
-/** `GET /v1/stream/job/{id}`. */
-export interface Job {
-  id: string;
-  track_id: string;
-  status: JobStatus;
-  progress: number;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error: string | null;
-  codec: Codec;
-  quality_profile: QualityProfile;
-  priority: Priority;
-  bitrate: number | null;
-  sample_rate: number;
-  channels: number;
-  duration_seconds: number;
-  attempts: number;
-  /** Relative to the server; use `StreamClient.manifestUrl(job)` for an absolute one. */
-  manifest_url: string | null;
-  // Newer fields: an older server may leave them out.
-  renditions?: Rendition[];
-  normalize?: boolean;
-  loudness?: Loudness | null;
-  output_loudness?: Loudness | null;
-  source?: SourceInfo;
-  waveform_url?: string | null;
-  download_url?: string | null;
-  callback_url?: string | null;
-}
-
-/** `POST /v1/stream/transcode`. */
-export interface SubmitResponse {
-  job_id: string;
-  status: 'queued';
-  message: string;
-}
-
-export interface StateCounts {
-  waiting: number;
-  active: number;
-}
-
-export interface WindowCounts {
-  last_1m: number;
-  last_5m: number;
-  last_15m: number;
-}
-
-export interface WorkerInfo {
-  id: string;
-  host: string;
-  concurrency: number;
-  current_jobs: string[];
-  codecs: string[];
-  ffmpeg_version: string;
-  started_at: string;
-}
-
-/** `GET /v1/stream/queue/stats`. */
-export interface QueueStats {
-  counts: { waiting: number; active: number; delayed: number; completed: number; failed: number; paused?: number };
-  by_priority: Record<Priority, StateCounts>;
-  workers: WorkerInfo[];
-  /** Jobs finished in the last 1, 5 and 15 minutes; `failed`: of those, the ones that failed for good. */
-  throughput: WindowCounts & { failed: WindowCounts };
-  oldest_waiting_age_seconds: number | null;
-  generated_at: string;
-}
+export type {
+  Codec,
+  ErrorBody,
+  JobStatus,
+  Loudness,
+  Priority,
+  QualityProfile,
+  QueueStats,
+  Rendition,
+  SourceInfo,
+  StateCounts,
+  SubmitResponse,
+  WindowCounts,
+  WorkerInfo,
+} from '@stream-server/contract';
+/**
+ * `GET /v1/stream/job/{id}`. The core fields every server version sends;
+ * the later ones (renditions, loudness, source, waveform, download,
+ * callback) an older server may leave out. `manifest_url` is relative to
+ * the server: use `StreamClient.manifestUrl(job)` for an absolute one.
+ */
+export type Job = JobCore & Partial<Omit<ServerJob, keyof JobCore>>;
 
 /** `GET /v1/stream/jobs`. */
-export interface JobList {
-  jobs: Job[];
-}
-
-/** Every error the server answers. */
-export interface ErrorBody {
-  error: string;
-  code: string;
-}
+export type JobList = Omit<ServerJobList, 'jobs'> & { jobs: Job[] };
 
 export interface SubmitOptions {
   codec?: Codec;
@@ -144,7 +61,4 @@ export interface WaitOptions {
   pollIntervalMs?: number;
 }
 
-/** Completed, Cancelled or Failed(…): the job will not change again. */
-export function isTerminalStatus(status: string): boolean {
-  return status === 'Completed' || status === 'Cancelled' || status.startsWith('Failed(');
-}
+export { isTerminalStatus } from '@stream-server/contract';

@@ -5,8 +5,9 @@ import type { OpenApiDocument } from './openapi-types';
 
 /**
  * The OpenAPI 3.1 description of the whole HTTP surface, served at
- * `GET /v1/stream/openapi.json`. Written by hand as a typed object (no
- * generator: the routes are few and plain), and kept true by
+ * `GET /v1/stream/openapi.json`. The paths are written by hand as a typed
+ * object (the routes are few and plain); the body schemas are zod's JSON
+ * Schema output of the contract package's schemas. Kept true by
  * `tests/e2e/openapi.test.ts`, which checks every documented route is
  * served, every served route is documented, and real responses match.
  */

@@ -1,5 +1,5 @@
+import { CODECS, PRIORITIES, QUALITY_PROFILES } from '@stream-server/contract';
 import { errorRefs } from './openapi-errors';
-import { CODECS, PRIORITIES, QUALITY_PROFILES } from './openapi-schemas';
 import type { MediaType, Operation, Parameter, PathItem, ResponseObject, SecurityRequirement } from './openapi-types';
 
 /** Every route the API serves; the test checks this list against the app's router both ways. */
@@ -282,6 +282,17 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       responses: {
         '200': ok('The script.', { 'application/javascript': { schema: { type: 'string' } } }),
         ...errorRefs(404),
+      },
+    },
+  },
+  '/assets/contract.js': {
+    get: {
+      operationId: 'webContract',
+      summary: "The API bodies' field names and enums as an ES module, written from the contract the schemas above come from",
+      tags: ['web'],
+      security: open,
+      responses: {
+        '200': ok('The script.', { 'application/javascript': { schema: { type: 'string' } } }),
       },
     },
   },

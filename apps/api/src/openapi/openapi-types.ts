@@ -1,3 +1,5 @@
+import type { JsonSchemaObject } from '@stream-server/contract';
+
 /**
  * The slice of OpenAPI 3.1 (and of JSON Schema 2020-12, which 3.1 uses
  * unchanged) that our document needs, typed so a misspelt keyword is a
@@ -108,7 +110,8 @@ export interface OpenApiDocument {
   tags: readonly { name: string; description: string }[];
   paths: Readonly<Record<string, PathItem>>;
   components: {
-    schemas: Readonly<Record<string, JsonSchema>>;
+    /** Written by zod from the contract's schemas (see openapi-schemas.ts). */
+    schemas: Readonly<Record<string, JsonSchemaObject>>;
     responses: Readonly<Record<string, ResponseObject>>;
     parameters: Readonly<Record<string, Parameter>>;
     headers: Readonly<Record<string, Header>>;

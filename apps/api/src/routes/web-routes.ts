@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
+import { webModuleSource } from '@stream-server/contract';
 import { NotFoundError } from '@stream-server/errors';
 
 /**
@@ -19,18 +20,26 @@ const VENDOR_CACHE = 'public, max-age=86400';
 /**
  * `GET /` (upload and listen), `GET /ops` (the queue view) and
  * `GET /assets/*`, plus `/assets/vendor/hls.min.js` from the installed
- * hls.js package, so the page needs no CDN. All open: the pages hold no
+ * hls.js package, so the page needs no CDN, and `/assets/contract.js`, the
+ * API bodies' field names and enums written from the contract package,
+ * so the page's scripts hold no copies. All open: the pages hold no
  * data; the API calls they make carry the user's key.
  */
 export function webRoutes(webRoot: string = WEB_ROOT): Router {
   const router = Router();
   const hlsFile = require.resolve('hls.js/dist/hls.min.js');
+  const contractModule = webModuleSource();
 
   router.get('/', (_req, res) => sendPage(res, path.join(webRoot, 'index.html')));
   router.get('/ops', (_req, res) => sendPage(res, path.join(webRoot, 'ops.html')));
   router.get('/assets/vendor/hls.min.js', (_req, res) =>
     sendFile(res, hlsFile, VENDOR_CACHE, 'application/javascript; charset=utf-8'),
   );
+  router.get('/assets/contract.js', (_req, res) => {
+    // res.send adds the ETag and answers a matching If-None-Match with 304.
+    res.setHeader('Cache-Control', `public, max-age=${ASSET_MAX_AGE_MS / 1000}`);
+    res.type('application/javascript; charset=utf-8').send(contractModule);
+  });
   router.use(
     '/assets',
     express.static(path.join(webRoot, 'assets'), {

@@ -1,67 +1,19 @@
+import type { Job, Loudness, Rendition, SameType, SourceInfo } from '@stream-server/contract';
 import { toJobStatus, type JobSnapshot, type JobStatus, type LoudnessSummary } from '@stream-server/jobs';
 
 /**
- * The seed's job body (`id` … `error`, unchanged names and meaning, ISO-8601
- * times instead of the seed's Rust debug strings) plus fields of our own.
+ * The job body, as the contract package declares it (the seed's fields
+ * `id` … `error`, unchanged names and meaning, ISO-8601 times instead of
+ * the seed's Rust debug strings, plus fields of our own). This module maps
+ * queue snapshots onto it.
  */
-export interface JobView {
-  id: string;
-  track_id: string;
-  status: JobStatus;
-  progress: number;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error: string | null;
-  // Additions (the seed's clients ignore them):
-  codec: string;
-  quality_profile: string;
-  priority: string;
-  bitrate: number | null;
-  sample_rate: number;
-  channels: number;
-  duration_seconds: number;
-  attempts: number;
-  manifest_url: string | null;
-  // Issue 5 (always present; null until known):
-  /** One entry per rendition, lowest first; one for a one-rendition job too. */
-  renditions: RenditionView[];
-  normalize: boolean;
-  /** EBU R128 loudness of the source. */
-  loudness: LoudnessView | null;
-  /** Loudness of the normalised output (normalize=true only). */
-  output_loudness: LoudnessView | null;
-  source: SourceView;
-  waveform_url: string | null;
-  download_url: string | null;
-  /** Where the job's webhook events go (issue 6, helper C); null: none asked. */
-  callback_url: string | null;
-}
+export type JobView = Job;
+export type RenditionView = Rendition;
+export type LoudnessView = Loudness;
+export type SourceView = SourceInfo;
 
-export interface RenditionView {
-  name: string;
-  codec: string;
-  bitrate: number | null;
-  /** Peak segment bitrate (BANDWIDTH), measured once the job completed. */
-  bandwidth: number | null;
-  average_bandwidth: number | null;
-  playlist_url: string | null;
-}
-
-export interface LoudnessView {
-  integrated_lufs: number;
-  loudness_range_lu: number;
-  true_peak_dbtp: number;
-}
-
-export interface SourceView {
-  codec: string;
-  sample_rate: number;
-  channels: number;
-  bitrate: number | null;
-  duration_seconds: number;
-  tags: { title?: string; artist?: string; album?: string; track?: string };
-}
+/** The contract's status type is the one the queue code computes (a compile error otherwise). */
+const STATUS_TYPES_AGREE: SameType<JobView['status'], JobStatus> = true;
 
 /** The playlist route of a job; with a playback token when HLS is signed. */
 export function manifestUrl(jobId: string, token?: string): string {
