@@ -12,7 +12,8 @@ import { JobMetricsRecorder } from './job-metrics-recorder';
 import { sweepWorkDirs } from './work-dir-sweeper';
 import { createWebhookDeliveryWorker } from './webhook-delivery';
 import { WebhookRelay, webhookRelayCursorKey } from './webhook-relay';
-import { ABORT_REASONS, TranscodeProcessor } from './transcode-processor';
+import { ABORT_REASONS } from './failure-classifier';
+import { TranscodeProcessor } from './transcode-processor';
 
 export interface WorkerApp {
   readonly id: string;
