@@ -42,7 +42,7 @@ type Described = Pick<TranscodeJobResult, 'segments' | 'outputDurationSeconds' |
  * output already published). `segments` and the duration are the top
  * rung's, as for a one-rendition job.
  */
-export async function describeRenditions(storage: StorageRepository, dir: string, rungs: readonly Rung[], writeMultivariant = true): Promise<Described> {
+export async function describeRenditions(storage: Pick<StorageRepository, 'exists'>, dir: string, rungs: readonly Rung[], writeMultivariant = true): Promise<Described> {
   const results: RenditionResult[] = [];
   let version = 3;
   let top = { segments: 0, outputDurationSeconds: 0 };

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type JobSnapshot } from '@stream-server/jobs';
-import { type WebhookQueue } from '@stream-server/queue';
+import { type JobEnding, type JobEndingStream, type WebhookQueue } from '@stream-server/queue';
 import { webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
@@ -13,8 +13,8 @@ export interface JobReader {
 export type DropUpload = (uploadId: string) => Promise<void>;
 
 export interface WebhookRelayOptions {
-  /** BullMQ's event stream of the transcode queue (`<prefix>:transcode:events`). */
-  readonly streamKey: string;
+  /** The transcode queue's event stream. */
+  readonly stream: JobEndingStream;
   /** Where the relays of the fleet keep how far they have read. */
   readonly cursorKey: string;
   /** How long one XREAD waits for events (it is interrupted at stop). */
@@ -23,7 +23,6 @@ export interface WebhookRelayOptions {
   readonly retryMs?: number;
 }
 
-
 /** The fleet's shared read position in the transcode event stream (outside BullMQ's key space). */
 export function webhookRelayCursorKey(prefix: string): string {
   return `${prefix}:webhook-relay:cursor`;
@@ -31,7 +30,7 @@ export function webhookRelayCursorKey(prefix: string): string {
 
 /**
  * Queues the webhook of every transcode job with a callback_url that ends
- * for good. It reads BullMQ's own event stream from a cursor kept in
+ * for good. It reads the queue's own event stream from a cursor kept in
  * Redis, not a worker's in-memory events, so an ending is never missed: a
  * worker killed between finishing a job and queueing its webhook, or a job
  * that BullMQ fails for stalling (no worker sees that), is picked up by the
@@ -95,26 +94,18 @@ export class WebhookRelay {
 
   /** Reads up to 100 events after the cursor (waiting up to `blockMs` when given), queues their webhooks, moves the cursor. */
   private async readOnce(connection: Redis, blockMs: number | null): Promise<void> {
-    const { streamKey, cursorKey } = this.options;
-    const reply =
-      blockMs === null
-        ? await connection.xread('COUNT', 100, 'STREAMS', streamKey, this.cursor)
-        : await connection.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', streamKey, this.cursor);
-    if (!reply) return;
-    for (const [, entries] of reply) {
-      for (const [id, fields] of entries) {
-        await this.handle(fields);
-        this.cursor = id;
-      }
+    const entries = await this.options.stream.read(connection, { after: this.cursor, blockMs });
+    if (entries.length === 0) return;
+    for (const entry of entries) {
+      if (entry.ending) await this.handle(entry.ending);
+      this.cursor = entry.id;
     }
-    await this.redis.set(cursorKey, this.cursor);
+    await this.redis.set(this.options.cursorKey, this.cursor);
   }
 
-  /** One stream entry: a flat [name, value, …] list; only endings matter. */
-  private async handle(fields: readonly string[]): Promise<void> {
-    const event = fieldOf(fields, 'event');
-    const jobId = fieldOf(fields, 'jobId');
-    if ((event !== 'completed' && event !== 'failed') || jobId === undefined) return;
+  /** One ending: its webhook when the job is over for good, and the upload of a failed one. */
+  private async handle(ending: JobEnding): Promise<void> {
+    const { jobId } = ending;
     const snapshot = await this.jobs.get(jobId);
     if (!snapshot) return;
     // Only the failed state is for good: 'failed' is also emitted for an attempt that will be retried.
@@ -127,9 +118,4 @@ export class WebhookRelay {
     await this.webhooks.enqueue(url, webhook);
     this.logger.info('webhook queued', { job_id: jobId, event_id: webhook.id, type: webhook.type });
   }
-}
-
-function fieldOf(fields: readonly string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }

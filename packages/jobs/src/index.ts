@@ -1,6 +1,5 @@
 export {
   QUEUE_NAMES,
-  isJobData,
   type JobName,
   type TranscodeJobData,
   type TranscodeJobResult,
@@ -8,6 +7,7 @@ export {
   type RenditionResult,
   type LoudnessSummary,
 } from './job-contract';
+export { transcodeJobDataSchema, parseTranscodeJobData, isJobData } from './job-payload-schema';
 export type { JobSnapshot } from './job-snapshot';
 export { JOB_POLICIES, attemptTimeoutMs, webhookBackoffMs, webhookAttempts, type JobPolicy } from './job-policy';
 export { toJobStatus, isTerminal, isQueueState, type JobStatus, type QueueState } from './job-status';

@@ -9,3 +9,4 @@ export { WebhookQueue, webhookQueueJobId, WEBHOOK_BACKOFF_TYPE, type WebhookQueu
 export { WebhookWorker, type WebhookHandler, type WebhookWorkerEvents } from './webhook-worker';
 export { JobEventReader, type JobEventHandlers, type JobEventReaderOptions } from './job-event-reader';
 export { openAdminQueues, closeAdminQueues } from './admin-queues';
+export { JobEndingStream, type JobEnding, type JobStreamEntry, type JobStreamRead } from './job-ending-stream';

@@ -1,0 +1,144 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DOWNLOAD_FILE,
+  throttle,
+  WaveformFolder,
+  waveformJson,
+  type LoudnessMeasurement,
+  type LoudnessTarget,
+  type RenditionOutput,
+} from '@stream-server/ffmpeg';
+import { attemptTimeoutMs, type LoudnessSummary, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import { WAVEFORM_NAME } from '@stream-server/storage';
+import { describeRenditions, renditionsOf } from './output-check';
+import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
+
+export interface EncodeSettings {
+  readonly segmentSeconds: number;
+  readonly maxDurationSeconds: number;
+  readonly timeoutFloorSeconds: number;
+  /** Where `normalize=true` aims (LOUDNESS_TARGET, LOUDNESS_TRUE_PEAK). */
+  readonly loudnessTarget: LoudnessTarget;
+  /** Source samples per waveform min/max pair (WAVEFORM_SAMPLES_PER_PIXEL). */
+  readonly waveformSamplesPerPixel: number;
+}
+
+/** One attempt's encode: the plan, where it runs and the encoders this worker has for it. */
+export interface EncodeRequest {
+  readonly data: TranscodeJobData;
+  /** The upload's path. */
+  readonly input: string;
+  /** The attempt's private work dir (empty). */
+  readonly workDir: string;
+  /** ffmpeg encoder of `data.plan.codec`. */
+  readonly encoder: string;
+  /** AAC encoder of the download, or null when the job asks for none. */
+  readonly downloadEncoder: string | null;
+  /** Receives the job's progress, at most every 250 ms. */
+  readonly reportProgress: (percent: number) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Share of the progress bar pass 1 of normalisation takes (it only decodes). */
+export const MEASURE_PASS_PERCENT = 25;
+
+/** Progress reaches Redis at most this often (≤ 4 updates/s). */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Runs the job's plan into its work dir: the loudness measure pass when
+ * it normalises, then one ffmpeg for every rendition, the download, the
+ * waveform and the output loudness; then checks every playlist is whole
+ * and writes the waveform. Resolves with the job's result; throws
+ * whatever ffmpeg or the check threw.
+ */
+export class EncodeStep {
+  constructor(
+    private readonly ffmpeg: ProcessorFfmpeg,
+    private readonly storage: Pick<ProcessorStorage, 'exists'>,
+    private readonly settings: EncodeSettings,
+  ) {}
+
+  async run(request: EncodeRequest): Promise<TranscodeJobResult> {
+    const { data, input, workDir } = request;
+    const progress = throttle(request.reportProgress, PROGRESS_INTERVAL_MS);
+    const timeoutMs = attemptTimeoutMs('transcode', data.source.durationSeconds, this.settings.timeoutFloorSeconds);
+    const deadline = Date.now() + timeoutMs;
+    const runBase = {
+      workDir,
+      durationSeconds: data.source.durationSeconds,
+      onProgress: (percent: number) => progress.push(percent),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+    const rungs = renditionsOf(data);
+    const folder = new WaveformFolder(this.settings.waveformSamplesPerPixel);
+    const download = data.downloadPlan && request.downloadEncoder !== null
+      ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
+      : null;
+    let measured: LoudnessMeasurement | null = null;
+    let encoded: { loudness: LoudnessMeasurement | null };
+    try {
+      const outputs: RenditionOutput[] = rungs.map((rung) => ({ dir: rung.dir, plan: rung.plan, encoder: request.encoder }));
+      for (const rung of rungs) if (rung.dir !== null) await mkdir(path.join(workDir, rung.dir));
+
+      // Pass 1 of normalisation: measure the source (null: silence, left as is).
+      if (data.normalize) {
+        measured = await this.ffmpeg.measureLoudness(input, data.demuxer, this.settings.maxDurationSeconds, {
+          ...runBase,
+          timeoutMs,
+          progressSpan: [0, MEASURE_PASS_PERCENT],
+        });
+      }
+      encoded = await this.ffmpeg.encode(
+        {
+          input,
+          demuxer: data.demuxer,
+          renditions: outputs,
+          segmentSeconds: this.settings.segmentSeconds,
+          maxDurationSeconds: this.settings.maxDurationSeconds,
+          sourceSampleRate: data.source.sampleRate,
+          sourceChannels: data.source.channels,
+          normalize: measured ? { target: this.settings.loudnessTarget, measured } : null,
+          waveform: true,
+          download,
+        },
+        {
+          ...runBase,
+          // Pass 1 used part of the attempt's budget; never less than a second.
+          timeoutMs: Math.max(1000, deadline - Date.now()),
+          progressSpan: [data.normalize ? MEASURE_PASS_PERCENT : 0, 99.9],
+          onWaveformChunk: (chunk) => folder.push(chunk),
+        },
+      );
+    } finally {
+      progress.cancel();
+    }
+    const described = await describeRenditions(this.storage, workDir, rungs);
+    if (download && !(await this.storage.exists(path.join(workDir, DOWNLOAD_FILE)))) {
+      throw new Error('ffmpeg did not write the download file');
+    }
+    await writeFile(
+      path.join(workDir, WAVEFORM_NAME),
+      JSON.stringify(waveformJson(data.source.sampleRate, this.settings.waveformSamplesPerPixel, folder.finish())),
+    );
+    return {
+      ...described,
+      loudness: summary(data.normalize ? measured : encoded.loudness),
+      outputLoudness: data.normalize ? summary(encoded.loudness) : null,
+      waveform: true,
+      download: download !== null,
+    };
+  }
+}
+
+/** The job body's loudness shape (pass-2 figures like the threshold stay internal). */
+export function summary(measured: LoudnessMeasurement | null): LoudnessSummary | null {
+  if (measured === null) return null;
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    integratedLufs: round(measured.integratedLufs),
+    loudnessRangeLu: round(measured.loudnessRangeLu),
+    truePeakDbtp: round(measured.truePeakDbtp),
+  };
+}

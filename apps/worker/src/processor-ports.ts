@@ -1,0 +1,19 @@
+import type { FfmpegRepository } from '@stream-server/ffmpeg';
+import type { CancelRegistry } from '@stream-server/queue';
+import type { StorageLayout, StorageRepository } from '@stream-server/storage';
+
+/**
+ * What the transcode steps need of the packages, and nothing more: the
+ * real repositories satisfy these, and unit tests pass small fakes.
+ */
+
+/** The storage a job attempt touches: its upload, its work dir, its published output. */
+export type ProcessorStorage = Pick<StorageRepository, 'isPublished' | 'exists' | 'remove' | 'listWorkDirs' | 'createWorkDir' | 'publish'> & {
+  readonly layout: Pick<StorageLayout, 'uploadPath' | 'jobOutputDir'>;
+};
+
+/** The two ffmpeg runs of an attempt: the loudness measure pass and the encode. */
+export type ProcessorFfmpeg = Pick<FfmpegRepository, 'measureLoudness' | 'encode'>;
+
+/** Whether someone cancelled a job (CancelRegistry). */
+export type CancelCheck = Pick<CancelRegistry, 'isCancelled'>;

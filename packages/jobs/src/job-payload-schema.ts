@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import {
+  CODECS,
+  PRIORITIES,
+  QUALITY_PROFILES,
+  type EncodingPlan,
+  type RenditionPlan,
+  type SourceAudio,
+  type TrackTags,
+} from '@stream-server/profiles';
+
+/**
+ * The schema of a transcode job's payload. A worker checks it and nothing
+ * more: every decision (plan, ladder, download plan) was made by the API,
+ * so a payload that passes is executed as is. `TranscodeJobData` is
+ * inferred from it, so the type and the check cannot drift apart.
+ */
+
+const SEGMENT_CONTAINERS = ['mpegts', 'fmp4'] as const;
+
+const nonEmpty = z.string().min(1);
+const positiveInt = z.number().int().positive();
+
+const sourceAudioSchema = z
+  .object({
+    codec: nonEmpty,
+    sampleRate: z.number().positive(),
+    channels: positiveInt,
+    bitsPerSample: z.number().positive().nullable(),
+    durationSeconds: z.number().nonnegative(),
+    bitrate: z.number().positive().nullable(),
+  })
+  .readonly();
+
+const encodingPlanSchema = z
+  .object({
+    codec: z.enum(CODECS),
+    profile: z.enum(QUALITY_PROFILES),
+    bitrate: positiveInt.nullable(),
+    sampleRate: positiveInt,
+    channels: positiveInt,
+    bitDepth: z.union([z.literal(16), z.literal(24)]).nullable(),
+    container: z.enum(SEGMENT_CONTAINERS),
+  })
+  .readonly();
+
+const renditionPlanSchema = z.object({ name: z.enum(QUALITY_PROFILES), plan: encodingPlanSchema }).readonly();
+
+const trackTagsSchema = z
+  .object({
+    title: z.string().optional(),
+    artist: z.string().optional(),
+    album: z.string().optional(),
+    track: z.string().optional(),
+  })
+  .readonly();
+
+export const transcodeJobDataSchema = z
+  .object({
+    version: z.literal(1),
+    jobId: nonEmpty,
+    trackId: nonEmpty,
+    /** Server-made name of the upload under STORAGE_DIR/uploads (never a path). */
+    uploadId: nonEmpty,
+    /** Demuxer ffprobe found; the worker forces it with `-f`. */
+    demuxer: nonEmpty,
+    source: sourceAudioSchema,
+    plan: encodingPlanSchema,
+    priority: z.enum(PRIORITIES),
+    /** ISO-8601, when the API accepted the upload. */
+    submittedAt: z.iso.datetime(),
+    /**
+     * An ABR ladder (two or more rungs, lowest first): each rung is written to
+     * `<name>/index.m3u8` and the root playlist is multivariant. `plan` is then
+     * the top rung, so readers that know only `plan` still see the job right.
+     * Absent: one rendition at the root.
+     */
+    renditions: z.array(renditionPlanSchema).readonly().optional(),
+    /** Two-pass loudness normalisation (absent: false). */
+    normalize: z.boolean().optional(),
+    /** Also write download.m4a (absent: false). */
+    download: z.boolean().optional(),
+    /** The encoding of download.m4a, resolved by the API; present exactly when `download` is true. */
+    downloadPlan: encodingPlanSchema.optional(),
+    /** Descriptive tags of the source (title, artist, album, track). */
+    tags: trackTagsSchema.optional(),
+    /** Where to POST the signed transcode.* webhook events (checked at submit; absent: none). */
+    callbackUrl: nonEmpty.optional(),
+  })
+  .readonly()
+  .refine((data) => (data.download === true) === (data.downloadPlan !== undefined), {
+    message: 'downloadPlan must be present exactly when download is true',
+    path: ['downloadPlan'],
+  });
+
+/**
+ * The payload of a transcode job: everything a worker needs, decided by
+ * the API before queueing (probe result, resolved plan), so a worker never
+ * re-validates user input and every worker makes the same output.
+ * `version` lets a newer worker refuse or migrate an older payload.
+ */
+export type TranscodeJobData = z.infer<typeof transcodeJobDataSchema>;
+
+/** The payload, or an Error naming every field that is wrong. */
+export function parseTranscodeJobData(value: unknown): TranscodeJobData {
+  const parsed = transcodeJobDataSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new Error(describeIssues(parsed.error));
+}
+
+/** A payload read back from Redis: checked against the schema, not cast. */
+export function isJobData(value: unknown): value is TranscodeJobData {
+  return transcodeJobDataSchema.safeParse(value).success;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'payload'}: ${issue.message}`).join('; ');
+}
+
+// The profiles package owns these shapes; the schema must accept exactly them.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inStep: [
+  Same<z.infer<typeof sourceAudioSchema>, SourceAudio>,
+  Same<z.infer<typeof encodingPlanSchema>, EncodingPlan>,
+  Same<z.infer<typeof renditionPlanSchema>, RenditionPlan>,
+  Same<z.infer<typeof trackTagsSchema>, TrackTags>,
+] = [true, true, true, true];
+void inStep;
