@@ -28,6 +28,7 @@ COPY packages/config/package.json   packages/config/
 COPY packages/profiles/package.json packages/profiles/
 COPY packages/storage/package.json  packages/storage/
 COPY packages/ffmpeg/package.json   packages/ffmpeg/
+COPY packages/contract/package.json packages/contract/
 COPY packages/jobs/package.json     packages/jobs/
 COPY packages/queue/package.json    packages/queue/
 COPY packages/webhooks/package.json packages/webhooks/
