@@ -1,3 +1,6 @@
 export * from './codecs';
 export * from './encoding-plan';
+export * from './output-plan';
+export * from './source-limits';
 export * from './transcode-options';
+export * from './transcode-request';

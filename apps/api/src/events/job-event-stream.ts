@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { NotFoundError } from '@stream-server/errors';
+import type { JobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
 import type { JobView } from '../services/job-view';
 import type { JobEvent, JobEventHub } from './job-event-hub';
@@ -40,7 +41,7 @@ function progressValue(value: number): number {
  * terminal event is sent, with the full body. An unknown job throws
  * (404 JSON from the error middleware) before any byte is written.
  */
-export async function serveJobEvents(jobId: string, req: Request, res: Response, deps: JobEventStreamDeps): Promise<void> {
+export async function serveJobEvents(jobId: JobId, req: Request, res: Response, deps: JobEventStreamDeps): Promise<void> {
   // An object, not a variable: TypeScript would otherwise keep the
   // narrowing across awaits, while the client may leave during any of them.
   const state: { phase: 'starting' | 'live' | 'ended' } = { phase: 'starting' };

@@ -4,6 +4,7 @@ import type { JobEventHub } from '../events/job-event-hub';
 import { serveJobEvents } from '../events/job-event-stream';
 import type { SseStreams } from '../events/sse-streams';
 import type { PlaybackSigner } from '../playback/playback-signer';
+import { parseJobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
 import { withManifestToken, type JobView } from '../services/job-view';
 
@@ -28,7 +29,7 @@ export function eventRoutes(deps: EventRouteDeps, requireScope: RequireScope): R
   const present = (view: JobView): JobView =>
     playback && view.manifest_url !== null ? withManifestToken(view, playback.issue(view.id).token) : view;
   router.get<typeof EVENTS>(EVENTS, requireScope('jobs:read'), async (req, res) => {
-    await serveJobEvents(req.params.id, req, res, { hub: deps.hub, jobs: deps.jobs, streams: deps.streams, present });
+    await serveJobEvents(parseJobId(req.params.id), req, res, { hub: deps.hub, jobs: deps.jobs, streams: deps.streams, present });
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { hlsContentType } from '@stream-server/storage';
 import { signedCacheControl, SIGNED_PLAYLIST_MAX_AGE } from '../playback/playback-cache';
 import type { PlaybackSigner } from '../playback/playback-signer';
 import { signPlaylist } from '../playback/playlist-signing';
+import { parseJobId, type JobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
 import { IMMUTABLE_FILE_LOCAL } from './hls-segment-cache';
 import { sendStoredFile } from './send-stored-file';
@@ -30,15 +31,16 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   /**
    * A playlist (the root one, or a ladder rung's). Signed: every URI in it
    * (rung playlists, segments, init.mp4) gets the same token, so a player
-   * resolving them relative to this URL keeps the permission.
+   * resolving them relative to this URL keeps the permission. The job id
+   * is parsed after the token is checked, as for segments.
    */
-  const sendPlaylist = async (req: Request, res: Response, jobId: string, locate: () => Promise<string>) => {
+  const sendPlaylist = async (req: Request, res: Response, rawId: string, locate: (jobId: JobId) => Promise<string>) => {
     if (!playback) {
-      await sendHlsFile(res, await locate(), MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
+      await sendHlsFile(res, await locate(parseJobId(rawId)), MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
       return;
     }
-    const grant = playback.verify(jobId, tokenParam(req));
-    const file = await locate();
+    const grant = playback.verify(rawId, tokenParam(req));
+    const file = await locate(parseJobId(rawId));
     const playlist = await readFile(file, 'utf8').catch(() => {
       throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
     });
@@ -49,12 +51,12 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   };
 
   router.get('/v1/stream/hls/:jobId/index.m3u8', async (req, res) => {
-    await sendPlaylist(req, res, req.params.jobId, () => jobs.manifestPath(req.params.jobId));
+    await sendPlaylist(req, res, req.params.jobId, (jobId) => jobs.manifestPath(jobId));
   });
 
   router.get('/v1/stream/hls/:jobId/:segment', async (req, res) => {
     const grant = playback?.verify(req.params.jobId, tokenParam(req));
-    const file = jobs.segmentPath(req.params.jobId, req.params.segment);
+    const file = jobs.segmentPath(parseJobId(req.params.jobId), req.params.segment);
     const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
     await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
   });
@@ -62,14 +64,14 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   // ABR ladders: each rung in its folder, named after its profile (checked
   // against that list, so no other path can be named).
   router.get('/v1/stream/hls/:jobId/:rendition/index.m3u8', async (req, res) => {
-    const { jobId, rendition } = req.params;
-    await sendPlaylist(req, res, jobId, () => jobs.renditionManifestPath(jobId, rendition));
+    const { rendition } = req.params;
+    await sendPlaylist(req, res, req.params.jobId, (jobId) => jobs.renditionManifestPath(jobId, rendition));
   });
 
   router.get('/v1/stream/hls/:jobId/:rendition/:segment', async (req, res) => {
     const { jobId, rendition, segment } = req.params;
     const grant = playback?.verify(jobId, tokenParam(req));
-    const file = jobs.renditionSegmentPath(jobId, rendition, segment);
+    const file = jobs.renditionSegmentPath(parseJobId(jobId), rendition, segment);
     const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
     await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
   });

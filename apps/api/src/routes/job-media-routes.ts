@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { RequireScope } from '../auth/require-scope';
 import { signedCacheControl } from '../playback/playback-cache';
 import type { PlaybackSigner } from '../playback/playback-signer';
+import { parseJobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
 import { sendStoredFile } from './send-stored-file';
 
@@ -50,15 +51,16 @@ export function jobMediaRoutes(deps: JobMediaDeps): Router {
   };
 
   router.get<typeof WAVEFORM>(WAVEFORM, access, async (req, res) => {
-    const file = await deps.jobs.waveformPath(req.params.id);
+    const file = await deps.jobs.waveformPath(parseJobId(req.params.id));
     res.setHeader('Content-Type', 'application/json');
     await send(res, file, 'WAVEFORM_NOT_FOUND');
   });
 
   router.get<typeof DOWNLOAD>(DOWNLOAD, access, async (req, res) => {
-    const { file, trackId } = await deps.jobs.downloadPath(req.params.id);
+    const jobId = parseJobId(req.params.id);
+    const { file, trackId } = await deps.jobs.downloadPath(jobId);
     res.setHeader('Content-Type', 'audio/mp4');
-    res.setHeader('Content-Disposition', attachment(trackId ?? req.params.id));
+    res.setHeader('Content-Disposition', attachment(trackId ?? jobId));
     await send(res, file, 'DOWNLOAD_NOT_FOUND');
   });
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { RequireScope } from '../auth/require-scope';
 import type { PlaybackSigner } from '../playback/playback-signer';
+import { parseJobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
 import { withManifestToken, type JobView } from '../services/job-view';
 
@@ -20,12 +21,12 @@ export function jobRoutes(jobs: JobService, requireScope: RequireScope, playback
 
   router.get<typeof JOB>(JOB, requireScope('jobs:read'), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(signed(await jobs.view(req.params.id)));
+    res.json(signed(await jobs.view(parseJobId(req.params.id))));
   });
   // Not in the seed, which lists "Cancelled" but no way to reach it.
   router.delete<typeof JOB>(JOB, requireScope('transcode:write'), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(signed(await jobs.cancel(req.params.id)));
+    res.json(signed(await jobs.cancel(parseJobId(req.params.id))));
   });
   return router;
 }

@@ -1,8 +1,13 @@
 import { CODECS, type Codec } from '@stream-server/profiles';
 import { queueUnavailable } from '@stream-server/queue';
-import { type FleetRegistry, type WorkerInfo } from '@stream-server/fleet';
+import type { WorkerInfo } from '@stream-server/fleet';
 
 const CACHE_MS = 5_000;
+
+/** The workers on line and what each says it can write. */
+export interface OnlineFleet {
+  online(now: number): Promise<readonly Pick<WorkerInfo, 'codecs'>[]>;
+}
 
 /**
  * Which codecs can be written right now: the union of what the workers on
@@ -14,7 +19,7 @@ export class CodecAvailability {
   private cached: { at: number; codecs: readonly Codec[] } | null = null;
 
   constructor(
-    private readonly fleet: FleetRegistry,
+    private readonly fleet: OnlineFleet,
     private readonly localCodecs: readonly Codec[],
     private readonly now: () => number = Date.now,
   ) {}
@@ -22,7 +27,7 @@ export class CodecAvailability {
   async available(): Promise<readonly Codec[]> {
     const at = this.now();
     if (this.cached && at - this.cached.at < CACHE_MS) return this.cached.codecs;
-    let workers: WorkerInfo[];
+    let workers: readonly Pick<WorkerInfo, 'codecs'>[];
     try {
       workers = await this.fleet.online(at);
     } catch {

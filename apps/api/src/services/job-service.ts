@@ -1,20 +1,44 @@
 import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
 import type { JobSnapshot } from '@stream-server/jobs';
-import type { TranscodeQueue } from '@stream-server/queue';
-import { isJobId, isRenditionName, isSegmentName, type StorageRepository } from '@stream-server/storage';
+import type { CancelOutcome } from '@stream-server/queue';
+import { isRenditionName, isSegmentName, type StorageLayout } from '@stream-server/storage';
+import type { JobId } from './job-id';
 import { toJobView, type JobView } from './job-view';
-import type { WebhookNotices } from './webhook-callbacks';
 
-/** Reads jobs and locates their published output. */
+/** The job records: read one, cancel one. */
+export interface JobRecords {
+  get(jobId: string): Promise<JobSnapshot | null>;
+  cancel(jobId: string): Promise<CancelOutcome>;
+}
+
+/** The published output and the uploads, by the storage layout's names. */
+export interface JobFiles {
+  readonly layout: Pick<
+    StorageLayout,
+    'uploadPath' | 'manifestPath' | 'segmentPath' | 'renditionManifestPath' | 'renditionSegmentPath' | 'waveformPath' | 'downloadPath'
+  >;
+  exists(file: string): Promise<boolean>;
+  remove(target: string): Promise<void>;
+}
+
+/** Tells a cancelled job's callback_url (the API's share of webhooks). */
+export interface CancelNotices {
+  cancelled(job: JobSnapshot): Promise<void>;
+}
+
+/**
+ * Reads jobs and locates their published output. Job ids arrive checked
+ * (`JobId`, from `parseJobId` in the route layer).
+ */
 export class JobService {
   constructor(
-    private readonly queue: TranscodeQueue,
-    private readonly storage: StorageRepository,
+    private readonly queue: JobRecords,
+    private readonly storage: JobFiles,
     /** Queues `transcode.cancelled` for waiting jobs with a callback_url (absent: no webhooks). */
-    private readonly webhooks?: WebhookNotices,
+    private readonly webhooks?: CancelNotices,
   ) {}
 
-  async view(jobId: string): Promise<JobView> {
+  async view(jobId: JobId): Promise<JobView> {
     return toJobView(await this.snapshot(jobId));
   }
 
@@ -23,8 +47,7 @@ export class JobService {
    * upload is deleted; a running one is stopped by its worker (which
    * removes its files). A finished job cannot be cancelled.
    */
-  async cancel(jobId: string): Promise<JobView> {
-    checkJobId(jobId);
+  async cancel(jobId: JobId): Promise<JobView> {
     const outcome = await this.queue.cancel(jobId);
     switch (outcome.kind) {
       case 'not-found':
@@ -49,8 +72,7 @@ export class JobService {
    * in only when whole, so its presence means "completed" and playback
    * costs no Redis call (and outlives the job record's retention).
    */
-  async manifestPath(jobId: string): Promise<string> {
-    checkJobId(jobId);
+  async manifestPath(jobId: JobId): Promise<string> {
     const file = this.storage.layout.manifestPath(jobId);
     if (await this.storage.exists(file)) return file;
     const job = await this.snapshot(jobId);
@@ -61,15 +83,13 @@ export class JobService {
   }
 
   /** Path of one segment; existence is checked by the file send itself. */
-  segmentPath(jobId: string, segment: string): string {
-    checkJobId(jobId);
+  segmentPath(jobId: JobId, segment: string): string {
     checkSegmentName(segment);
     return this.storage.layout.segmentPath(jobId, segment);
   }
 
   /** Media playlist of one rung of a ladder (`low/index.m3u8`). */
-  async renditionManifestPath(jobId: string, rendition: string): Promise<string> {
-    checkJobId(jobId);
+  async renditionManifestPath(jobId: JobId, rendition: string): Promise<string> {
     checkRendition(rendition);
     const file = this.storage.layout.renditionManifestPath(jobId, rendition);
     if (await this.storage.exists(file)) return file;
@@ -79,24 +99,21 @@ export class JobService {
   }
 
   /** One segment of one rung; existence is checked by the file send. */
-  renditionSegmentPath(jobId: string, rendition: string, segment: string): string {
-    checkJobId(jobId);
+  renditionSegmentPath(jobId: JobId, rendition: string, segment: string): string {
     checkRendition(rendition);
     checkSegmentName(segment);
     return this.storage.layout.renditionSegmentPath(jobId, rendition, segment);
   }
 
   /** waveform.json of a completed job. */
-  async waveformPath(jobId: string): Promise<string> {
-    checkJobId(jobId);
+  async waveformPath(jobId: JobId): Promise<string> {
     const file = this.storage.layout.waveformPath(jobId);
     if (await this.storage.exists(file)) return file;
     return this.notReadyOrMissing(jobId, 'WAVEFORM_NOT_FOUND', `Job ${jobId} has no waveform (it finished before waveforms were made).`);
   }
 
   /** download.m4a of a completed job that asked for it (`download=true`). */
-  async downloadPath(jobId: string): Promise<{ file: string; trackId: string | null }> {
-    checkJobId(jobId);
+  async downloadPath(jobId: JobId): Promise<{ file: string; trackId: string | null }> {
     const file = this.storage.layout.downloadPath(jobId);
     const job = await this.queue.get(jobId).catch(() => null);
     if (await this.storage.exists(file)) return { file, trackId: job?.data.trackId ?? null };
@@ -111,7 +128,7 @@ export class JobService {
    * 404 `code` (saying so) while the job is not completed, else 404 `code`
    * with `missing` — never a 200.
    */
-  private async notReadyOrMissing(jobId: string, code: string, missing: string): Promise<never> {
+  private async notReadyOrMissing(jobId: JobId, code: string, missing: string): Promise<never> {
     const job = await this.snapshot(jobId);
     if (job.state !== 'completed') {
       throw new NotFoundError(code, `Job ${jobId} is not completed yet (status: ${toJobView(job).status}); try again once it is.`);
@@ -119,16 +136,11 @@ export class JobService {
     throw new NotFoundError(code, missing);
   }
 
-  private async snapshot(jobId: string): Promise<JobSnapshot> {
-    checkJobId(jobId);
+  private async snapshot(jobId: JobId): Promise<JobSnapshot> {
     const job = await this.queue.get(jobId);
     if (!job) throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${jobId}.`);
     return job;
   }
-}
-
-function checkJobId(jobId: string): void {
-  if (!isJobId(jobId)) throw new InvalidInputError('INVALID_JOB_ID', 'Job ids are UUIDs, e.g. 550e8400-e29b-41d4-a716-446655440000.');
 }
 
 function checkRendition(rendition: string): void {

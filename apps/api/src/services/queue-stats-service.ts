@@ -1,6 +1,7 @@
 import { InvalidInputError } from '@stream-server/errors';
-import { LISTABLE_STATES, type ListableState, type PriorityCounts, type QueueInspector, type StateCounts } from '@stream-server/queue';
-import { type FleetMetrics, type FleetRegistry, type Throughput } from '@stream-server/fleet';
+import type { JobSnapshot } from '@stream-server/jobs';
+import { LISTABLE_STATES, type ListableState, type PriorityCounts, type QueueDepth, type StateCounts } from '@stream-server/queue';
+import type { OnlineWorker, Throughput } from '@stream-server/fleet';
 import { toJobView, type JobView } from './job-view';
 
 /** `GET /v1/stream/queue/stats` (contracts.md). */
@@ -31,6 +32,22 @@ export interface JobListQuery {
 export const JOB_LIST_DEFAULT_LIMIT = 20;
 export const JOB_LIST_MAX_LIMIT = 100;
 
+/** The queue's counts and its newest jobs. */
+export interface QueueReader {
+  depth(): Promise<QueueDepth>;
+  recent(limit: number, state?: ListableState): Promise<JobSnapshot[]>;
+}
+
+/** The workers on line, with what each is running. */
+export interface FleetReader {
+  onlineWithJobs(now: number): Promise<OnlineWorker[]>;
+}
+
+/** Jobs finished over the last minutes. */
+export interface ThroughputReader {
+  throughput(now: number): Promise<Throughput>;
+}
+
 /**
  * Reads the queue and the fleet for dashboards and the Prometheus scrape.
  * Every number is read from Redis on demand, so any API instance answers
@@ -39,9 +56,9 @@ export const JOB_LIST_MAX_LIMIT = 100;
  */
 export class QueueStatsService {
   constructor(
-    private readonly inspector: QueueInspector,
-    private readonly fleet: FleetRegistry,
-    private readonly metrics: FleetMetrics,
+    private readonly inspector: QueueReader,
+    private readonly fleet: FleetReader,
+    private readonly metrics: ThroughputReader,
   ) {}
 
   async stats(now = Date.now()): Promise<QueueStats> {

@@ -1,23 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
-import { pickTags, type FfmpegRepository, type ProbeRejection } from '@stream-server/ffmpeg';
+import { pickTags, type ProbeOutcome, type ProbeRejection } from '@stream-server/ffmpeg';
 import type { TranscodeJobData } from '@stream-server/jobs';
-import type { TranscodeQueue } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import {
-  checkLadderRequest,
-  checkOutputRequest,
   checkSourceLimits,
+  checkTranscodeOptions,
+  codecsOf,
   parseTranscodeOptions,
-  resolveEncodingPlan,
-  resolveDownloadPlan,
-  resolveLadder,
+  resolveOutputPlan,
+  type Codec,
   type SourceLimits,
 } from '@stream-server/profiles';
-import type { StorageRepository } from '@stream-server/storage';
-import type { CodecAvailability } from './codec-availability';
 import { callbackUrlOf, type CallbackSettings } from './webhook-callbacks';
+
+/** Where uploads live: the service checks the path is one and deletes refused ones. */
+export interface UploadFiles {
+  readonly layout: { isUploadPath(file: string): boolean };
+  remove(file: string): Promise<void>;
+}
+
+/** Reads what an upload contains (ffprobe). */
+export interface SourceProber {
+  probe(file: string): Promise<ProbeOutcome>;
+}
+
+/** Where accepted jobs go. */
+export interface JobSubmitter {
+  add(data: TranscodeJobData): Promise<void>;
+}
+
+/** The codecs the fleet can write right now. */
+export interface CodecSource {
+  available(): Promise<readonly Codec[]>;
+}
 
 /** An upload already on disk under a server-made name. */
 export interface StoredUpload {
@@ -34,17 +51,18 @@ export interface SubmitResult {
 const TRACK_ID_MAX = 200;
 
 /**
- * Accepts an upload: validate the fields, probe the file, check the fleet
- * can write the codec, resolve the encoding plan, queue the job. Whatever
+ * Accepts an upload: validate the fields once into a checked request,
+ * check the fleet can write its codecs, probe the file, resolve every
+ * encoding (renditions, download) into the payload, queue the job. Whatever
  * fails, the upload is deleted before the error leaves: nothing is ever
  * left on disk for a rejected request.
  */
 export class TranscodeService {
   constructor(
-    private readonly storage: StorageRepository,
-    private readonly ffmpeg: FfmpegRepository,
-    private readonly queue: TranscodeQueue,
-    private readonly codecs: CodecAvailability,
+    private readonly storage: UploadFiles,
+    private readonly ffmpeg: SourceProber,
+    private readonly queue: JobSubmitter,
+    private readonly codecs: CodecSource,
     private readonly limits: SourceLimits,
     private readonly logger: Logger,
     /** WEBHOOK_SECRET / WEBHOOK_ALLOW_PRIVATE, for `callback_url` (default: webhooks off). */
@@ -68,40 +86,29 @@ export class TranscodeService {
     const callbackUrl = await callbackUrlOf(fields, this.callbacks);
 
     // Cheap checks first: a request that cannot be honoured needs no probe.
-    const rungs = options.renditions;
-    const codec = rungs ? checkLadderRequest({ renditions: rungs, codec: options.codec }) : checkOutputRequest(options).codec;
-    const available = await this.codecs.available();
-    // download.m4a is AAC whatever the HLS codec.
-    for (const needed of options.download ? [codec, 'aac' as const] : [codec]) {
-      if (!available.includes(needed)) {
-        throw new UnsupportedError(
-          'CODEC_UNAVAILABLE',
-          `This server's ffmpeg cannot write ${needed} into HLS; available: ${available.join(', ') || 'none'}.`,
-        );
-      }
-    }
+    const request = checkTranscodeOptions(options);
+    await this.requireCodecs(codecsOf(request));
 
     const probe = await this.ffmpeg.probe(upload.path);
     if (!probe.ok) throw rejectionError(probe.rejection);
     checkSourceLimits(probe.result.audio, this.limits);
-    // A ladder's job `plan` is its top rung (see TranscodeJobData.renditions).
-    const ladder = rungs ? resolveLadder({ renditions: rungs, codec: options.codec }, probe.result.audio) : null;
-    const plan = ladder?.[ladder.length - 1]?.plan ?? resolveEncodingPlan(options, probe.result.audio);
+    const output = resolveOutputPlan(request, probe.result.audio);
 
     const jobId = randomUUID();
     const data: TranscodeJobData = {
       version: 1,
       jobId,
-      trackId: options.trackId ?? trackIdFromName(upload.originalName) ?? jobId,
+      trackId: request.trackId ?? trackIdFromName(upload.originalName) ?? jobId,
       uploadId: upload.uploadId,
       demuxer: probe.result.demuxer,
       source: probe.result.audio,
-      plan,
-      priority: options.priority,
+      // A ladder's job `plan` is its top rung (see TranscodeJobData.renditions).
+      plan: output.plan,
+      priority: request.priority,
       submittedAt: new Date().toISOString(),
-      ...(ladder ? { renditions: ladder } : {}),
-      ...(options.normalize ? { normalize: true } : {}),
-      ...(options.download ? { download: true, downloadPlan: resolveDownloadPlan(probe.result.audio) } : {}),
+      ...(output.renditions ? { renditions: output.renditions } : {}),
+      ...(request.normalize ? { normalize: true } : {}),
+      ...(output.download ? { download: true, downloadPlan: output.download } : {}),
       tags: pickTags(probe.result.tags),
       ...(callbackUrl ? { callbackUrl } : {}),
     };
@@ -109,13 +116,25 @@ export class TranscodeService {
     this.logger.info('job queued', {
       request_id: requestId,
       job_id: jobId,
-      codec: plan.codec,
-      profile: plan.profile,
-      priority: options.priority,
+      codec: output.plan.codec,
+      profile: output.plan.profile,
+      priority: request.priority,
       bytes: upload.size,
       duration_seconds: probe.result.audio.durationSeconds,
     });
     return { jobId };
+  }
+
+  /** The one availability check of a submit: every codec the job will write. */
+  private async requireCodecs(needed: readonly Codec[]): Promise<void> {
+    const available = await this.codecs.available();
+    const missing = needed.find((codec) => !available.includes(codec));
+    if (missing !== undefined) {
+      throw new UnsupportedError(
+        'CODEC_UNAVAILABLE',
+        `This server's ffmpeg cannot write ${missing} into HLS; available: ${available.join(', ') || 'none'}.`,
+      );
+    }
   }
 }
 

@@ -1,6 +1,5 @@
 import { InvalidInputError } from '@stream-server/errors';
-import { type JobSnapshot } from '@stream-server/jobs';
-import { type WebhookQueue } from '@stream-server/queue';
+import type { JobSnapshot, WebhookEvent } from '@stream-server/jobs';
 import { checkCallbackTarget, INVALID_CALLBACK_URL, webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
@@ -32,6 +31,11 @@ export async function callbackUrlOf(fields: Readonly<Record<string, unknown>>, s
   return target.url.href;
 }
 
+/** Where webhook deliveries are queued (and retried). */
+export interface WebhookOutbox {
+  enqueue(url: string, event: WebhookEvent): Promise<void>;
+}
+
 /**
  * The API's share of webhooks: a job cancelled while still waiting never
  * reaches a worker, so the API queues its `transcode.cancelled` event
@@ -40,7 +44,7 @@ export async function callbackUrlOf(fields: Readonly<Record<string, unknown>>, s
  */
 export class WebhookNotices {
   constructor(
-    private readonly queue: WebhookQueue,
+    private readonly queue: WebhookOutbox,
     private readonly logger: Logger,
   ) {}
 
