@@ -1,4 +1,4 @@
-import { type TranscodeJobData } from '@stream-server/jobs';
+import type { TranscodeJobData } from '@stream-server/jobs';
 import { failureReason, realtimeFactor, type FleetMetrics, type FleetRegistry, type JobOutcome } from '@stream-server/fleet';
 import { describeError, runWithLogContext, type Logger } from '@stream-server/logger';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type JobSnapshot } from '@stream-server/jobs';
-import { type JobEnding, type JobEndingStream, type WebhookQueue } from '@stream-server/queue';
+import type { JobSnapshot } from '@stream-server/jobs';
+import type { JobEnding, JobEndingStream, WebhookQueue } from '@stream-server/queue';
 import { webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 

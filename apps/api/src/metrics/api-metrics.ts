@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { PRIORITIES } from '@stream-server/profiles';
 import { queueUnavailable } from '@stream-server/queue';
-import { type FleetMetrics } from '@stream-server/fleet';
+import type { FleetMetrics } from '@stream-server/fleet';
 import type { QueueStatsService } from '../services/queue-stats-service';
 import { renderFleetMetrics } from './fleet-exposition';
 import type { RequestSample } from './http-metrics';
