@@ -12,7 +12,14 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 // Named imports: this file also runs under ts-node without the bench tsconfig (no esModuleInterop).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FfmpegRepository, resolveBinaries, runProcess, WaveformFolder, type EncodeJob, type RenditionOutput } from '@stream-server/ffmpeg';
+import {
+  FfmpegRepository,
+  resolveBinaries,
+  runProcess,
+  WaveformFolder,
+  type EncodeJob,
+  type RenditionOutput,
+} from '@stream-server/ffmpeg';
 import { resolveEncodingPlan, type QualityProfile, type SourceAudio } from '@stream-server/profiles';
 
 export interface LadderFigures {
@@ -34,18 +41,34 @@ const SOURCE: SourceAudio = {
 };
 
 /** Times both sides `runs` times, alternating, and returns the medians and their ratio. */
-export async function runLadderBench(runs = DEFAULT_RUNS, log: (line: string) => void = () => undefined): Promise<LadderFigures> {
+export async function runLadderBench(
+  runs = DEFAULT_RUNS,
+  log: (line: string) => void = () => undefined,
+): Promise<LadderFigures> {
   const binaries = await resolveBinaries({});
   const ffmpeg = new FfmpegRepository(binaries);
   const dir = await mkdtemp(join(tmpdir(), 'ladder-bench-'));
   try {
     const input = join(dir, 'track.wav');
     const made = await runProcess(binaries.ffmpeg, [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${TRACK_SECONDS}`,
-      '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${TRACK_SECONDS}`,
-      '-filter_complex', '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
-      '-c:a', 'pcm_s16le', input,
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=44100:duration=${TRACK_SECONDS}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${TRACK_SECONDS}`,
+      '-filter_complex',
+      '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
+      '-c:a',
+      'pcm_s16le',
+      input,
     ]);
     if (made.exitCode !== 0) throw new Error(`could not make the bench track: ${made.stderrTail}`);
 
@@ -65,7 +88,12 @@ export async function runLadderBench(runs = DEFAULT_RUNS, log: (line: string) =>
 }
 
 /** One job's encode, as the worker runs it, in a fresh work dir; wall seconds. */
-async function timeEncode(ffmpeg: FfmpegRepository, root: string, input: string, profiles: readonly QualityProfile[]): Promise<number> {
+async function timeEncode(
+  ffmpeg: FfmpegRepository,
+  root: string,
+  input: string,
+  profiles: readonly QualityProfile[],
+): Promise<number> {
   const workDir = await mkdtemp(join(root, 'work-'));
   const ladder = profiles.length > 1;
   const renditions: RenditionOutput[] = profiles.map((profile) => ({
@@ -98,7 +126,9 @@ async function timeEncode(ffmpeg: FfmpegRepository, root: string, input: string,
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? NaN)
+    : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }
 
 if (require.main === module) {
@@ -108,7 +138,9 @@ if (require.main === module) {
     .then((figures) => {
       console.log('');
       console.log('                       median wall time');
-      console.log(`  3 rungs, one pass    ${figures.ladderSeconds.toFixed(2)} s   (low 64k + medium 128k + high 256k AAC)`);
+      console.log(
+        `  3 rungs, one pass    ${figures.ladderSeconds.toFixed(2)} s   (low 64k + medium 128k + high 256k AAC)`,
+      );
       console.log(`  1 rung               ${figures.singleSeconds.toFixed(2)} s   (high 256k AAC)`);
       console.log(`  ratio                ${figures.ratio.toFixed(2)}×   (target ≤ 1.6×)`);
     })

@@ -21,7 +21,15 @@ import { statusReads } from './figures/status-reads';
 import { fleetScaling } from './figures/fleet-scaling';
 import { ladder } from './figures/ladder';
 
-const FIGURES: readonly Figure[] = [jobOverhead, queuePickup, upload, segmentServing, statusReads, fleetScaling, ladder];
+const FIGURES: readonly Figure[] = [
+  jobOverhead,
+  queuePickup,
+  upload,
+  segmentServing,
+  statusReads,
+  fleetScaling,
+  ladder,
+];
 
 interface Options {
   readonly only: readonly string[] | null;
@@ -39,13 +47,17 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === '--cpu-prof') cpuProf = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const list = arg === '--only' ? (argv[++i] ?? '') : arg.slice('--only='.length);
-      only = list.split(',').map((id) => id.trim()).filter((id) => id !== '');
+      only = list
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
     } else {
       throw new Error(`unknown option ${arg}; use --only ${FIGURES.map((f) => f.id).join(',')}, --quick, --cpu-prof`);
     }
   }
   const unknown = (only ?? []).filter((id) => !FIGURES.some((f) => f.id === id));
-  if (unknown.length > 0) throw new Error(`unknown figure ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.id).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown figure ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.id).join(', ')}`);
   return { only, quick, cpuProf };
 }
 
@@ -61,7 +73,10 @@ async function machine(): Promise<Record<string, string | number>> {
     ffmpeg: `${ffmpeg} (${version})`,
     node: process.version,
     os: `${os.type()} ${os.release()}`,
-    loadAverageAtStart: os.loadavg().map((n) => n.toFixed(2)).join(' '),
+    loadAverageAtStart: os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -101,11 +116,23 @@ async function main(): Promise<void> {
     try {
       const row = await figure.run(ctx);
       // The 1-minute load average around each figure: how busy the machine was besides the bench.
-      rows.push({ ...row, details: { ...row.details, loadAverage1m: [loadBefore, os.loadavg()[0] ?? 0].map((n) => Number(n.toFixed(2))) } });
+      rows.push({
+        ...row,
+        details: { ...row.details, loadAverage1m: [loadBefore, os.loadavg()[0] ?? 0].map((n) => Number(n.toFixed(2))) },
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       ctx.log(`  failed: ${message}`);
-      rows.push({ id: figure.id, figure: figure.title, measured: `error: ${message.split('\n')[0] ?? ''}`, baseline: '—', ratio: null, target: '—', pass: false, details: { error: message } });
+      rows.push({
+        id: figure.id,
+        figure: figure.title,
+        measured: `error: ${message.split('\n')[0] ?? ''}`,
+        baseline: '—',
+        ratio: null,
+        target: '—',
+        pass: false,
+        details: { error: message },
+      });
     }
     ctx.log(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
@@ -113,7 +140,13 @@ async function main(): Promise<void> {
     startedAt: started.toISOString(),
     seconds: Math.round((Date.now() - started.getTime()) / 1000),
     quick: options.quick,
-    machine: { ...info, loadAverageAtEnd: os.loadavg().map((n) => n.toFixed(2)).join(' ') },
+    machine: {
+      ...info,
+      loadAverageAtEnd: os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' '),
+    },
     gitCommit: gitCommit(),
     rows,
   };
@@ -125,14 +158,23 @@ async function main(): Promise<void> {
   // latest.json (kept in git, quoted in the README) only ever holds a whole, full-length run.
   const complete = options.only === null && !options.quick;
   if (complete) await writeFile(path.join(dir, 'latest.json'), json);
-  process.stdout.write(`\n${table(rows)}\n\nmachine: ${Object.entries(results.machine).map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
-  process.stdout.write(`results: bench/results/${stamp}.json${complete ? ' and latest.json' : ''}, ${results.seconds} s\n`);
+  process.stdout.write(
+    `\n${table(rows)}\n\nmachine: ${Object.entries(results.machine)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}\n`,
+  );
+  process.stdout.write(
+    `results: bench/results/${stamp}.json${complete ? ' and latest.json' : ''}, ${results.seconds} s\n`,
+  );
   process.exitCode = rows.every((row) => row.pass !== false) ? 0 : 1;
 }
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }

@@ -32,7 +32,9 @@ export const fleetScaling: Figure = {
         two.push(await drain(stack, queue, clip, clips));
         await second.stop();
         stack.workers.splice(stack.workers.indexOf(second), 1);
-        ctx.log(`  round ${i + 1}: 1 worker ${round((one[i] ?? 0) / 1000)} s, 2 workers ${round((two[i] ?? 0) / 1000)} s`);
+        ctx.log(
+          `  round ${i + 1}: 1 worker ${round((one[i] ?? 0) / 1000)} s, 2 workers ${round((two[i] ?? 0) / 1000)} s`,
+        );
       }
       const speedup = pairedRatio(one, two);
       return {

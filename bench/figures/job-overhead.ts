@@ -57,7 +57,16 @@ export const jobOverhead: Figure = {
         ratio: round(ratio, 3),
         target: '≤ 1.10×',
         pass: ratio <= 1.1,
-        details: { audioSeconds: seconds, bareMs: bare, jobMs: whole, submitResponseMs: submitMs, hlsOnlyEncodeMs: hlsOnly, ffmpeg, argv: argv.worker, hlsOnlyArgv: argv.hlsOnly },
+        details: {
+          audioSeconds: seconds,
+          bareMs: bare,
+          jobMs: whole,
+          submitResponseMs: submitMs,
+          hlsOnlyEncodeMs: hlsOnly,
+          ffmpeg,
+          argv: argv.worker,
+          hlsOnlyArgv: argv.hlsOnly,
+        },
       };
     } finally {
       await stack.stop();
@@ -84,14 +93,24 @@ async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: st
   // ffmpeg (same codec, bitrate and segment length as FIELDS and the
   // stack), so nothing of ours (whitelists, filters, caps) is in it.
   const hlsOnly = [
-    '-hide_banner', '-nostdin', '-y',
-    '-i', source,
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-i',
+    source,
     '-vn',
-    '-c:a', 'aac', '-b:a', FIELDS.bitrate,
-    '-f', 'hls',
-    '-hls_time', String(SEGMENT_SECONDS),
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_filename', 'segment_%05d.ts',
+    '-c:a',
+    'aac',
+    '-b:a',
+    FIELDS.bitrate,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(SEGMENT_SECONDS),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_filename',
+    'segment_%05d.ts',
     'index.m3u8',
   ];
   const worker = buildEncodeArgs({

@@ -27,7 +27,8 @@ export const ladder: Figure = {
     }
     // Loaded at run time: the file may not exist (yet) in this checkout.
     const loaded: unknown = await import(file);
-    const run: unknown = typeof loaded === 'object' && loaded !== null ? Reflect.get(loaded, 'runLadderBench') : undefined;
+    const run: unknown =
+      typeof loaded === 'object' && loaded !== null ? Reflect.get(loaded, 'runLadderBench') : undefined;
     if (!isFunction(run)) throw new Error(`${file} does not export runLadderBench()`);
     const result: unknown = await run();
     if (!isLadderFigures(result)) throw new Error(`runLadderBench() returned ${JSON.stringify(result)}`);

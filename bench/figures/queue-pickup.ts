@@ -44,7 +44,15 @@ export const queuePickup: Figure = {
         ratio: null,
         target: 'p50 ≤ 25 ms',
         pass: p50 <= 25,
-        details: { jobs: count, p50Ms: p50, p90Ms: percentile(pickup, 90), p99Ms: p99, maxMs: percentile(pickup, 100), rawMs: raw, queuedToActiveMs: addToActive },
+        details: {
+          jobs: count,
+          p50Ms: p50,
+          p90Ms: percentile(pickup, 90),
+          p99Ms: p99,
+          maxMs: percentile(pickup, 100),
+          rawMs: raw,
+          queuedToActiveMs: addToActive,
+        },
       };
     } finally {
       await stack.stop();
@@ -57,7 +65,13 @@ async function finish(stack: BenchStack, jobId: string): Promise<{ processedOn: 
   const key = `${stack.prefix}:transcode:${jobId}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const [processedOn, finishedOn, failedReason, timestamp] = await stack.redis.hmget(key, 'processedOn', 'finishedOn', 'failedReason', 'timestamp');
+    const [processedOn, finishedOn, failedReason, timestamp] = await stack.redis.hmget(
+      key,
+      'processedOn',
+      'finishedOn',
+      'failedReason',
+      'timestamp',
+    );
     if (finishedOn) {
       if (failedReason) throw new Error(`pickup job ${jobId} failed: ${failedReason}`);
       return { processedOn: Number(processedOn), timestamp: Number(timestamp) };

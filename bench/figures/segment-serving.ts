@@ -45,7 +45,9 @@ export const segmentServing: Figure = {
           if (n.errors > 0 || a.errors > 0) throw new Error(`wrk saw errors (nginx ${n.errors}, api ${a.errors})`);
           base.push(n.requestsPerSecond);
           api.push(a.requestsPerSecond);
-          ctx.log(`  round ${i + 1}: nginx ${round(n.requestsPerSecond, 0)} req/s, api ${round(a.requestsPerSecond, 0)} req/s`);
+          ctx.log(
+            `  round ${i + 1}: nginx ${round(n.requestsPerSecond, 0)} req/s, api ${round(a.requestsPerSecond, 0)} req/s`,
+          );
         }
       } finally {
         await nginx.child.stop();

@@ -21,7 +21,10 @@ export const statusReads: Figure = {
     const clip = await makeWav(ctx.tmpDir, 'status-clip', 2);
     const stack = await startStack('status', { workers: 1 });
     const helloPort = await freePort();
-    const baseline = startChild('hello', process.execPath, [path.join(__dirname, '../support/hello-server.js'), String(helloPort)]);
+    const baseline = startChild('hello', process.execPath, [
+      path.join(__dirname, '../support/hello-server.js'),
+      String(helloPort),
+    ]);
     try {
       await waitForHttp(`http://127.0.0.1:${helloPort}/hello`, baseline);
       const jobId = await submit(stack.baseUrl, clip);
@@ -38,7 +41,9 @@ export const statusReads: Figure = {
         if (h.errors > 0 || a.errors > 0) throw new Error(`wrk saw errors (hello ${h.errors}, api ${a.errors})`);
         base.push(h.requestsPerSecond);
         api.push(a.requestsPerSecond);
-        ctx.log(`  round ${i + 1}: hello ${round(h.requestsPerSecond, 0)} req/s, job ${round(a.requestsPerSecond, 0)} req/s`);
+        ctx.log(
+          `  round ${i + 1}: hello ${round(h.requestsPerSecond, 0)} req/s, job ${round(a.requestsPerSecond, 0)} req/s`,
+        );
       }
       const ratio = pairedRatio(api, base);
       return {

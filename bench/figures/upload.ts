@@ -28,10 +28,15 @@ export const upload: Figure = {
       // Round 0 is a warm-up (JIT, the kernel's first allocation of 1 GiB of page cache): not counted.
       for (let i = -1; i < rounds; i++) {
         const out = await run('curl', [
-          '-sS', '-o', '/dev/null',
-          '-H', 'Expect:', // no 100-continue round trip
-          '-w', '%{http_code} %{time_total} %{size_upload}',
-          '-F', `file=@${file};type=audio/wav`,
+          '-sS',
+          '-o',
+          '/dev/null',
+          '-H',
+          'Expect:', // no 100-continue round trip
+          '-w',
+          '%{http_code} %{time_total} %{size_upload}',
+          '-F',
+          `file=@${file};type=audio/wav`,
           `${stack.baseUrl}/v1/stream/transcode`,
         ]);
         const [code, seconds, bytes] = out.trim().split(' ');
@@ -54,7 +59,12 @@ export const upload: Figure = {
         ratio: null,
         target: '≥ 300 MiB/s, RSS ≤ 200 MiB',
         pass: speed >= 300 && peakMib <= 200,
-        details: { rounds, mibPerSecond: speeds, peakRssMib: round(peakMib, 1), rssBeforeMib: idleRss === null ? null : round(idleRss / MIB, 1) },
+        details: {
+          rounds,
+          mibPerSecond: speeds,
+          peakRssMib: round(peakMib, 1),
+          rssBeforeMib: idleRss === null ? null : round(idleRss / MIB, 1),
+        },
       };
     } finally {
       await stack.stop();

@@ -19,11 +19,23 @@ export async function makeWav(dir: string, name: string, seconds: number): Promi
   const { ffmpeg } = await benchBinaries();
   const file = path.join(dir, `${name}.wav`);
   await run(ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
-    '-filter_complex', '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
-    '-c:a', 'pcm_s16le',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
+    '-filter_complex',
+    '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
+    '-c:a',
+    'pcm_s16le',
     file,
   ]);
   return file;

@@ -67,7 +67,12 @@ export function startChild(name: string, command: string, args: readonly string[
 }
 
 /** A built entry point run with node, with only PATH and `env` (no inherited config). */
-export function startNode(name: string, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Child {
+export function startNode(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Child {
   return startChild(name, process.execPath, [...nodeArgs, entry], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
   });
@@ -94,7 +99,12 @@ export function installSignalHandlers(): void {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);

@@ -86,7 +86,9 @@ export async function startStack(name: string, options: StackOptions): Promise<B
   };
   onCleanup(stop);
 
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=api-${name}-${prefix}.cpuprofile`] : [];
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=api-${name}-${prefix}.cpuprofile`]
+    : [];
   const api = startNode('api', ENTRY.api, env, [...profile, ...(options.apiNodeArgs ?? [])]);
   await waitForHttp(`http://127.0.0.1:${port}/health`, api);
   for (let i = 0; i < options.workers; i++) await addWorker();

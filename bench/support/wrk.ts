@@ -25,9 +25,12 @@ export interface WrkOptions {
 /** One wrk run (keep-alive, 64 connections, 2 threads unless told). */
 export async function wrk(options: WrkOptions): Promise<WrkResult> {
   const args = [
-    '-c', String(options.connections ?? 64),
-    '-t', String(options.threads ?? 2),
-    '-d', `${options.seconds}s`,
+    '-c',
+    String(options.connections ?? 64),
+    '-t',
+    String(options.threads ?? 2),
+    '-d',
+    `${options.seconds}s`,
     '--latency',
   ];
   if (options.paths && options.paths.length > 0) {

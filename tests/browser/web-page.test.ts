@@ -84,7 +84,8 @@ async function openPage(url: string, viewport = { width: 1000, height: 900 }): P
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+      problems.push(message.text());
   });
   await page.goto(url);
   return { page, problems };
@@ -145,7 +146,11 @@ it("shows the server's own message for a rejected file", async () => {
   const fake = path.join(dir, 'notes.wav');
   await writeFile(fake, 'these are not the droids you are looking for\n'.repeat(50));
   // What the API itself says about this file, to compare with the page.
-  const direct = await submit(stack.baseUrl, new Blob(['these are not the droids you are looking for\n'.repeat(50)]), 'notes.wav');
+  const direct = await submit(
+    stack.baseUrl,
+    new Blob(['these are not the droids you are looking for\n'.repeat(50)]),
+    'notes.wav',
+  );
   expect(direct.status).toBe(400);
   const message = String(direct.body['error']);
 
@@ -171,7 +176,11 @@ it('falls back to polling without an event stream, and sends the ABR, loudness a
   try {
     // As a server without SSE would answer (the route's plain JSON 404).
     await page.route('**/v1/stream/job/*/events', (route) =>
-      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: 'No such route.', code: 'NOT_FOUND' }) }),
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'No such route.', code: 'NOT_FOUND' }),
+      }),
     );
     await page.setInputFiles('#file-input', track);
     // This server's OpenAPI document offers them, so the page shows them.
@@ -186,7 +195,9 @@ it('falls back to polling without an event stream, and sends the ABR, loudness a
     const details = await page.textContent('#details');
     expect(details).toContain('low, medium');
     expect(details).toMatch(/Output loudness-1[0-9](\.\d+)? LUFS/);
-    await expect(page.getAttribute('#download-link', 'href')).resolves.toMatch(/^\/v1\/stream\/job\/[0-9a-f-]{36}\/download$/);
+    await expect(page.getAttribute('#download-link', 'href')).resolves.toMatch(
+      /^\/v1\/stream\/job\/[0-9a-f-]{36}\/download$/,
+    );
     await expect(page.isVisible('#download-link')).resolves.toBe(true);
     // The finished view fits a phone too (the manifest URL is long).
     await expect(inPage(page, HORIZONTAL_OVERFLOW)).resolves.toBeLessThanOrEqual(0);
@@ -244,7 +255,11 @@ it('shows a running batch on the ops page: counts, a worker, recent jobs', async
   const file = new Blob([await readFile(longTrack)]);
   const priorities = ['background', 'normal', 'urgent', 'normal', 'background', 'urgent'];
   for (const [index, priority] of priorities.entries()) {
-    const result = await submit(stack.baseUrl, file, `batch-${index}.wav`, { priority, quality_profile: 'hi_res', codec: 'opus' });
+    const result = await submit(stack.baseUrl, file, `batch-${index}.wav`, {
+      priority,
+      quality_profile: 'hi_res',
+      codec: 'opus',
+    });
     expect(result.status).toBe(200);
   }
 

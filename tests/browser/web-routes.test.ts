@@ -129,5 +129,7 @@ it('ships apps/web in the Docker image', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  expect(ignored.filter((pattern) => /^(\*\*\/)?(apps\/?)?(web|assets)\b|\*\.(html|css|js)$/.test(pattern))).toEqual([]);
+  expect(ignored.filter((pattern) => /^(\*\*\/)?(apps\/?)?(web|assets)\b|\*\.(html|css|js)$/.test(pattern))).toEqual(
+    [],
+  );
 });

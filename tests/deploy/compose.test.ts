@@ -44,7 +44,10 @@ function service(name: string): Service {
 
 /** Resolves `${VAR:-default}` / `${VAR-default}` to the default, `${VAR}` to ''. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?\}/g, (_m, fallback: string | undefined) => fallback ?? '');
+  return value.replace(
+    /\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-([^}]*))?\}/g,
+    (_m, fallback: string | undefined) => fallback ?? '',
+  );
 }
 
 /** The service's environment as a map, whichever syntax the file uses. */
@@ -97,7 +100,9 @@ function publishedPorts(svc: Service): Array<{ published: string; target: string
       return { published: String(entry.published ?? ''), target: String(entry.target ?? '') };
     }
     // [ip:]published:target[/proto]
-    const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(entry)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const target = parts[parts.length - 1] ?? '';
     const published = parts.length > 1 ? (parts[parts.length - 2] ?? '') : '';
     return { published, target };
@@ -263,8 +268,13 @@ describe('the optional nginx caching front (profile "cdn")', () => {
         .replace(/server\s+api:8082/, 'server 127.0.0.1:8082')
         .replace(/proxy_cache_path\s+\S+/, `proxy_cache_path ${path.join(dir, 'cache')}`);
       fs.writeFileSync(path.join(dir, 'site.conf'), site);
-      fs.writeFileSync(path.join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`);
-      const check = spawnSync('nginx', ['-t', '-p', dir, '-e', 'stderr', '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+      fs.writeFileSync(
+        path.join(dir, 'nginx.conf'),
+        `pid ${dir}/nginx.pid;\nevents {}\nhttp {\n  include ${dir}/site.conf;\n}\n`,
+      );
+      const check = spawnSync('nginx', ['-t', '-p', dir, '-e', 'stderr', '-c', path.join(dir, 'nginx.conf')], {
+        encoding: 'utf8',
+      });
       expect(check.stderr).toContain('syntax is ok');
       expect(check.status).toBe(0);
     } finally {

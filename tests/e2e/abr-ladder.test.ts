@@ -8,7 +8,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseMediaPlaylist, runProcess, timedSegments } from '@stream-server/ffmpeg';
-import { decodePlaylist, makePeakyTrack, makeStepTrack, makeTrack, measureLoudness, testBinaries } from '../support/media';
+import {
+  decodePlaylist,
+  makePeakyTrack,
+  makeStepTrack,
+  makeTrack,
+  measureLoudness,
+  testBinaries,
+} from '../support/media';
 import { readJson, startStack, submit, waitForJob, type JobBody, type TestStack } from '../support/stack';
 
 const SECONDS = 20;
@@ -99,7 +106,12 @@ describe('ABR ladder in one pass', () => {
     for (let i = 3; i < lines.length; i += 2) {
       const match = /^#EXT-X-STREAM-INF:BANDWIDTH=(\d+),AVERAGE-BANDWIDTH=(\d+),CODECS="([^"]+)"$/.exec(lines[i] ?? '');
       expect(match).not.toBeNull();
-      variants.push({ bandwidth: Number(match?.[1]), average: Number(match?.[2]), codecs: match?.[3], uri: lines[i + 1] ?? '' });
+      variants.push({
+        bandwidth: Number(match?.[1]),
+        average: Number(match?.[2]),
+        codecs: match?.[3],
+        uri: lines[i + 1] ?? '',
+      });
     }
     expect(variants.map((v) => v.uri)).toEqual(['low/index.m3u8', 'medium/index.m3u8', 'high/index.m3u8']);
     expect(variants.map((v) => v.codecs)).toEqual(['mp4a.40.2', 'mp4a.40.2', 'mp4a.40.2']);
@@ -148,7 +160,9 @@ describe('ABR ladder in one pass', () => {
 
   it('every rendition decodes over HTTP back to the source duration', async () => {
     const decoded = await Promise.all(
-      ['low', 'medium', 'high'].map((name) => decodePlaylist(`${stack.baseUrl}/v1/stream/hls/${ladder.id}/${name}/index.m3u8`)),
+      ['low', 'medium', 'high'].map((name) =>
+        decodePlaylist(`${stack.baseUrl}/v1/stream/hls/${ladder.id}/${name}/index.m3u8`),
+      ),
     );
     for (const audio of decoded) {
       expect(audio.codec).toBe('aac');
@@ -213,14 +227,23 @@ describe('ABR ladder in one pass', () => {
     const response = await fetch(`${stack.baseUrl}/v1/stream/job/${ladder.id}/download`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('audio/mp4');
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="step.m4a"; filename*=UTF-8''step.m4a`);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="step.m4a"; filename*=UTF-8''step.m4a`,
+    );
     const file = path.join(fixtures, 'download.m4a');
     await import('node:fs/promises').then(async (fs) => fs.writeFile(file, Buffer.from(await response.arrayBuffer())));
     const { ffprobe } = await testBinaries();
-    const probe = await runProcess(ffprobe, ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name', '-of', 'json', file], {
-      collectStdout: true,
-    });
-    const info = JSON.parse(probe.stdout) as { format: { format_name: string; duration: string }; streams: { codec_name: string }[] };
+    const probe = await runProcess(
+      ffprobe,
+      ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_name', '-of', 'json', file],
+      {
+        collectStdout: true,
+      },
+    );
+    const info = JSON.parse(probe.stdout) as {
+      format: { format_name: string; duration: string };
+      streams: { codec_name: string }[];
+    };
     expect(info.format.format_name).toContain('mp4');
     expect(info.streams.map((s) => s.codec_name)).toEqual(['aac']);
     expect(Math.abs(Number(info.format.duration) - SECONDS)).toBeLessThanOrEqual(0.1);
@@ -280,7 +303,12 @@ describe('one-rendition jobs keep their layout', () => {
     const playlist = parseMediaPlaylist(await text(`/v1/stream/hls/${single.id}/index.m3u8`));
     expect(playlist.segments[0]).toBe('segment_00001.ts');
     expect(list(single['renditions'])).toEqual([
-      expect.objectContaining({ name: 'low', codec: 'aac', bitrate: 64_000, playlist_url: `/v1/stream/hls/${single.id}/index.m3u8` }),
+      expect.objectContaining({
+        name: 'low',
+        codec: 'aac',
+        bitrate: 64_000,
+        playlist_url: `/v1/stream/hls/${single.id}/index.m3u8`,
+      }),
     ]);
     expect(single['waveform_url']).toBe(`/v1/stream/job/${single.id}/waveform.json`);
     expect(single['loudness']).not.toBeNull();

@@ -100,7 +100,11 @@ describe('the upload itself', () => {
   });
 
   it('refuses a file over MAX_UPLOAD_BYTES announced by Content-Length', async () => {
-    expectError(await submit(stack.baseUrl, new Blob([new Uint8Array(MAX_UPLOAD_BYTES * 2)]), 'big.wav'), 413, 'FILE_TOO_LARGE');
+    expectError(
+      await submit(stack.baseUrl, new Blob([new Uint8Array(MAX_UPLOAD_BYTES * 2)]), 'big.wav'),
+      413,
+      'FILE_TOO_LARGE',
+    );
   });
 
   it('refuses a file over MAX_UPLOAD_BYTES streamed without Content-Length', async () => {
@@ -224,7 +228,11 @@ function rawGet(url: string): Promise<{ status: number; body: string }> {
  * Writes a multipart upload over a raw socket: optionally chunked (no
  * Content-Length), optionally cut off after some bytes (the client dies).
  */
-function rawMultipart(options: { fileBytes: number; chunked?: boolean; cutAfterBytes?: number }): Promise<{ status: number; body: string }> {
+function rawMultipart(options: {
+  fileBytes: number;
+  chunked?: boolean;
+  cutAfterBytes?: number;
+}): Promise<{ status: number; body: string }> {
   const { port } = new URL(stack.baseUrl);
   const boundary = 'testboundary1234';
   const head = Buffer.from(
@@ -265,7 +273,12 @@ function rawMultipart(options: { fileBytes: number; chunked?: boolean; cutAfterB
       void (async () => {
         for (let offset = 0; offset < body.length && data === '' && !socket.destroyed; offset += 16_384) {
           const piece = body.subarray(offset, offset + 16_384);
-          await new Promise((done) => socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]), done));
+          await new Promise((done) =>
+            socket.write(
+              Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]),
+              done,
+            ),
+          );
         }
         // write, not end: a half-closed socket makes Node abort the request.
         if (!socket.destroyed) socket.write('0\r\n\r\n');

@@ -58,7 +58,8 @@ function run(file: string, args: readonly string[], env: Record<string, string> 
   });
 }
 
-const cli = (args: readonly string[], env?: Record<string, string>): Promise<Run> => run(process.execPath, [BIN, ...args], env);
+const cli = (args: readonly string[], env?: Record<string, string>): Promise<Run> =>
+  run(process.execPath, [BIN, ...args], env);
 
 describe('StreamClient', () => {
   it('submits a file from disk and follows it to Completed with progress', async () => {
@@ -67,7 +68,13 @@ describe('StreamClient', () => {
     expect(status).toBe('queued');
     const seen: number[] = [];
     const done = await client.waitFor(id, { onProgress: (progress) => seen.push(progress), timeoutMs: 20_000 });
-    expect(done).toMatchObject({ id, status: 'Completed', progress: 100, track_id: 'client-e2e', quality_profile: 'medium' });
+    expect(done).toMatchObject({
+      id,
+      status: 'Completed',
+      progress: 100,
+      track_id: 'client-e2e',
+      quality_profile: 'medium',
+    });
     expect(seen.at(-1)).toBe(100);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
 
@@ -83,7 +90,10 @@ describe('StreamClient', () => {
   it('sees a cancel through waitFor', async () => {
     const client = new StreamClient({ baseUrl: idle.baseUrl });
     // A Buffer this time, named by fileName.
-    const { job_id: id } = await client.submit(await readFile(wav), { priority: 'background', fileName: 'in-memory.wav' });
+    const { job_id: id } = await client.submit(await readFile(wav), {
+      priority: 'background',
+      fileName: 'in-memory.wav',
+    });
     const waiting = client.waitFor(id, { timeoutMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await client.cancel(id)).status).toBe('Cancelled');
@@ -93,11 +103,17 @@ describe('StreamClient', () => {
   it('maps errors to typed exceptions', async () => {
     const client = new StreamClient({ baseUrl: stack.baseUrl });
     const unknown = '00000000-0000-4000-8000-000000000000';
-    await expect(client.get('not-a-uuid')).rejects.toMatchObject({ name: 'StreamApiError', status: 400, code: 'INVALID_JOB_ID' });
+    await expect(client.get('not-a-uuid')).rejects.toMatchObject({
+      name: 'StreamApiError',
+      status: 400,
+      code: 'INVALID_JOB_ID',
+    });
     await expect(client.get(unknown)).rejects.toMatchObject({ status: 404, code: 'JOB_NOT_FOUND' });
     await expect(client.waitFor(unknown)).rejects.toMatchObject({ status: 404, code: 'JOB_NOT_FOUND' });
     const wma: Codec = JSON.parse('"wma"');
-    await expect(client.submit(Buffer.from('RIFF'), { codec: wma, fileName: 'x.wav' })).rejects.toBeInstanceOf(StreamApiError);
+    await expect(client.submit(Buffer.from('RIFF'), { codec: wma, fileName: 'x.wav' })).rejects.toBeInstanceOf(
+      StreamApiError,
+    );
     const closed = new StreamClient({ baseUrl: `http://127.0.0.1:${await freePort()}` });
     await expect(closed.stats()).rejects.toBeInstanceOf(StreamNetworkError);
   });
@@ -105,7 +121,17 @@ describe('StreamClient', () => {
 
 describe('the stream-server CLI', () => {
   it('transcodes with --wait through npx and prints a playable manifest URL', async () => {
-    const result = await run('npx', ['--no-install', 'stream-server', 'transcode', wav, '--profile', 'high', '--wait', '--url', stack.baseUrl]);
+    const result = await run('npx', [
+      '--no-install',
+      'stream-server',
+      'transcode',
+      wav,
+      '--profile',
+      'high',
+      '--wait',
+      '--url',
+      stack.baseUrl,
+    ]);
     expect(result).toMatchObject({ code: 0 });
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -33,7 +33,11 @@ beforeAll(async () => {
   const redis = createRedis(redisUrl, 'worker');
   try {
     const fleet = new FleetRegistry(redis, prefix);
-    await waitFor(async () => ((await fleet.online()).length === 2 ? true : undefined), 30_000, () => 'two workers online');
+    await waitFor(
+      async () => ((await fleet.online()).length === 2 ? true : undefined),
+      30_000,
+      () => 'two workers online',
+    );
   } finally {
     await redis.quit();
   }
@@ -59,7 +63,10 @@ afterAll(async () => {
 
 it('shows progress moving while a long track is transcoded', async () => {
   const track = await makeTrack(dir, 'long', { seconds: 300 });
-  const upload = await submit(baseUrl, new Blob([await readFile(track)]), 'long.wav', { codec: 'mp3', quality_profile: 'high' });
+  const upload = await submit(baseUrl, new Blob([await readFile(track)]), 'long.wav', {
+    codec: 'mp3',
+    quality_profile: 'high',
+  });
   expect(upload.status).toBe(200);
   const jobId = String(upload.body['job_id']);
 

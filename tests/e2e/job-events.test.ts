@@ -50,7 +50,11 @@ function watch(baseUrl: string, jobId: string, agent?: http.Agent): Promise<Watc
         ended,
         next: (name, timeoutMs = 20_000) =>
           new Promise((found, fail) => {
-            const timer = setTimeout(() => fail(new Error(`no ${name} event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(',')}`)), timeoutMs);
+            const timer = setTimeout(
+              () =>
+                fail(new Error(`no ${name} event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(',')}`)),
+              timeoutMs,
+            );
             const check = () => {
               const event = events.find((candidate) => candidate.event === name);
               if (!event) return false;
@@ -105,14 +109,21 @@ let longTrack: Blob;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'job-events-'));
   shortTrack = new Blob([await readFile(await makeTrack(dir, 'short', { seconds: 2 }))]);
-  longTrack = new Blob([await readFile(await makeTrack(dir, 'long', { seconds: 240, channels: 1, sampleRate: 22_050 }))]);
+  longTrack = new Blob([
+    await readFile(await makeTrack(dir, 'long', { seconds: 240, channels: 1, sampleRate: 22_050 })),
+  ]);
 });
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function submitted(stack: TestStack, track: Blob, name: string, fields: Record<string, string> = {}): Promise<string> {
+async function submitted(
+  stack: TestStack,
+  track: Blob,
+  name: string,
+  fields: Record<string, string> = {},
+): Promise<string> {
   const { status, body } = await submit(stack.baseUrl, track, name, fields);
   if (status !== 200) throw new Error(`submit answered ${status}: ${JSON.stringify(body)}`);
   return String(body['job_id']);
@@ -141,7 +152,10 @@ describe('one worker', () => {
     expect(names[0]).toBe('state');
     expect(names[names.length - 1]).toBe('completed');
     expect(names.filter((name) => name === 'completed')).toHaveLength(1);
-    expect(stream.events[0]?.data).toMatchObject({ id: jobId, status: expect.stringMatching(/^(Pending|Processing)$/) });
+    expect(stream.events[0]?.data).toMatchObject({
+      id: jobId,
+      status: expect.stringMatching(/^(Pending|Processing)$/),
+    });
 
     const progress = stream.events.filter((event) => event.event === 'progress').map((event) => event.data['progress']);
     expect(progress.length).toBeGreaterThanOrEqual(2);
@@ -149,12 +163,19 @@ describe('one worker', () => {
       expect(typeof value).toBe('number');
       if (index > 0) expect(Number(value)).toBeGreaterThan(Number(progress[index - 1]));
     }
-    expect(stream.events.find((event) => event.event === 'progress')?.data).toEqual({ job_id: jobId, progress: progress[0] });
+    expect(stream.events.find((event) => event.event === 'progress')?.data).toEqual({
+      job_id: jobId,
+      progress: progress[0],
+    });
 
     // The terminal event carries exactly what GET /v1/stream/job/{id} answers.
     const body = await readJson(await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`));
     expect(completed.data).toEqual(body);
-    expect(completed.data).toMatchObject({ status: 'Completed', progress: 100, manifest_url: `/v1/stream/hls/${jobId}/index.m3u8` });
+    expect(completed.data).toMatchObject({
+      status: 'Completed',
+      progress: 100,
+      manifest_url: `/v1/stream/hls/${jobId}/index.m3u8`,
+    });
     // Every event has an id, increasing.
     const ids = stream.events.map((event) => Number(event.id));
     expect(ids).toEqual(ids.map((_, index) => index + 1));
@@ -192,7 +213,10 @@ describe('1,000 idle streams on one API instance', () => {
   let stack: TestStack;
   beforeAll(async () => {
     // No worker at first: the jobs wait while the streams are opened.
-    stack = await startStack('job-events-many', { workers: 0, env: { SHUTDOWN_GRACE_SECONDS: '0', SSE_HEARTBEAT_SECONDS: '1' } });
+    stack = await startStack('job-events-many', {
+      workers: 0,
+      env: { SHUTDOWN_GRACE_SECONDS: '0', SSE_HEARTBEAT_SECONDS: '1' },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -218,12 +242,16 @@ describe('1,000 idle streams on one API instance', () => {
     const rssBefore = process.memoryUsage().rss;
     const started = Date.now();
     const streams = await Promise.all(
-      Array.from({ length: 1_000 }, (_, index) => watch(streamsUrl, index === 0 ? doomed : index === 1 ? dropped : index < 11 ? quick : idle, agent)),
+      Array.from({ length: 1_000 }, (_, index) =>
+        watch(streamsUrl, index === 0 ? doomed : index === 1 ? dropped : index < 11 ? quick : idle, agent),
+      ),
     );
     await Promise.all(streams.map((stream) => stream.next('state', 15_000)));
     const openMs = Date.now() - started;
     const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
-    expect(streams.every((stream) => stream.status === 200 && stream.events[0]?.data['status'] === 'Pending')).toBe(true);
+    expect(streams.every((stream) => stream.status === 200 && stream.events[0]?.data['status'] === 'Pending')).toBe(
+      true,
+    );
     // Client and server share this process: the growth is both sides of 1,000 sockets.
     expect(rssGrowthMb).toBeLessThan(200);
 
@@ -254,7 +282,9 @@ describe('1,000 idle streams on one API instance', () => {
       expect(completed.data).toMatchObject({ id: quick, status: 'Completed' });
       await stream.ended;
     }
-    const open = streams.slice(11).filter((stream) => !stream.events.some((event) => event.event !== 'state' && event.event !== 'progress'));
+    const open = streams
+      .slice(11)
+      .filter((stream) => !stream.events.some((event) => event.event !== 'state' && event.event !== 'progress'));
     expect(open).toHaveLength(989);
 
     // Stopping the API ends every open stream instead of hanging on them.
@@ -264,6 +294,8 @@ describe('1,000 idle streams on one API instance', () => {
     const stopMs = Date.now() - stopStarted;
     expect(stopMs).toBeLessThan(5_000);
     agent.destroy();
-    process.stdout.write(`1,000 SSE streams: opened in ${openMs} ms, rss +${rssGrowthMb.toFixed(0)} MB, event loop p99 ${p99Ms.toFixed(1)} ms, stop ${stopMs} ms\n`);
+    process.stdout.write(
+      `1,000 SSE streams: opened in ${openMs} ms, rss +${rssGrowthMb.toFixed(0)} MB, event loop p99 ${p99Ms.toFixed(1)} ms, stop ${stopMs} ms\n`,
+    );
   }, 40_000);
 });

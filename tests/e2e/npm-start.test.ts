@@ -29,7 +29,13 @@ it('starts an embedded AOF Redis when none answers, serves a job, and stops clea
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const storage = path.join(dir, 'data');
-  const stack = run({ REDIS_URL: redisUrl, STORAGE_DIR: storage, PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX: 'npmstart' });
+  const stack = run({
+    REDIS_URL: redisUrl,
+    STORAGE_DIR: storage,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    QUEUE_PREFIX: 'npmstart',
+  });
   try {
     const port = await waitFor(
       () => /ready on http:\/\/localhost:(\d+)/.exec(stack.output())?.[1],

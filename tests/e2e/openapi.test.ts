@@ -70,7 +70,9 @@ afterAll(async () => {
 const paths = (): Record<string, Record<string, unknown>> => {
   const value = doc['paths'];
   if (!isObject(value)) throw new Error('no paths');
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1])));
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => isObject(entry[1])),
+  );
 };
 
 function operations(): { path: string; method: string; op: Record<string, unknown> }[] {
@@ -92,14 +94,19 @@ async function conforms(response: Response, route: string, method: string): Prom
   const responses = resolvePointer(doc, `#/paths/${escapePointer(route)}/${method}/responses`);
   if (!isObject(responses) || responses[status] === undefined) throw new Error(`${where} is not documented`);
   const entry = responses[status];
-  const base = isObject(entry) && typeof entry['$ref'] === 'string' ? entry['$ref'] : `#/paths/${escapePointer(route)}/${method}/responses/${status}`;
+  const base =
+    isObject(entry) && typeof entry['$ref'] === 'string'
+      ? entry['$ref']
+      : `#/paths/${escapePointer(route)}/${method}/responses/${status}`;
   const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   const content = resolvePointer(doc, `${base}/content`);
-  if (!isObject(content) || content[type] === undefined) throw new Error(`${where}: content type "${type}" not documented`);
+  if (!isObject(content) || content[type] === undefined)
+    throw new Error(`${where}: content type "${type}" not documented`);
   const text = await response.text();
   const body: unknown = type === 'application/json' ? JSON.parse(text) : text;
   const errors = ajv.compile(`${base}/content/${escapePointer(type)}/schema`)(body);
-  if (errors.length > 0) throw new Error(`${where} does not match: ${JSON.stringify(errors, null, 1)}\n${text.slice(0, 2000)}`);
+  if (errors.length > 0)
+    throw new Error(`${where} does not match: ${JSON.stringify(errors, null, 1)}\n${text.slice(0, 2000)}`);
   return body;
 }
 
@@ -142,7 +149,10 @@ describe('the document', () => {
       const where = `${method} ${route}`;
       // Every {param} in the template is declared as a required path parameter, and nothing else is.
       const shared: unknown = paths()[route]?.['parameters'];
-      const declared = [...(Array.isArray(shared) ? shared : []), ...(Array.isArray(op['parameters']) ? op['parameters'] : [])]
+      const declared = [
+        ...(Array.isArray(shared) ? shared : []),
+        ...(Array.isArray(op['parameters']) ? op['parameters'] : []),
+      ]
         .map((p) => deref(doc, p))
         .filter((p) => field(p, 'in') === 'path')
         .map((p) => field(p, 'name'));
@@ -152,10 +162,15 @@ describe('the document', () => {
       expect({ where, hasSecurity: Array.isArray(op['security']) }).toEqual({ where, hasSecurity: true });
       for (const requirement of Array.isArray(op['security']) ? op['security'] : []) {
         for (const scheme of Object.keys(isObject(requirement) ? requirement : {})) {
-          expect({ where, scheme, known: isObject(schemes) && scheme in schemes }).toEqual({ where, scheme, known: true });
+          expect({ where, scheme, known: isObject(schemes) && scheme in schemes }).toEqual({
+            where,
+            scheme,
+            known: true,
+          });
         }
       }
-      for (const tag of Array.isArray(op['tags']) ? op['tags'] : []) expect({ where, tag, known: tags.has(tag) }).toEqual({ where, tag, known: true });
+      for (const tag of Array.isArray(op['tags']) ? op['tags'] : [])
+        expect({ where, tag, known: tags.has(tag) }).toEqual({ where, tag, known: true });
     }
   });
 
@@ -178,7 +193,8 @@ describe('the document', () => {
         documented.set(status, set);
       }
     }
-    for (const [status, codes] of table) expect({ status, codes: [...(documented.get(status) ?? [])].sort() }).toEqual({ status, codes });
+    for (const [status, codes] of table)
+      expect({ status, codes: [...(documented.get(status) ?? [])].sort() }).toEqual({ status, codes });
   });
 
   it('names the job fields that the server and the client declare', () => {
@@ -186,10 +202,31 @@ describe('the document', () => {
     const schemaFields = Object.keys(isObject(properties) ? properties : {}).sort();
     // Record<keyof T, true>: the type checker forces these lists to match the types exactly.
     const server: Record<keyof JobView, true> = {
-      id: true, track_id: true, status: true, progress: true, created_at: true, started_at: true, completed_at: true,
-      error: true, codec: true, quality_profile: true, priority: true, bitrate: true, sample_rate: true, channels: true,
-      duration_seconds: true, attempts: true, manifest_url: true, renditions: true, normalize: true, loudness: true,
-      output_loudness: true, source: true, waveform_url: true, download_url: true, callback_url: true,
+      id: true,
+      track_id: true,
+      status: true,
+      progress: true,
+      created_at: true,
+      started_at: true,
+      completed_at: true,
+      error: true,
+      codec: true,
+      quality_profile: true,
+      priority: true,
+      bitrate: true,
+      sample_rate: true,
+      channels: true,
+      duration_seconds: true,
+      attempts: true,
+      manifest_url: true,
+      renditions: true,
+      normalize: true,
+      loudness: true,
+      output_loudness: true,
+      source: true,
+      waveform_url: true,
+      download_url: true,
+      callback_url: true,
     };
     const client: Record<keyof ClientJob, true> = { ...server };
     expect(Object.keys(client).sort()).toEqual(schemaFields);
@@ -199,9 +236,16 @@ describe('the document', () => {
 
     const statsProperties = resolvePointer(doc, '#/components/schemas/QueueStats/properties');
     const clientStats: Record<keyof ClientQueueStats, true> = {
-      counts: true, by_priority: true, workers: true, throughput: true, oldest_waiting_age_seconds: true, generated_at: true,
+      counts: true,
+      by_priority: true,
+      workers: true,
+      throughput: true,
+      oldest_waiting_age_seconds: true,
+      generated_at: true,
     };
-    expect(Object.keys(clientStats).sort()).toEqual(Object.keys(isObject(statsProperties) ? statsProperties : {}).sort());
+    expect(Object.keys(clientStats).sort()).toEqual(
+      Object.keys(isObject(statsProperties) ? statsProperties : {}).sort(),
+    );
   });
 });
 
@@ -214,7 +258,6 @@ const sample: Record<string, string> = {
 };
 
 describe('routes', () => {
-
   it('serves every documented operation (no route-miss 404)', async () => {
     const missing: string[] = [];
     for (const { path: route, method } of operations()) {
@@ -250,7 +293,11 @@ describe('real responses', () => {
     const submitted = await fetch(`${idle.baseUrl}/v1/stream/transcode`, { method: 'POST', body: form, headers: key });
     const jobId = String(field(await conforms(submitted, '/v1/stream/transcode', 'post'), 'job_id'));
 
-    const queued = await conforms(await fetch(`${idle.baseUrl}/v1/stream/job/${jobId}`, { headers: key }), '/v1/stream/job/{id}', 'get');
+    const queued = await conforms(
+      await fetch(`${idle.baseUrl}/v1/stream/job/${jobId}`, { headers: key }),
+      '/v1/stream/job/{id}',
+      'get',
+    );
     expect(field(queued, 'status')).toBe('Pending');
     const cancelled = await conforms(
       await fetch(`${idle.baseUrl}/v1/stream/job/${jobId}`, { method: 'DELETE', headers: key }),
@@ -261,11 +308,41 @@ describe('real responses', () => {
 
     const errors: [Promise<Response>, string, string, number, string][] = [
       [fetch(`${idle.baseUrl}/v1/stream/job/${jobId}`), '/v1/stream/job/{id}', 'get', 401, 'AUTH_REQUIRED'],
-      [fetch(`${idle.baseUrl}/v1/stream/job/not-a-uuid`, { headers: key }), '/v1/stream/job/{id}', 'get', 400, 'INVALID_JOB_ID'],
-      [fetch(`${idle.baseUrl}/v1/stream/job/${sample['id']}`, { headers: key }), '/v1/stream/job/{id}', 'get', 404, 'JOB_NOT_FOUND'],
-      [fetch(`${idle.baseUrl}/v1/stream/transcode`, { method: 'POST', body: new FormData(), headers: key }), '/v1/stream/transcode', 'post', 400, 'MISSING_FILE'],
-      [fetch(`${idle.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`), '/v1/stream/hls/{job_id}/index.m3u8', 'get', 400, 'JOB_NOT_COMPLETED'],
-      [fetch(`${idle.baseUrl}/v1/stream/hls/${jobId}/segment_00001.ts`), '/v1/stream/hls/{job_id}/{segment}', 'get', 404, 'SEGMENT_NOT_FOUND'],
+      [
+        fetch(`${idle.baseUrl}/v1/stream/job/not-a-uuid`, { headers: key }),
+        '/v1/stream/job/{id}',
+        'get',
+        400,
+        'INVALID_JOB_ID',
+      ],
+      [
+        fetch(`${idle.baseUrl}/v1/stream/job/${sample['id']}`, { headers: key }),
+        '/v1/stream/job/{id}',
+        'get',
+        404,
+        'JOB_NOT_FOUND',
+      ],
+      [
+        fetch(`${idle.baseUrl}/v1/stream/transcode`, { method: 'POST', body: new FormData(), headers: key }),
+        '/v1/stream/transcode',
+        'post',
+        400,
+        'MISSING_FILE',
+      ],
+      [
+        fetch(`${idle.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`),
+        '/v1/stream/hls/{job_id}/index.m3u8',
+        'get',
+        400,
+        'JOB_NOT_COMPLETED',
+      ],
+      [
+        fetch(`${idle.baseUrl}/v1/stream/hls/${jobId}/segment_00001.ts`),
+        '/v1/stream/hls/{job_id}/{segment}',
+        'get',
+        404,
+        'SEGMENT_NOT_FOUND',
+      ],
     ];
     for (const [request, route, method, status, code] of errors) {
       const response = await request;
@@ -275,7 +352,11 @@ describe('real responses', () => {
     const badCodec = new FormData();
     badCodec.append('file', wav, 'x.wav');
     badCodec.append('codec', 'wma');
-    const refused = await fetch(`${idle.baseUrl}/v1/stream/transcode`, { method: 'POST', body: badCodec, headers: key });
+    const refused = await fetch(`${idle.baseUrl}/v1/stream/transcode`, {
+      method: 'POST',
+      body: badCodec,
+      headers: key,
+    });
     expect(field(await conforms(refused, '/v1/stream/transcode', 'post'), 'code')).toBe('INVALID_CODEC');
     const hook = new FormData();
     hook.append('file', wav, 'x.wav');
@@ -296,12 +377,20 @@ describe('real responses', () => {
     expect(field(done, 'status')).toBe('Completed');
     const manifest = String(field(done, 'manifest_url'));
     expect(manifest).toContain('?token=');
-    const playlist = String(await conforms(await fetch(`${busy.baseUrl}${manifest}`), '/v1/stream/hls/{job_id}/index.m3u8', 'get'));
+    const playlist = String(
+      await conforms(await fetch(`${busy.baseUrl}${manifest}`), '/v1/stream/hls/{job_id}/index.m3u8', 'get'),
+    );
     const segment = playlist.split('\n').find((line) => line.startsWith('segment_'));
     expect(segment).toBeDefined();
-    await conforms(await fetch(`${busy.baseUrl}/v1/stream/hls/${jobId}/${segment}`), '/v1/stream/hls/{job_id}/{segment}', 'get');
+    await conforms(
+      await fetch(`${busy.baseUrl}/v1/stream/hls/${jobId}/${segment}`),
+      '/v1/stream/hls/{job_id}/{segment}',
+      'get',
+    );
     const unsigned = await fetch(`${busy.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
-    expect(field(await conforms(unsigned, '/v1/stream/hls/{job_id}/index.m3u8', 'get'), 'code')).toBe('PLAYBACK_TOKEN_REQUIRED');
+    expect(field(await conforms(unsigned, '/v1/stream/hls/{job_id}/index.m3u8', 'get'), 'code')).toBe(
+      'PLAYBACK_TOKEN_REQUIRED',
+    );
     const finished = await fetch(`${busy.baseUrl}/v1/stream/job/${jobId}`, { method: 'DELETE' });
     expect(field(await conforms(finished, '/v1/stream/job/{id}', 'delete'), 'code')).toBe('JOB_FINISHED');
 
@@ -328,15 +417,31 @@ describe('real responses', () => {
 
     const renditions = field(job, 'renditions');
     expect(Array.isArray(renditions) && renditions.map((r: unknown) => field(r, 'name'))).toEqual(['low', 'high']);
-    const master = String(await conforms(await fetch(`${busy.baseUrl}${String(field(job, 'manifest_url'))}`), '/v1/stream/hls/{job_id}/index.m3u8', 'get'));
+    const master = String(
+      await conforms(
+        await fetch(`${busy.baseUrl}${String(field(job, 'manifest_url'))}`),
+        '/v1/stream/hls/{job_id}/index.m3u8',
+        'get',
+      ),
+    );
     expect(master).toContain('#EXT-X-STREAM-INF');
     const rungUrl = String(Array.isArray(renditions) ? field(renditions[0], 'playlist_url') : '');
-    const rung = String(await conforms(await fetch(`${busy.baseUrl}${rungUrl}`), '/v1/stream/hls/{job_id}/{rendition}/index.m3u8', 'get'));
+    const rung = String(
+      await conforms(await fetch(`${busy.baseUrl}${rungUrl}`), '/v1/stream/hls/{job_id}/{rendition}/index.m3u8', 'get'),
+    );
     const segment = rung.split('\n').find((line) => line !== '' && !line.startsWith('#'));
     const rungDir = rungUrl.slice(0, rungUrl.lastIndexOf('/') + 1);
-    await conforms(await fetch(`${busy.baseUrl}${rungDir}${segment}`), '/v1/stream/hls/{job_id}/{rendition}/{segment}', 'get');
+    await conforms(
+      await fetch(`${busy.baseUrl}${rungDir}${segment}`),
+      '/v1/stream/hls/{job_id}/{rendition}/{segment}',
+      'get',
+    );
 
-    const waveform = await conforms(await fetch(`${busy.baseUrl}${String(field(job, 'waveform_url'))}`), '/v1/stream/job/{id}/waveform.json', 'get');
+    const waveform = await conforms(
+      await fetch(`${busy.baseUrl}${String(field(job, 'waveform_url'))}`),
+      '/v1/stream/job/{id}/waveform.json',
+      'get',
+    );
     expect(field(waveform, 'length')).toBeGreaterThan(0);
     const download = await fetch(`${busy.baseUrl}${String(field(job, 'download_url'))}`);
     await conforms(download, '/v1/stream/job/{id}/download', 'get');
@@ -344,10 +449,13 @@ describe('real responses', () => {
     // A finished job's stream: `state`, then its terminal event, then the server closes it.
     const stream = await fetch(`${busy.baseUrl}/v1/stream/job/${jobId}/events`);
     const text = String(await conforms(stream, '/v1/stream/job/{id}/events', 'get'));
-    const events = text.split('\n\n').filter((block) => /^data: /m.test(block)).map((block) => ({
-      name: /^event: (.*)$/m.exec(block)?.[1],
-      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
-    }));
+    const events = text
+      .split('\n\n')
+      .filter((block) => /^data: /m.test(block))
+      .map((block) => ({
+        name: /^event: (.*)$/m.exec(block)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
+      }));
     expect(events.map((event) => event.name)).toEqual(['state', 'completed']);
     const validateJob = ajv.compile('#/components/schemas/Job');
     for (const event of events) expect(validateJob(event.data)).toEqual([]);
@@ -358,7 +466,9 @@ describe('real responses', () => {
     form.append('file', longWav, 'live.wav');
     const submitted = await fetch(`${busy.baseUrl}/v1/stream/transcode`, { method: 'POST', body: form });
     const jobId = String(field(await conforms(submitted, '/v1/stream/transcode', 'post'), 'job_id'));
-    const text = String(await conforms(await fetch(`${busy.baseUrl}/v1/stream/job/${jobId}/events`), '/v1/stream/job/{id}/events', 'get'));
+    const text = String(
+      await conforms(await fetch(`${busy.baseUrl}/v1/stream/job/${jobId}/events`), '/v1/stream/job/{id}/events', 'get'),
+    );
     const validate = {
       progress: ajv.compile('#/components/schemas/ProgressEvent'),
       job: ajv.compile('#/components/schemas/Job'),
@@ -368,7 +478,10 @@ describe('real responses', () => {
     for (const block of blocks) {
       const name = /^event: (.*)$/m.exec(block)?.[1];
       const data: unknown = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null');
-      expect({ name, errors: (name === 'progress' ? validate.progress : validate.job)(data) }).toEqual({ name, errors: [] });
+      expect({ name, errors: (name === 'progress' ? validate.progress : validate.job)(data) }).toEqual({
+        name,
+        errors: [],
+      });
     }
     const names = blocks.map((block) => /^event: (.*)$/m.exec(block)?.[1]);
     expect(names[0]).toBe('state');

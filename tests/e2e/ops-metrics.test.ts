@@ -74,7 +74,11 @@ function metric(text: string, series: string): number | undefined {
 
 /** The fleet-wide lines (from Redis), which every API instance must render alike. */
 function fleetLines(text: string): string[] {
-  return text.split('\n').filter((line) => /^stream_(jobs_completed_total|jobs_failed_total|job_duration_seconds|job_realtime_factor)/.test(line));
+  return text
+    .split('\n')
+    .filter((line) =>
+      /^stream_(jobs_completed_total|jobs_failed_total|job_duration_seconds|job_realtime_factor)/.test(line),
+    );
 }
 
 describe('a batch on two workers', () => {
@@ -82,7 +86,15 @@ describe('a batch on two workers', () => {
   let second: ApiServer | undefined;
   const jobIds: string[] = [];
   const currentSeen = new Set<string>();
-  const during = { maxActive: 0, maxWaiting: 0, busyWorkers: 0, waitingConsistent: true, oldestSeen: false, scrapedActive: 0, scrapedWaiting: 0 };
+  const during = {
+    maxActive: 0,
+    maxWaiting: 0,
+    busyWorkers: 0,
+    waitingConsistent: true,
+    oldestSeen: false,
+    scrapedActive: 0,
+    scrapedWaiting: 0,
+  };
 
   beforeAll(async () => {
     stack = await startStack('ops', { workers: 2 });
@@ -93,7 +105,10 @@ describe('a batch on two workers', () => {
         const now = await stats(stack.baseUrl);
         during.maxActive = Math.max(during.maxActive, now.counts['active'] ?? 0);
         during.maxWaiting = Math.max(during.maxWaiting, now.counts['waiting'] ?? 0);
-        during.busyWorkers = Math.max(during.busyWorkers, now.workers.filter((worker) => worker.current_jobs.length > 0).length);
+        during.busyWorkers = Math.max(
+          during.busyWorkers,
+          now.workers.filter((worker) => worker.current_jobs.length > 0).length,
+        );
         const byPriorityWaiting = Object.values(now.by_priority).reduce((sum, level) => sum + level.waiting, 0);
         if (byPriorityWaiting !== now.counts['waiting']) during.waitingConsistent = false;
         if ((now.counts['waiting'] ?? 0) > 0 && now.oldest_waiting_age_seconds !== null) during.oldestSeen = true;
@@ -104,7 +119,10 @@ describe('a batch on two workers', () => {
       while (running) {
         const text = await scrape(stack.baseUrl);
         during.scrapedActive = Math.max(during.scrapedActive, metric(text, 'stream_active_jobs') ?? 0);
-        during.scrapedWaiting = Math.max(during.scrapedWaiting, metric(text, 'stream_queue_jobs{state="waiting"}') ?? 0);
+        during.scrapedWaiting = Math.max(
+          during.scrapedWaiting,
+          metric(text, 'stream_queue_jobs{state="waiting"}') ?? 0,
+        );
       }
     })();
     try {
@@ -182,8 +200,15 @@ describe('a batch on two workers', () => {
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     // Routes are patterns: many job reads, one series, no job id anywhere.
-    expect(metric(text, 'stream_http_request_duration_seconds_count{method="GET",route="/v1/stream/job/:id",status="200"}')).toBeGreaterThan(BATCH.length);
-    expect(metric(text, 'stream_http_request_duration_seconds_count{method="POST",route="/v1/stream/transcode",status="200"}')).toBe(BATCH.length);
+    expect(
+      metric(text, 'stream_http_request_duration_seconds_count{method="GET",route="/v1/stream/job/:id",status="200"}'),
+    ).toBeGreaterThan(BATCH.length);
+    expect(
+      metric(
+        text,
+        'stream_http_request_duration_seconds_count{method="POST",route="/v1/stream/transcode",status="200"}',
+      ),
+    ).toBe(BATCH.length);
     for (const id of jobIds) expect(text).not.toContain(id);
   });
 
@@ -233,14 +258,21 @@ describe('a batch on two workers', () => {
     expect(csp).toContain("style-src 'self' 'unsafe-inline' https://fonts.googleapis.com");
     expect(csp).toContain("script-src 'self';");
     expect(await page.text()).toContain('static/js/');
-    const api = await readJson(await fetch(`${stack.baseUrl}/admin/queues/api/queues?activeQueue=transcode&status=completed&page=1`));
+    const api = await readJson(
+      await fetch(`${stack.baseUrl}/admin/queues/api/queues?activeQueue=transcode&status=completed&page=1`),
+    );
     const queues = api['queues'] as Array<{ name: string; counts: Record<string, number> }>;
     expect(queues.map((queue) => queue.name)).toContain('transcode');
     expect(queues.find((queue) => queue.name === 'transcode')?.counts['completed']).toBe(BATCH.length);
     const elsewhere = await fetch(`${stack.baseUrl}/v1/stream/queue/stats`);
     expect(elsewhere.headers.get('content-security-policy')).not.toContain('fonts.googleapis.com');
     // The board is a sub-app: its requests are one route label, not "unmatched".
-    expect(metric(await scrape(stack.baseUrl), 'stream_http_request_duration_seconds_count{method="GET",route="/admin/queues/*",status="200"}')).toBe(2);
+    expect(
+      metric(
+        await scrape(stack.baseUrl),
+        'stream_http_request_duration_seconds_count{method="GET",route="/admin/queues/*",status="200"}',
+      ),
+    ).toBe(2);
   });
 });
 
@@ -285,13 +317,21 @@ describe('ops routes with auth on', () => {
     ];
     const seen: Array<[string, number, number, number, number]> = [];
     for (const [route] of expected) {
-      seen.push([route, await status(route), await status(route, reader), await status(route, admin), await status(route, API_KEY)]);
+      seen.push([
+        route,
+        await status(route),
+        await status(route, reader),
+        await status(route, admin),
+        await status(route, API_KEY),
+      ]);
     }
     expect(seen).toEqual(expected);
   });
 
   it('answers refusals as JSON with a Bearer challenge', async () => {
-    const response = await fetch(`${stack.baseUrl}/metrics`, { headers: { Authorization: `Bearer ${await jwt('jobs:read')}` } });
+    const response = await fetch(`${stack.baseUrl}/metrics`, {
+      headers: { Authorization: `Bearer ${await jwt('jobs:read')}` },
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toContain('scope="admin"');
     expect(await readJson(response)).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
@@ -311,7 +351,10 @@ describe('JSON logs of a request and a job', () => {
         done();
       },
     });
-    stack = await startStack('ops-logs', { workers: 1, logger: createWinstonLogger({ level: 'debug', service: 'stream', stream }) });
+    stack = await startStack('ops-logs', {
+      workers: 1,
+      logger: createWinstonLogger({ level: 'debug', service: 'stream', stream }),
+    });
     const submitted = await submit(stack.baseUrl, wav, 'tone.wav', { codec: 'opus' });
     jobId = String(submitted.body['job_id']);
     await waitForJob(stack.baseUrl, jobId);
@@ -336,19 +379,30 @@ describe('JSON logs of a request and a job', () => {
   it('writes one line per request with route, status, duration and request id', () => {
     const requests = lines().filter((line) => line['message'] === 'request');
     const submitLine = requests.find((line) => line['route'] === '/v1/stream/transcode');
-    expect(submitLine).toMatchObject({ method: 'POST', status: 200, request_id: expect.any(String), duration_ms: expect.any(Number) });
+    expect(submitLine).toMatchObject({
+      method: 'POST',
+      status: 200,
+      request_id: expect.any(String),
+      duration_ms: expect.any(Number),
+    });
     const readLines = requests.filter((line) => line['request_id'] === 'ops-log-check');
     expect(readLines).toHaveLength(1);
     expect(readLines[0]).toMatchObject({ method: 'GET', route: '/v1/stream/job/:id', status: 200 });
     // Lines logged while handling the submit carry its request id.
-    expect(lines().find((line) => line['message'] === 'job queued')).toMatchObject({ request_id: submitLine?.['request_id'], job_id: jobId });
+    expect(lines().find((line) => line['message'] === 'job queued')).toMatchObject({
+      request_id: submitLine?.['request_id'],
+      job_id: jobId,
+    });
   });
 
-  it('writes the job\'s state changes and its ffmpeg command with the job id', () => {
+  it("writes the job's state changes and its ffmpeg command with the job id", () => {
     const forJob = lines().filter((line) => line['job_id'] === jobId);
     const messages = forJob.map((line) => line['message']);
     expect(messages).toEqual(expect.arrayContaining(['job queued', 'job active', 'ffmpeg start', 'job completed']));
-    expect(forJob.find((line) => line['message'] === 'ffmpeg start')).toMatchObject({ level: 'debug', cmd: expect.stringContaining('libopus') });
+    expect(forJob.find((line) => line['message'] === 'ffmpeg start')).toMatchObject({
+      level: 'debug',
+      cmd: expect.stringContaining('libopus'),
+    });
     expect(forJob.find((line) => line['message'] === 'job completed')).toMatchObject({
       codec: 'opus',
       duration_ms: expect.any(Number),

@@ -38,9 +38,17 @@ async function client(file: string): Promise<string> {
 }
 
 /** Runs a client; `out` is its stdout, `all` stdout and stderr (for failures). */
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; all: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; all: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let all = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -100,7 +108,14 @@ it('works with the cURL examples', async () => {
   const manifest = await run('curl', ['-s', `${stack.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`]);
   const first = parseMediaPlaylist(manifest.out).segments[0];
   expect(first).toBe('segment_00001.ts');
-  const segment = await run('curl', ['-s', '-o', 'segment_00001.ts', '-w', '%{http_code} %{content_type}', `${stack.baseUrl}/v1/stream/hls/${jobId}/${first}`]);
+  const segment = await run('curl', [
+    '-s',
+    '-o',
+    'segment_00001.ts',
+    '-w',
+    '%{http_code} %{content_type}',
+    `${stack.baseUrl}/v1/stream/hls/${jobId}/${first}`,
+  ]);
   expect(segment.out).toBe('200 video/mp2t');
   expect((await stat(path.join(dir, 'segment_00001.ts'))).size).toBeGreaterThan(1000);
 });

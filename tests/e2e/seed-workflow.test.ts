@@ -23,7 +23,9 @@ beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), 'seed-fixtures-'));
   cdWav = new Blob([await readFile(await makeTrack(fixtures, 'cd', { seconds: SECONDS }))]);
   hiResWav = new Blob([
-    await readFile(await makeTrack(fixtures, 'hires', { seconds: SECONDS, sampleRate: 96_000, codecArgs: ['-c:a', 'pcm_s24le'] })),
+    await readFile(
+      await makeTrack(fixtures, 'hires', { seconds: SECONDS, sampleRate: 96_000, codecArgs: ['-c:a', 'pcm_s24le'] }),
+    ),
   ]);
   stack = await startStack('seed', { env: { WORKER_CONCURRENCY: '2' } });
 });
@@ -45,33 +47,156 @@ interface Case {
 
 const cases: Case[] = [
   // Profiles alone: AAC 64/128/256 kb/s, hi_res → FLAC keeping rate and depth.
-  { fields: { quality_profile: 'low' }, source: 'cd', codec: 'aac', sampleRate: 44_100, bitrate: 64_000, segmentExt: 'ts' },
-  { fields: { quality_profile: 'medium' }, source: 'cd', codec: 'aac', sampleRate: 44_100, bitrate: 128_000, segmentExt: 'ts' },
-  { fields: { quality_profile: 'high' }, source: 'cd', codec: 'aac', sampleRate: 44_100, bitrate: 256_000, segmentExt: 'ts' },
+  {
+    fields: { quality_profile: 'low' },
+    source: 'cd',
+    codec: 'aac',
+    sampleRate: 44_100,
+    bitrate: 64_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { quality_profile: 'medium' },
+    source: 'cd',
+    codec: 'aac',
+    sampleRate: 44_100,
+    bitrate: 128_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { quality_profile: 'high' },
+    source: 'cd',
+    codec: 'aac',
+    sampleRate: 44_100,
+    bitrate: 256_000,
+    segmentExt: 'ts',
+  },
   { fields: {}, source: 'cd', codec: 'aac', sampleRate: 44_100, bitrate: 256_000, segmentExt: 'ts' },
-  { fields: { quality_profile: 'hi_res' }, source: 'hires', codec: 'flac', sampleRate: 96_000, bits: 24, segmentExt: 'm4s' },
+  {
+    fields: { quality_profile: 'hi_res' },
+    source: 'hires',
+    codec: 'flac',
+    sampleRate: 96_000,
+    bits: 24,
+    segmentExt: 'm4s',
+  },
   // Each codec at each profile.
-  { fields: { codec: 'mp3', quality_profile: 'low' }, source: 'cd', codec: 'mp3', sampleRate: 44_100, bitrate: 96_000, segmentExt: 'ts' },
-  { fields: { codec: 'mp3', quality_profile: 'medium' }, source: 'cd', codec: 'mp3', sampleRate: 44_100, bitrate: 160_000, segmentExt: 'ts' },
-  { fields: { codec: 'mp3', quality_profile: 'high' }, source: 'cd', codec: 'mp3', sampleRate: 44_100, bitrate: 320_000, segmentExt: 'ts' },
-  { fields: { codec: 'mp3', quality_profile: 'hi_res' }, source: 'hires', codec: 'mp3', sampleRate: 48_000, bitrate: 320_000, segmentExt: 'ts' },
-  { fields: { codec: 'opus', quality_profile: 'low' }, source: 'cd', codec: 'opus', sampleRate: 48_000, bitrate: 48_000, segmentExt: 'm4s' },
-  { fields: { codec: 'opus', quality_profile: 'medium' }, source: 'cd', codec: 'opus', sampleRate: 48_000, bitrate: 96_000, segmentExt: 'm4s' },
-  { fields: { codec: 'opus', quality_profile: 'high' }, source: 'cd', codec: 'opus', sampleRate: 48_000, bitrate: 160_000, segmentExt: 'm4s' },
-  { fields: { codec: 'opus', quality_profile: 'hi_res' }, source: 'hires', codec: 'opus', sampleRate: 48_000, bitrate: 256_000, segmentExt: 'm4s' },
-  { fields: { codec: 'aac', quality_profile: 'hi_res' }, source: 'hires', codec: 'aac', sampleRate: 96_000, bitrate: 320_000, segmentExt: 'ts' },
-  { fields: { codec: 'flac', quality_profile: 'high' }, source: 'hires', codec: 'flac', sampleRate: 48_000, bits: 16, segmentExt: 'm4s' },
-  { fields: { codec: 'flac', quality_profile: 'low' }, source: 'cd', codec: 'flac', sampleRate: 44_100, bits: 16, segmentExt: 'm4s' },
+  {
+    fields: { codec: 'mp3', quality_profile: 'low' },
+    source: 'cd',
+    codec: 'mp3',
+    sampleRate: 44_100,
+    bitrate: 96_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'mp3', quality_profile: 'medium' },
+    source: 'cd',
+    codec: 'mp3',
+    sampleRate: 44_100,
+    bitrate: 160_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'mp3', quality_profile: 'high' },
+    source: 'cd',
+    codec: 'mp3',
+    sampleRate: 44_100,
+    bitrate: 320_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'mp3', quality_profile: 'hi_res' },
+    source: 'hires',
+    codec: 'mp3',
+    sampleRate: 48_000,
+    bitrate: 320_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'opus', quality_profile: 'low' },
+    source: 'cd',
+    codec: 'opus',
+    sampleRate: 48_000,
+    bitrate: 48_000,
+    segmentExt: 'm4s',
+  },
+  {
+    fields: { codec: 'opus', quality_profile: 'medium' },
+    source: 'cd',
+    codec: 'opus',
+    sampleRate: 48_000,
+    bitrate: 96_000,
+    segmentExt: 'm4s',
+  },
+  {
+    fields: { codec: 'opus', quality_profile: 'high' },
+    source: 'cd',
+    codec: 'opus',
+    sampleRate: 48_000,
+    bitrate: 160_000,
+    segmentExt: 'm4s',
+  },
+  {
+    fields: { codec: 'opus', quality_profile: 'hi_res' },
+    source: 'hires',
+    codec: 'opus',
+    sampleRate: 48_000,
+    bitrate: 256_000,
+    segmentExt: 'm4s',
+  },
+  {
+    fields: { codec: 'aac', quality_profile: 'hi_res' },
+    source: 'hires',
+    codec: 'aac',
+    sampleRate: 96_000,
+    bitrate: 320_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'flac', quality_profile: 'high' },
+    source: 'hires',
+    codec: 'flac',
+    sampleRate: 48_000,
+    bits: 16,
+    segmentExt: 'm4s',
+  },
+  {
+    fields: { codec: 'flac', quality_profile: 'low' },
+    source: 'cd',
+    codec: 'flac',
+    sampleRate: 44_100,
+    bits: 16,
+    segmentExt: 'm4s',
+  },
   // An explicit bitrate wins over the profile.
-  { fields: { codec: 'aac', bitrate: '192000', quality_profile: 'low' }, source: 'cd', codec: 'aac', sampleRate: 44_100, bitrate: 192_000, segmentExt: 'ts' },
-  { fields: { codec: 'mp3', bitrate: '128000', priority: 'urgent' }, source: 'cd', codec: 'mp3', sampleRate: 44_100, bitrate: 128_000, segmentExt: 'ts' },
+  {
+    fields: { codec: 'aac', bitrate: '192000', quality_profile: 'low' },
+    source: 'cd',
+    codec: 'aac',
+    sampleRate: 44_100,
+    bitrate: 192_000,
+    segmentExt: 'ts',
+  },
+  {
+    fields: { codec: 'mp3', bitrate: '128000', priority: 'urgent' },
+    source: 'cd',
+    codec: 'mp3',
+    sampleRate: 44_100,
+    bitrate: 128_000,
+    segmentExt: 'ts',
+  },
 ];
 
 describe.each(cases)('submit $fields ($source source)', (c) => {
   it(`publishes ${c.codec} HLS that decodes back to the source`, async () => {
     const upload = await submit(stack.baseUrl, c.source === 'cd' ? cdWav : hiResWav, `${c.source}.wav`, c.fields);
     expect(upload.status).toBe(200);
-    expect(upload.body).toEqual({ job_id: expect.any(String), status: 'queued', message: 'Job submitted successfully' });
+    expect(upload.body).toEqual({
+      job_id: expect.any(String),
+      status: 'queued',
+      message: 'Job submitted successfully',
+    });
     const jobId = String(upload.body['job_id']);
 
     const job = await waitForJob(stack.baseUrl, jobId);

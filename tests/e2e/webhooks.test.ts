@@ -102,7 +102,10 @@ describe('deliveries', () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     // No worker at first: jobs wait, so one can be cancelled and one broken before work starts.
-    stack = await startStack('webhooks', { workers: 0, env: { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    stack = await startStack('webhooks', {
+      workers: 0,
+      env: { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true' },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -111,7 +114,9 @@ describe('deliveries', () => {
 
   it('delivers completed, failed and cancelled events, signed, with stable ids, retrying a failing receiver', async () => {
     const jobOf = async (route: string, name: string): Promise<string> => {
-      const { status, body } = await submit(stack.baseUrl, track, `${name}.wav`, { callback_url: `${receiver.url}${route}?job=${name}` });
+      const { status, body } = await submit(stack.baseUrl, track, `${name}.wav`, {
+        callback_url: `${receiver.url}${route}?job=${name}`,
+      });
       expect(status).toBe(200);
       return String(body['job_id']);
     };
@@ -142,18 +147,30 @@ describe('deliveries', () => {
     expect(completed.event).toMatchObject({
       type: 'transcode.completed',
       created_at: expect.any(String),
-      data: { job_id: completing, track_id: 'completing', status: 'Completed', error: null, manifest_url: `/v1/stream/hls/${completing}/index.m3u8` },
+      data: {
+        job_id: completing,
+        track_id: 'completing',
+        status: 'Completed',
+        error: null,
+        manifest_url: `/v1/stream/hls/${completing}/index.m3u8`,
+      },
     });
 
     const failed = await first(`${failing}:transcode.failed`);
     expectSigned(failed);
-    expect(failed.event).toMatchObject({ type: 'transcode.failed', data: { job_id: failing, status: expect.stringMatching(/^Failed\(/), manifest_url: null } });
+    expect(failed.event).toMatchObject({
+      type: 'transcode.failed',
+      data: { job_id: failing, status: expect.stringMatching(/^Failed\(/), manifest_url: null },
+    });
     const failedBody = JSON.parse(failed.body) as { data: { error: unknown } };
     expect(failedBody.data.error).toMatch(/missing/);
 
     const cancel = await first(`${cancelled}:transcode.cancelled`);
     expectSigned(cancel);
-    expect(cancel.event).toMatchObject({ type: 'transcode.cancelled', data: { job_id: cancelled, status: 'Cancelled', error: null } });
+    expect(cancel.event).toMatchObject({
+      type: 'transcode.cancelled',
+      data: { job_id: cancelled, status: 'Cancelled', error: null },
+    });
 
     // 500, 500, then 200: delivered on the third try, same id and body each time, each signed afresh.
     const flakyId = `${flaky}:transcode.completed`;
@@ -171,7 +188,12 @@ describe('deliveries', () => {
 
     // Queueing the same event again (a retried report, a second instance) is a no-op.
     const redis = createRedis(stack.config.redisUrl, 'worker');
-    const queue = new WebhookQueue(redis, { prefix: stack.config.queuePrefix, retryHours: 1, retentionDays: 1, backoffBaseMs: 200 });
+    const queue = new WebhookQueue(redis, {
+      prefix: stack.config.queuePrefix,
+      retryHours: 1,
+      retentionDays: 1,
+      backoffBaseMs: 200,
+    });
     try {
       const event: WebhookEvent = JSON.parse(completed.body);
       await queue.enqueue(`${receiver.url}/ok`, event);
@@ -184,11 +206,13 @@ describe('deliveries', () => {
     expect((await waitForJob(stack.baseUrl, flaky)).status).toBe('Completed');
   }, 40_000);
 
-  it('reports jobs that ended while no worker relayed events once a worker is back, and drops a failed one\'s upload', async () => {
+  it("reports jobs that ended while no worker relayed events once a worker is back, and drops a failed one's upload", async () => {
     // Every worker (and its relay) goes away; the fleet's cursor stays in Redis.
     for (const worker of stack.workers.splice(0)) await worker.stop();
     const submitOrphan = async (name: string) => {
-      const { body } = await submit(stack.baseUrl, track, `${name}.wav`, { callback_url: `${receiver.url}/ok?job=${name}` });
+      const { body } = await submit(stack.baseUrl, track, `${name}.wav`, {
+        callback_url: `${receiver.url}/ok?job=${name}`,
+      });
       return String(body['job_id']);
     };
     const orphan = await submitOrphan('orphan');
@@ -226,10 +250,16 @@ describe('deliveries', () => {
     await worker.start();
     const completed = await until(completedId, () => delivered(completedId));
     expectSigned(completed);
-    expect(completed.event).toMatchObject({ type: 'transcode.completed', data: { job_id: orphan, status: 'Completed' } });
+    expect(completed.event).toMatchObject({
+      type: 'transcode.completed',
+      data: { job_id: orphan, status: 'Completed' },
+    });
     const failed = await until(failedId, () => delivered(failedId));
     expectSigned(failed);
-    expect(failed.event).toMatchObject({ type: 'transcode.failed', data: { job_id: doomed, error: 'job stalled more than allowable limit' } });
+    expect(failed.event).toMatchObject({
+      type: 'transcode.failed',
+      data: { job_id: doomed, error: 'job stalled more than allowable limit' },
+    });
     expect(await stack.leftovers()).toHaveLength(1);
   }, 30_000);
 });

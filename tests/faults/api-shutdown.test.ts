@@ -41,7 +41,9 @@ it('finishes an upload in flight after SIGTERM, then exits 0', async () => {
   );
 
   const boundary = 'shutdownboundary';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="tone.wav"\r\nContent-Type: audio/wav\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="tone.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const body = Buffer.concat([head, wav, tail]);
   const socket = net.connect(port, '127.0.0.1');

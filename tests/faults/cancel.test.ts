@@ -64,7 +64,10 @@ describe('with no worker running (jobs stay pending)', () => {
   });
 
   it('answers 404 for an unknown job and 400 for a bad id', async () => {
-    expect((await cancel(stack, '550e8400-e29b-41d4-a716-446655440000')).body).toEqual({ error: expect.any(String), code: 'JOB_NOT_FOUND' });
+    expect((await cancel(stack, '550e8400-e29b-41d4-a716-446655440000')).body).toEqual({
+      error: expect.any(String),
+      code: 'JOB_NOT_FOUND',
+    });
     const bad = await cancel(stack, 'nope');
     expect(bad.status).toBe(400);
     expect(bad.body['code']).toBe('INVALID_JOB_ID');
@@ -97,11 +100,19 @@ describe('with a worker', () => {
     const cancelled = await cancel(stack, jobId);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body['status']).toBe('Cancelled');
-    await waitFor(() => (ffmpegProcessesUsing(stack.config.storageDir).length === 0 ? true : undefined), 1_000, () => 'ffmpeg to stop');
+    await waitFor(
+      () => (ffmpegProcessesUsing(stack.config.storageDir).length === 0 ? true : undefined),
+      1_000,
+      () => 'ffmpeg to stop',
+    );
     expect(Date.now() - asked).toBeLessThan(1_000);
 
     // The worker cleans up (work dir, upload) and the job ends Cancelled, not Failed.
-    await waitFor(async () => ((await stack.leftovers()).length === 0 ? true : undefined), 5_000, () => 'the files to go');
+    await waitFor(
+      async () => ((await stack.leftovers()).length === 0 ? true : undefined),
+      5_000,
+      () => 'the files to go',
+    );
     const final = await waitForJob(stack.baseUrl, jobId);
     expect(final).toMatchObject({ status: 'Cancelled', error: null });
     expect(await readdir(path.join(stack.config.storageDir, 'hls'))).toEqual([]);

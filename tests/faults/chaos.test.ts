@@ -63,7 +63,8 @@ it(`completes every job of a batch while workers die and Redis restarts (${JOBS}
   console.log(`chaos: ${JOBS} jobs, CHAOS_SEED=${SEED}`);
   const rand = random(SEED);
   const tracks = new Map<number, Blob>();
-  for (const seconds of LENGTHS) tracks.set(seconds, new Blob([await readFile(await makeTrack(dir, `t${seconds}`, { seconds }))]));
+  for (const seconds of LENGTHS)
+    tracks.set(seconds, new Blob([await readFile(await makeTrack(dir, `t${seconds}`, { seconds }))]));
 
   const fleet = await startFleet('chaos', {
     redisUrl: redis.url,
@@ -90,7 +91,8 @@ it(`completes every job of a batch while workers die and Redis restarts (${JOBS}
     const deadline = Date.now() + 240_000;
     for (;;) {
       const current = await statuses(fleet, ids);
-      if (current.every((status) => status === 'Completed' || status.startsWith('Failed') || status === 'Cancelled')) break;
+      if (current.every((status) => status === 'Completed' || status.startsWith('Failed') || status === 'Cancelled'))
+        break;
       if (Date.now() > deadline) throw new Error(`chaos did not settle: ${current.join(', ')}\n${log.join('\n')}`);
       // "Every few seconds", as the issue puts it; faster, one job can stall
       // past maxStalledCount and fail by design (a crash loop).
@@ -107,7 +109,9 @@ it(`completes every job of a batch while workers die and Redis restarts (${JOBS}
         log.push('redis: start');
         continue;
       }
-      const alive = fleet.workers.filter((worker) => worker.child.exitCode === null && worker.child.signalCode === null);
+      const alive = fleet.workers.filter(
+        (worker) => worker.child.exitCode === null && worker.child.signalCode === null,
+      );
       const victim = alive[Math.floor(rand() * alive.length)];
       if (victim) {
         const signal = rand() < 0.7 ? 'SIGKILL' : 'SIGTERM';

@@ -39,7 +39,10 @@ it('survives a Redis restart with jobs queued and running', async () => {
       jobs.push({ id: String(next.body['job_id']), seconds: 5 });
     }
     await waitFor(
-      async () => ((await readJson(await fetch(`${fleet.baseUrl}/v1/stream/job/${jobs[0]?.id}`)))['status'] === 'Processing' ? true : undefined),
+      async () =>
+        (await readJson(await fetch(`${fleet.baseUrl}/v1/stream/job/${jobs[0]?.id}`)))['status'] === 'Processing'
+          ? true
+          : undefined,
       20_000,
       () => 'the first job to run',
     );
@@ -60,7 +63,11 @@ it('survives a Redis restart with jobs queued and running', async () => {
     expect(fleet.workers[0]?.child.exitCode).toBeNull();
 
     await redis.start();
-    await waitFor(async () => ((await fetch(`${fleet.baseUrl}/health`)).status === 200 ? true : undefined), 15_000, () => 'the API to reconnect');
+    await waitFor(
+      async () => ((await fetch(`${fleet.baseUrl}/health`)).status === 200 ? true : undefined),
+      15_000,
+      () => 'the API to reconnect',
+    );
 
     for (const { id, seconds } of jobs) {
       const done = await waitForJob(fleet.baseUrl, id, 90_000);

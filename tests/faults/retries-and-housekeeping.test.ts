@@ -54,7 +54,11 @@ describe('retries', () => {
       () => 'ffmpeg to run',
     );
     execFileSync('kill', ['-KILL', pid]);
-    await waitFor(async () => (Number((await status(stack, jobId))['attempts']) >= 1 ? true : undefined), 10_000, () => 'the failed attempt');
+    await waitFor(
+      async () => (Number((await status(stack, jobId))['attempts']) >= 1 ? true : undefined),
+      10_000,
+      () => 'the failed attempt',
+    );
     expect((await status(stack, jobId))['status']).toBe('Pending'); // waiting for its retry
     const done = await waitForJob(stack.baseUrl, jobId, 90_000);
     expect(done.status).toBe('Completed');
@@ -93,7 +97,10 @@ describe('housekeeping', () => {
     const redis = createRedis(stack.config.redisUrl, 'worker');
     const queue = new TranscodeQueue(redis, { prefix: stack.config.queuePrefix, attempts: 3, retentionDays: 1 });
     try {
-      const upload = await submit(stack.baseUrl, shortTrack, 'short.wav', { normalize: 'true', renditions: 'low,medium' });
+      const upload = await submit(stack.baseUrl, shortTrack, 'short.wav', {
+        normalize: 'true',
+        renditions: 'low,medium',
+      });
       const jobId = String(upload.body['job_id']);
       expect((await waitForJob(stack.baseUrl, jobId)).status).toBe('Completed');
       const done = await queue.get(jobId);
@@ -110,7 +117,10 @@ describe('housekeeping', () => {
           keepSource: true,
           maxDurationSeconds: stack.config.maxDurationSeconds,
           timeoutFloorSeconds: stack.config.jobTimeoutFloorSeconds,
-          loudnessTarget: { integratedLufs: stack.config.loudnessTargetLufs, truePeakDbtp: stack.config.loudnessTruePeakDb },
+          loudnessTarget: {
+            integratedLufs: stack.config.loudnessTargetLufs,
+            truePeakDbtp: stack.config.loudnessTruePeakDb,
+          },
           waveformSamplesPerPixel: stack.config.waveformSamplesPerPixel,
         },
         queue.cancels,

@@ -53,7 +53,9 @@ async function expectOneWholeOutput(fleet: Fleet, jobId: string, seconds: number
   expect(await readdir(hls)).toEqual([jobId]);
   const playlist = parseMediaPlaylist(await readFile(path.join(hls, jobId, 'index.m3u8'), 'utf8'));
   const named = playlist.initSegment ? [playlist.initSegment, ...playlist.segments] : playlist.segments;
-  expect((await readdir(path.join(hls, jobId))).sort()).toEqual(['index.m3u8', 'loudness.json', 'waveform.json', ...named].sort());
+  expect((await readdir(path.join(hls, jobId))).sort()).toEqual(
+    ['index.m3u8', 'loudness.json', 'waveform.json', ...named].sort(),
+  );
   const decoded = await decodePlaylist(`${fleet.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
   expect(Math.abs(decoded.durationSeconds - seconds)).toBeLessThanOrEqual(0.1);
 }
@@ -67,7 +69,11 @@ it('redoes the job of a SIGKILLed worker on another one, and its ffmpeg dies wit
     victim?.child.kill('SIGKILL');
     await victim?.exited;
     // The kernel kills the orphaned ffmpeg (setpriv --pdeathsig).
-    await waitFor(() => (fleet.ffmpegProcesses().length === 0 ? true : undefined), 2_000, () => 'the orphan ffmpeg to die');
+    await waitFor(
+      () => (fleet.ffmpegProcesses().length === 0 ? true : undefined),
+      2_000,
+      () => 'the orphan ffmpeg to die',
+    );
 
     const started = Date.now();
     await fleet.addWorker();
@@ -84,7 +90,11 @@ it('redoes the job of a SIGKILLed worker on another one, and its ffmpeg dies wit
 }, 150_000);
 
 it('hands a running job back on SIGTERM after the grace period, without using an attempt', async () => {
-  const fleet = await startFleet('sigterm', { redisUrl, workers: 1, env: { JOB_LOCK_SECONDS: '3', SHUTDOWN_GRACE_SECONDS: '1' } });
+  const fleet = await startFleet('sigterm', {
+    redisUrl,
+    workers: 1,
+    env: { JOB_LOCK_SECONDS: '3', SHUTDOWN_GRACE_SECONDS: '1' },
+  });
   try {
     const jobId = await busyJob(fleet);
     const worker = fleet.workers[0];

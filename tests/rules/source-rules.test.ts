@@ -49,7 +49,11 @@ it('reads process.env only in the config module', () => {
 
 it('never spawns through a shell', () => {
   const offenders = files
-    .filter((file) => /shell:\s*true|import\s*\{[^}]*\bexec(Sync)?\b[^}]*\}\s*from\s*'(node:)?child_process'/.test(readFileSync(file, 'utf8')))
+    .filter((file) =>
+      /shell:\s*true|import\s*\{[^}]*\bexec(Sync)?\b[^}]*\}\s*from\s*'(node:)?child_process'/.test(
+        readFileSync(file, 'utf8'),
+      ),
+    )
     .map(rel);
   expect(offenders).toEqual([]);
 });

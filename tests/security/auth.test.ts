@@ -39,7 +39,10 @@ function jwt(scope: string, expiresIn = 300): Promise<string> {
 
 const auth = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });
 
-async function submitAs(baseUrl: string, headers: Record<string, string>): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+async function submitAs(
+  baseUrl: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const form = new FormData();
   form.append('file', wav, 'tone.wav');
   const response = await fetch(`${baseUrl}/v1/stream/transcode`, { method: 'POST', body: form, headers });
@@ -47,7 +50,11 @@ async function submitAs(baseUrl: string, headers: Record<string, string>): Promi
 }
 
 /** Like the support's waitForJob, but with credentials. */
-async function waitWith(baseUrl: string, jobId: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+async function waitWith(
+  baseUrl: string,
+  jobId: string,
+  headers: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const body = await readJson(await fetch(`${baseUrl}/v1/stream/job/${jobId}`, { headers }));
@@ -63,7 +70,9 @@ describe('with API_KEYS and JWT_SECRET set', () => {
   let jobId: string;
 
   beforeAll(async () => {
-    stack = await startStack('auth-on', { env: { API_KEYS: `other-key-0123456789abcdef,${API_KEY}`, JWT_SECRET, JWT_ISSUER: ISSUER } });
+    stack = await startStack('auth-on', {
+      env: { API_KEYS: `other-key-0123456789abcdef,${API_KEY}`, JWT_SECRET, JWT_ISSUER: ISSUER },
+    });
     const submitted = await submitAs(stack.baseUrl, auth(API_KEY));
     expect(submitted.status).toBe(200);
     jobId = String(submitted.body['job_id']);
@@ -105,7 +114,11 @@ describe('with API_KEYS and JWT_SECRET set', () => {
   it('the key reads the job: 200 with the seed fields', async () => {
     const response = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`, { headers: auth(API_KEY) });
     expect(response.status).toBe(200);
-    expect(await readJson(response)).toMatchObject({ id: jobId, status: 'Completed', manifest_url: `/v1/stream/hls/${jobId}/index.m3u8` });
+    expect(await readJson(response)).toMatchObject({
+      id: jobId,
+      status: 'Completed',
+      manifest_url: `/v1/stream/hls/${jobId}/index.m3u8`,
+    });
   });
 
   it('a JWT with only jobs:read can read but not submit or cancel (403 INSUFFICIENT_SCOPE)', async () => {
@@ -134,7 +147,9 @@ describe('with API_KEYS and JWT_SECRET set', () => {
   });
 
   it('an expired JWT → 401 TOKEN_EXPIRED', async () => {
-    const response = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`, { headers: auth(await jwt('jobs:read', -3600)) });
+    const response = await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`, {
+      headers: auth(await jwt('jobs:read', -3600)),
+    });
     expect(response.status).toBe(401);
     expect((await readJson(response))['code']).toBe('TOKEN_EXPIRED');
   });

@@ -84,11 +84,23 @@ interface Tally {
   failures: string[];
 }
 
-const tally: Tally = { sent: 0, byClass: {}, byStatus: {}, byCode: {}, nodeOwn: 0, noResponseIncomplete: 0, resets: 0, accepted: 0, failures: [] };
+const tally: Tally = {
+  sent: 0,
+  byClass: {},
+  byStatus: {},
+  byCode: {},
+  nodeOwn: 0,
+  noResponseIncomplete: 0,
+  resets: 0,
+  accepted: 0,
+  failures: [],
+};
 let fuzzed = false;
 
 it('answers every request below 500, its errors as {error, code} JSON, and never hangs on a whole request', async () => {
-  console.log(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${ONLY.length > 0 ? `only #${ONLY.join(',')}` : `${REQUESTS} requests`}`);
+  console.log(
+    `fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${ONLY.length > 0 ? `only #${ONLY.join(',')}` : `${REQUESTS} requests`}`,
+  );
   const started = Date.now();
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
@@ -98,7 +110,9 @@ it('answers every request below 500, its errors as {error, code} JSON, and never
     const now = Date.now();
     if (now - tick > STALL_MS) {
       const suspects = [...inFlight].map(([i, label]) => `#${i} ${label}`).join(' | ');
-      tally.failures.push(`the event loop was blocked for ${now - tick} ms (every request hung) while in flight: ${suspects}`);
+      tally.failures.push(
+        `the event loop was blocked for ${now - tick} ms (every request hung) while in flight: ${suspects}`,
+      );
     }
     tick = now;
   }, 50);
@@ -159,7 +173,8 @@ it('is still up afterwards: /health is 200 and a valid submit is accepted', asyn
 it('leaves on disk only the uploads of accepted submits', async () => {
   expect(fuzzed).toBe(true);
   // Cleanup of an aborted upload is asynchronous: give it a moment.
-  const settled = (files: string[]) => files.length === tally.accepted && files.every((file) => file.startsWith('uploads/'));
+  const settled = (files: string[]) =>
+    files.length === tally.accepted && files.every((file) => file.startsWith('uploads/'));
   const deadline = Date.now() + 2_000;
   let left = await stack.leftovers();
   while (!settled(left) && Date.now() < deadline) {
@@ -180,7 +195,8 @@ function record(i: number, label: string, method: string, answer: Answer, tally:
   tally.byClass[statusClass] = (tally.byClass[statusClass] ?? 0) + 1;
   const text = body.toString('utf8');
   if (status >= 500) fail(`answered ${status}: ${text.slice(0, 200)}`);
-  if (text.includes('root:x:0:0') || text.includes('"workspaces"')) fail(`served a file outside the job folder: ${text.slice(0, 100)}`);
+  if (text.includes('root:x:0:0') || text.includes('"workspaces"'))
+    fail(`served a file outside the job folder: ${text.slice(0, 100)}`);
 
   // Every response of the API carries X-Request-Id; Node's own refusals
   // of unparseable HTTP (400, 431, 413, 417) do not, and have no body.
@@ -195,7 +211,8 @@ function record(i: number, label: string, method: string, answer: Answer, tally:
       fail(`answered ${status} with an empty body`);
       return;
     }
-    if (!(answer.header('content-type') ?? '').startsWith('application/json')) fail(`answered ${status} as ${answer.header('content-type')}`);
+    if (!(answer.header('content-type') ?? '').startsWith('application/json'))
+      fail(`answered ${status} as ${answer.header('content-type')}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -206,7 +223,13 @@ function record(i: number, label: string, method: string, answer: Answer, tally:
     const object = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : null;
     const code: unknown = object ? Reflect.get(object, 'code') : undefined;
     const error: unknown = object ? Reflect.get(object, 'error') : undefined;
-    if (!object || Object.keys(object).sort().join(',') !== 'code,error' || typeof error !== 'string' || typeof code !== 'string' || code === '') {
+    if (
+      !object ||
+      Object.keys(object).sort().join(',') !== 'code,error' ||
+      typeof error !== 'string' ||
+      typeof code !== 'string' ||
+      code === ''
+    ) {
       fail(`answered ${status} with a body that is not {error, code}: ${text.slice(0, 200)}`);
     } else {
       tally.byCode[`${status} ${code}`] = (tally.byCode[`${status} ${code}`] ?? 0) + 1;
@@ -240,7 +263,13 @@ async function runFetch(i: number, c: FetchCase, tally: Tally): Promise<void> {
     }
     return;
   }
-  record(i, c.label, c.method, { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body }, tally);
+  record(
+    i,
+    c.label,
+    c.method,
+    { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body },
+    tally,
+  );
 }
 
 // ---------------------------------------------------------------- raw sockets
@@ -256,14 +285,21 @@ async function runRaw(i: number, c: RawCase, tally: Tally): Promise<void> {
   const responses = parseResponses(outcome.data, c.method);
   if (responses.length === 0) {
     if (c.incomplete) tally.noResponseIncomplete++;
-    else if (outcome.timedOut) tally.failures.push(`#${i} ${c.label}: no answer within ${ANSWER_TIMEOUT_MS} ms (request was complete); head ${JSON.stringify(clipText(c.head.toString('latin1'), 400))}`);
+    else if (outcome.timedOut)
+      tally.failures.push(
+        `#${i} ${c.label}: no answer within ${ANSWER_TIMEOUT_MS} ms (request was complete); head ${JSON.stringify(clipText(c.head.toString('latin1'), 400))}`,
+      );
     else if (c.mayReset) tally.resets++;
-    else tally.failures.push(`#${i} ${c.label}: connection ${outcome.errorCode ?? 'closed'} without an answer; head ${JSON.stringify(clipText(c.head.toString('latin1'), 400))}`);
+    else
+      tally.failures.push(
+        `#${i} ${c.label}: connection ${outcome.errorCode ?? 'closed'} without an answer; head ${JSON.stringify(clipText(c.head.toString('latin1'), 400))}`,
+      );
     return;
   }
   const before = tally.failures.length;
   responses.forEach((answer, n) => record(i, c.label, n === 0 ? c.method : 'GET', answer, tally));
-  if (tally.failures.length > before) tally.failures.push(`#${i} (request head: ${JSON.stringify(clipText(c.head.toString('latin1'), 400))})`);
+  if (tally.failures.length > before)
+    tally.failures.push(`#${i} (request head: ${JSON.stringify(clipText(c.head.toString('latin1'), 400))})`);
 }
 
 /** Writes the case byte for byte and collects whatever comes back until the server closes. */
@@ -290,8 +326,14 @@ function sendRaw(c: RawCase): Promise<RawOutcome> {
       void (async () => {
         const wire = Buffer.concat([c.head, c.body]);
         // Paced like a real client: stop sending once the server has answered or gone.
-        for (let offset = 0; offset < wire.length && chunks.length === 0 && !socket.destroyed; offset += WRITE_PIECE_BYTES) {
-          await new Promise<void>((done) => socket.write(wire.subarray(offset, offset + WRITE_PIECE_BYTES), () => done()));
+        for (
+          let offset = 0;
+          offset < wire.length && chunks.length === 0 && !socket.destroyed;
+          offset += WRITE_PIECE_BYTES
+        ) {
+          await new Promise<void>((done) =>
+            socket.write(wire.subarray(offset, offset + WRITE_PIECE_BYTES), () => done()),
+          );
         }
         if (c.incomplete && !socket.destroyed) {
           // The client "dies" mid-body: wait a little for an early answer, then drop.
@@ -360,7 +402,8 @@ function envInt(name: string): number | undefined {
   const value = process.env[name];
   if (value === undefined || value.trim() === '') return undefined;
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${value}`);
   return parsed >>> 0 === parsed ? parsed : parsed >>> 0;
 }
 

@@ -56,12 +56,18 @@ describe('playlists and scripts in disguise', () => {
     ['hls-local.mp3', `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:5,\n${secretPath}\n#EXT-X-ENDLIST\n`],
     ['hls-file-url.wav', `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:5,\nfile://${secretPath}\n#EXT-X-ENDLIST\n`],
     ['hls-http.wav', `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:5,\n${baitUrl}\n#EXT-X-ENDLIST\n`],
-    ['hls-map.m4a', `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MAP:URI="${baitUrl}"\n#EXTINF:5,\n${baitUrl}\n#EXT-X-ENDLIST\n`],
+    [
+      'hls-map.m4a',
+      `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-MAP:URI="${baitUrl}"\n#EXTINF:5,\n${baitUrl}\n#EXT-X-ENDLIST\n`,
+    ],
     ['concat-local.wav', `ffconcat version 1.0\nfile '${secretPath}'\n`],
     ['concat-http.mp3', `ffconcat version 1.0\nfile '${baitUrl}'\n`],
     ['concat-no-header.flac', `file '${secretPath}'\nfile '${secretPath}'\n`],
     ['plain-list.mp3', `${secretPath}\n${baitUrl}\n`],
-    ['sdp.wav', `v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 5004 RTP/AVP 96\na=rtpmap:96 L16/44100/2\n`],
+    [
+      'sdp.wav',
+      `v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 5004 RTP/AVP 96\na=rtpmap:96 L16/44100/2\n`,
+    ],
     ['subtitles.mp3', `1\n00:00:00,000 --> 00:00:05,000\nhello\n\n2\n00:00:05,000 --> 00:00:10,000\nworld\n`],
   ];
 
@@ -109,7 +115,10 @@ describe('broken and odd files', () => {
 
   it('keeps 8 channels in FLAC and downmixes them for AAC', async () => {
     const file = await makeTrack(dir, 'octo', { seconds: 3, channels: 8 });
-    for (const [codec, channels] of [['flac', 8], ['aac', 2]] as const) {
+    for (const [codec, channels] of [
+      ['flac', 8],
+      ['aac', 2],
+    ] as const) {
       const result = await upload('octo.wav', await readFile(file), { codec });
       expect(result.status).toBe(200);
       const job = await waitForJob(stack.baseUrl, String(result.body['job_id']));
@@ -132,7 +141,25 @@ describe('broken and odd files', () => {
     const art = path.join(dir, 'art.png');
     await ffmpeg(['-f', 'lavfi', '-i', 'color=c=blue:s=128x128', '-frames:v', '1', art]);
     const mp3 = path.join(dir, 'with-art.mp3');
-    await ffmpeg(['-i', secretPath, '-i', art, '-map', '0:a', '-map', '1:v', '-c:a', 'libmp3lame', '-c:v', 'png', '-disposition:v', 'attached_pic', '-id3v2_version', '3', mp3]);
+    await ffmpeg([
+      '-i',
+      secretPath,
+      '-i',
+      art,
+      '-map',
+      '0:a',
+      '-map',
+      '1:v',
+      '-c:a',
+      'libmp3lame',
+      '-c:v',
+      'png',
+      '-disposition:v',
+      'attached_pic',
+      '-id3v2_version',
+      '3',
+      mp3,
+    ]);
     const result = await upload('with-art.mp3', await readFile(mp3));
     expect(result.status).toBe(200);
     const job = await waitForJob(stack.baseUrl, String(result.body['job_id']));

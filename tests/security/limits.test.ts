@@ -19,7 +19,12 @@ beforeAll(async () => {
   wav = await readFile(await makeTrack(dir, 'three', { seconds: 3, sampleRate: 8000, channels: 1 }));
   stack = await startStack('limits', {
     workers: 0,
-    env: { MAX_DURATION_SECONDS: '2', MAX_CHANNELS: '2', UPLOAD_IDLE_TIMEOUT_SECONDS: '1', MAX_UPLOAD_BYTES: '1000000' },
+    env: {
+      MAX_DURATION_SECONDS: '2',
+      MAX_CHANNELS: '2',
+      UPLOAD_IDLE_TIMEOUT_SECONDS: '1',
+      MAX_UPLOAD_BYTES: '1000000',
+    },
   });
 });
 
@@ -35,13 +40,19 @@ afterEach(async () => {
 
 it('refuses audio longer than MAX_DURATION_SECONDS', async () => {
   const result = await submit(stack.baseUrl, new Blob([wav]), 'three.wav');
-  expect(result).toEqual({ status: 400, body: { error: expect.stringContaining('at most 2 s'), code: 'DURATION_TOO_LONG' } });
+  expect(result).toEqual({
+    status: 400,
+    body: { error: expect.stringContaining('at most 2 s'), code: 'DURATION_TOO_LONG' },
+  });
 });
 
 it('refuses more channels than MAX_CHANNELS', async () => {
   const six = await readFile(await makeTrack(dir, 'six', { seconds: 1, sampleRate: 8000, channels: 6 }));
   const result = await submit(stack.baseUrl, new Blob([six]), 'six.wav');
-  expect(result).toEqual({ status: 400, body: { error: expect.stringContaining('6 channels'), code: 'TOO_MANY_CHANNELS' } });
+  expect(result).toEqual({
+    status: 400,
+    body: { error: expect.stringContaining('6 channels'), code: 'TOO_MANY_CHANNELS' },
+  });
 });
 
 it('refuses an upload over MAX_UPLOAD_BYTES with 413', async () => {
@@ -51,7 +62,11 @@ it('refuses an upload over MAX_UPLOAD_BYTES with 413', async () => {
 });
 
 it.each([
-  ['too many fields', () => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, 'x'])), 'TOO_MANY_FIELDS'],
+  [
+    'too many fields',
+    () => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, 'x'])),
+    'TOO_MANY_FIELDS',
+  ],
   ['a field over 4 KiB', () => ({ track_id: 'x'.repeat(5_000) }), 'FIELD_TOO_LONG'],
   ['a field name over 100 bytes', () => ({ ['n'.repeat(150)]: 'x' }), 'FIELD_NAME_TOO_LONG'],
 ])('refuses a form with %s', async (_name, fields, code) => {
@@ -61,7 +76,12 @@ it.each([
 });
 
 /** Opens a multipart upload and sends `chunks` with `gapMs` between them. */
-function dribble(chunks: Buffer[], gapMs: number, totalLength: number, head: string): Promise<{ status: number; body: string; ms: number }> {
+function dribble(
+  chunks: Buffer[],
+  gapMs: number,
+  totalLength: number,
+  head: string,
+): Promise<{ status: number; body: string; ms: number }> {
   const { port } = new URL(stack.baseUrl);
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -69,12 +89,16 @@ function dribble(chunks: Buffer[], gapMs: number, totalLength: number, head: str
     let data = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (data += chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err),
+    );
     socket.on('close', () => {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
       resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4), ms: Date.now() - started });
     });
-    socket.write(`POST /v1/stream/transcode HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${head}Content-Length: ${totalLength}\r\n\r\n`);
+    socket.write(
+      `POST /v1/stream/transcode HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${head}Content-Length: ${totalLength}\r\n\r\n`,
+    );
     void (async () => {
       for (const chunk of chunks) {
         if (socket.destroyed || data !== '') return;

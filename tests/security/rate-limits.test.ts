@@ -87,8 +87,13 @@ it('gives each API key its own budget when auth is on', async () => {
   });
   try {
     const post = async (key: string) =>
-      (await fetch(`${stack.baseUrl}/v1/stream/transcode`, { method: 'POST', body: form(), headers: { authorization: `Bearer ${key}` } }))
-        .status;
+      (
+        await fetch(`${stack.baseUrl}/v1/stream/transcode`, {
+          method: 'POST',
+          body: form(),
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status;
     expect(await post(KEY_A)).toBe(200);
     expect(await post(KEY_A)).toBe(429);
     expect(await post(KEY_B)).toBe(200);

@@ -23,7 +23,9 @@ beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), 'signed-fixtures-'));
   wav = new Blob([await readFile(await makeTrack(fixtures, 'tone', { seconds: SECONDS }))]);
   // Auth stays off here: signed playback works on its own.
-  stack = await startStack('signed', { env: { PLAYBACK_SIGNING_KEY: KEY, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL), HLS_SEGMENT_SECONDS: '1' } });
+  stack = await startStack('signed', {
+    env: { PLAYBACK_SIGNING_KEY: KEY, PLAYBACK_TOKEN_TTL_SECONDS: String(TTL), HLS_SEGMENT_SECONDS: '1' },
+  });
 });
 
 afterAll(async () => {
@@ -67,7 +69,9 @@ describe.each([
   });
 
   it('manifest_url carries a token valid for the configured lifetime', () => {
-    const match = /^\/v1\/stream\/hls\/([0-9a-f-]+)\/index\.m3u8\?token=([0-9]+)\.([A-Za-z0-9_-]{43})$/.exec(job.manifestUrl);
+    const match = /^\/v1\/stream\/hls\/([0-9a-f-]+)\/index\.m3u8\?token=([0-9]+)\.([A-Za-z0-9_-]{43})$/.exec(
+      job.manifestUrl,
+    );
     expect(match?.[1]).toBe(job.id);
     const expires = Number(match?.[2]);
     const now = Math.floor(Date.now() / 1000);

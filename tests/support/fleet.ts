@@ -70,7 +70,11 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
     const worker = startProcess(ENTRY.worker, env);
     workers.push(worker);
     all.push(worker);
-    await waitFor(async () => ((await onlineWorkers()) > before ? true : undefined), 30_000, () => `a worker (output: ${worker.output()})`);
+    await waitFor(
+      async () => ((await onlineWorkers()) > before ? true : undefined),
+      30_000,
+      () => `a worker (output: ${worker.output()})`,
+    );
     return worker;
   }
 
@@ -100,7 +104,8 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
       return found;
     },
     async stop() {
-      for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
+      for (const proc of all)
+        if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
       const codes = await Promise.all(all.map((proc) => proc.exited));
       const redis = createRedis(options.redisUrl, 'producer');
       redis.on('error', () => undefined);

@@ -19,10 +19,14 @@ export default async function globalSetup(): Promise<void> {
   }
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'test-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-    detached: false,
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+      detached: false,
+    },
+  );
   child.once('error', () => undefined);
   const ownUrl = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;

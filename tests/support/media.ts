@@ -32,11 +32,23 @@ export async function makeTrack(dir: string, name: string, options: ToneOptions)
   const channels = options.channels ?? 2;
   const file = path.join(dir, `${name}.${options.extension ?? 'wav'}`);
   const result = await runProcess(ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${rate}:duration=${options.seconds}`,
-    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.3:sample_rate=${rate}:duration=${options.seconds}`,
-    '-filter_complex', `[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=${layoutFor(channels)}`,
-    '-ar', String(rate),
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=${rate}:duration=${options.seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.3:sample_rate=${rate}:duration=${options.seconds}`,
+    '-filter_complex',
+    `[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=${layoutFor(channels)}`,
+    '-ar',
+    String(rate),
     ...(options.codecArgs ?? []),
     file,
   ]);
@@ -72,14 +84,37 @@ export async function decodePlaylist(playlist: string): Promise<DecodedAudio> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'decode-'));
   try {
     const wav = path.join(scratch, 'decoded.wav');
-    const decoded = await runProcess(ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', playlist, '-map', '0:a:0', '-c:a', 'pcm_s32le', wav]);
+    const decoded = await runProcess(ffmpeg, [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      playlist,
+      '-map',
+      '0:a:0',
+      '-c:a',
+      'pcm_s32le',
+      wav,
+    ]);
     if (decoded.exitCode !== 0) throw new Error(`decoding ${playlist} failed: ${decoded.stderrTail}`);
     const wavInfo = await probeJson(ffprobe, ['-show_entries', 'stream=duration,sample_rate,channels', wav]);
     const wavStream = first(wavInfo, 'streams');
 
-    const streamInfo = await probeJson(ffprobe, ['-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate,channels,bits_per_raw_sample', playlist]);
+    const streamInfo = await probeJson(ffprobe, [
+      '-select_streams',
+      'a:0',
+      '-show_entries',
+      'stream=codec_name,sample_rate,channels,bits_per_raw_sample',
+      playlist,
+    ]);
     const stream = first(streamInfo, 'streams');
-    const packets = await runProcess(ffprobe, ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', playlist], { collectStdout: true });
+    const packets = await runProcess(
+      ffprobe,
+      ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', playlist],
+      { collectStdout: true },
+    );
     const payloadBytes = packets.stdout
       .split('\n')
       .map((line) => Number.parseInt(line, 10))
@@ -130,9 +165,19 @@ export async function makeStepTrack(
   const half = options.seconds / 2;
   const tagArgs = Object.entries(options.tags ?? {}).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]);
   const result = await runProcess(ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${options.seconds}`,
-    '-f', 'lavfi', '-i', `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${options.seconds}`,
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${options.seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${options.seconds}`,
     '-filter_complex',
     `[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo,volume='if(lt(t,${half}),4,${4 * options.quietGain})':eval=frame`,
     ...tagArgs,
@@ -147,7 +192,21 @@ export async function measureLoudness(input: string): Promise<{ integratedLufs: 
   const { ffmpeg } = await testBinaries();
   const result = await runProcess(
     ffmpeg,
-    ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', input, '-map', '0:a:0', '-af', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'info',
+      '-i',
+      input,
+      '-map',
+      '0:a:0',
+      '-af',
+      'ebur128=peak=true:framelog=verbose',
+      '-f',
+      'null',
+      '-',
+    ],
     { stderrTailBytes: 64 * 1024 },
   );
   if (result.exitCode !== 0) throw new Error(`measuring ${input} failed: ${result.stderrTail.slice(-500)}`);
@@ -168,9 +227,17 @@ export async function makePeakyTrack(dir: string, name: string, seconds: number)
   const file = path.join(dir, `${name}.wav`);
   const channel = '0.1*sin(2*PI*440*t)+if(eq(mod(n\\,44100)\\,0)\\,0.85\\,0)';
   const result = await runProcess(ffmpeg, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `aevalsrc=exprs=${channel}|${channel}:s=44100:d=${seconds}`,
-    '-c:a', 'pcm_s16le',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `aevalsrc=exprs=${channel}|${channel}:s=44100:d=${seconds}`,
+    '-c:a',
+    'pcm_s16le',
     file,
   ]);
   if (result.exitCode !== 0) throw new Error(`could not make fixture ${name}: ${result.stderrTail}`);

@@ -16,7 +16,12 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const ref = { type: 'object', required: ['$ref'], properties: { $ref: { type: 'string', pattern: '^#/' } }, additionalProperties: false };
+const ref = {
+  type: 'object',
+  required: ['$ref'],
+  properties: { $ref: { type: 'string', pattern: '^#/' } },
+  additionalProperties: false,
+};
 const extensible = { '^x-': {} };
 
 /** OpenAPI 3.1's object shapes (after spec.openapis.org/oas/3.1 schema), strict about unknown keys. */
@@ -34,12 +39,33 @@ export const OPENAPI_31_SHAPE = {
       required: ['title', 'version'],
       additionalProperties: false,
       properties: {
-        title: { type: 'string' }, version: { type: 'string' }, description: { type: 'string' }, summary: { type: 'string' },
-        license: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, identifier: { type: 'string' } } },
+        title: { type: 'string' },
+        version: { type: 'string' },
+        description: { type: 'string' },
+        summary: { type: 'string' },
+        license: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' }, identifier: { type: 'string' } },
+        },
       },
     },
-    servers: { type: 'array', items: { type: 'object', required: ['url'], properties: { url: { type: 'string' }, description: { type: 'string' } } } },
-    tags: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, description: { type: 'string' } } } },
+    servers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['url'],
+        properties: { url: { type: 'string' }, description: { type: 'string' } },
+      },
+    },
+    tags: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, description: { type: 'string' } },
+      },
+    },
     paths: { type: 'object', propertyNames: { pattern: '^/' }, additionalProperties: { $ref: '#/$defs/pathItem' } },
     components: {
       type: 'object',
@@ -60,10 +86,15 @@ export const OPENAPI_31_SHAPE = {
       additionalProperties: false,
       patternProperties: extensible,
       properties: {
-        summary: { type: 'string' }, description: { type: 'string' },
+        summary: { type: 'string' },
+        description: { type: 'string' },
         parameters: { type: 'array', items: { anyOf: [{ $ref: '#/$defs/ref' }, { $ref: '#/$defs/parameter' }] } },
-        get: { $ref: '#/$defs/operation' }, put: { $ref: '#/$defs/operation' }, post: { $ref: '#/$defs/operation' },
-        delete: { $ref: '#/$defs/operation' }, patch: { $ref: '#/$defs/operation' }, head: { $ref: '#/$defs/operation' },
+        get: { $ref: '#/$defs/operation' },
+        put: { $ref: '#/$defs/operation' },
+        post: { $ref: '#/$defs/operation' },
+        delete: { $ref: '#/$defs/operation' },
+        patch: { $ref: '#/$defs/operation' },
+        head: { $ref: '#/$defs/operation' },
         options: { $ref: '#/$defs/operation' },
       },
     },
@@ -73,19 +104,31 @@ export const OPENAPI_31_SHAPE = {
       additionalProperties: false,
       patternProperties: extensible,
       properties: {
-        operationId: { type: 'string' }, summary: { type: 'string' }, description: { type: 'string' },
+        operationId: { type: 'string' },
+        summary: { type: 'string' },
+        description: { type: 'string' },
         tags: { type: 'array', items: { type: 'string' } },
         parameters: { type: 'array', items: { anyOf: [{ $ref: '#/$defs/ref' }, { $ref: '#/$defs/parameter' }] } },
         requestBody: {
-          type: 'object', required: ['content'], additionalProperties: false,
-          properties: { description: { type: 'string' }, required: { type: 'boolean' }, content: { $ref: '#/$defs/content' } },
+          type: 'object',
+          required: ['content'],
+          additionalProperties: false,
+          properties: {
+            description: { type: 'string' },
+            required: { type: 'boolean' },
+            content: { $ref: '#/$defs/content' },
+          },
         },
         responses: {
-          type: 'object', minProperties: 1,
+          type: 'object',
+          minProperties: 1,
           propertyNames: { pattern: '^(?:[1-5](?:[0-9]{2}|XX)|default)$' },
           additionalProperties: { anyOf: [{ $ref: '#/$defs/ref' }, { $ref: '#/$defs/response' }] },
         },
-        security: { type: 'array', items: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
+        security: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        },
         deprecated: { type: 'boolean' },
       },
     },
@@ -94,22 +137,38 @@ export const OPENAPI_31_SHAPE = {
       required: ['name', 'in', 'schema'],
       additionalProperties: false,
       properties: {
-        name: { type: 'string' }, in: { enum: ['query', 'header', 'path', 'cookie'] }, description: { type: 'string' },
-        required: { type: 'boolean' }, deprecated: { type: 'boolean' }, schema: { type: ['object', 'boolean'] },
+        name: { type: 'string' },
+        in: { enum: ['query', 'header', 'path', 'cookie'] },
+        description: { type: 'string' },
+        required: { type: 'boolean' },
+        deprecated: { type: 'boolean' },
+        schema: { type: ['object', 'boolean'] },
       },
       if: { properties: { in: { const: 'path' } } },
       then: { required: ['required'], properties: { required: { const: true } } },
     },
     header: {
-      type: 'object', required: ['schema'], additionalProperties: false,
-      properties: { description: { type: 'string' }, required: { type: 'boolean' }, schema: { type: ['object', 'boolean'] } },
+      type: 'object',
+      required: ['schema'],
+      additionalProperties: false,
+      properties: {
+        description: { type: 'string' },
+        required: { type: 'boolean' },
+        schema: { type: ['object', 'boolean'] },
+      },
     },
     content: {
       type: 'object',
       propertyNames: { pattern: '^[a-z*]+/[a-z0-9.+*-]+$' },
       additionalProperties: {
-        type: 'object', additionalProperties: false,
-        properties: { schema: { type: ['object', 'boolean'] }, example: {}, examples: { type: 'object' }, encoding: { type: 'object' } },
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          schema: { type: ['object', 'boolean'] },
+          example: {},
+          examples: { type: 'object' },
+          encoding: { type: 'object' },
+        },
       },
     },
     response: {
@@ -118,7 +177,10 @@ export const OPENAPI_31_SHAPE = {
       additionalProperties: false,
       properties: {
         description: { type: 'string' },
-        headers: { type: 'object', additionalProperties: { anyOf: [{ $ref: '#/$defs/ref' }, { $ref: '#/$defs/header' }] } },
+        headers: {
+          type: 'object',
+          additionalProperties: { anyOf: [{ $ref: '#/$defs/ref' }, { $ref: '#/$defs/header' }] },
+        },
         content: { $ref: '#/$defs/content' },
         links: { type: 'object' },
       },
@@ -128,8 +190,11 @@ export const OPENAPI_31_SHAPE = {
       required: ['type'],
       properties: {
         type: { enum: ['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'] },
-        description: { type: 'string' }, name: { type: 'string' }, in: { enum: ['query', 'header', 'cookie'] },
-        scheme: { type: 'string' }, bearerFormat: { type: 'string' },
+        description: { type: 'string' },
+        name: { type: 'string' },
+        in: { enum: ['query', 'header', 'cookie'] },
+        scheme: { type: 'string' },
+        bearerFormat: { type: 'string' },
       },
       allOf: [
         { if: { properties: { type: { const: 'apiKey' } } }, then: { required: ['name', 'in'] } },
@@ -142,7 +207,11 @@ export const OPENAPI_31_SHAPE = {
 /** The value a local `#/a/b~1c` pointer names inside `doc`, or undefined. */
 export function resolvePointer(doc: unknown, pointer: string): unknown {
   if (!pointer.startsWith('#')) return undefined;
-  const parts = pointer.slice(1).split('/').slice(1).map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .slice(1)
+    .split('/')
+    .slice(1)
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc;
   for (const part of parts) {
     if (!isObject(node) && !Array.isArray(node)) return undefined;
@@ -161,7 +230,11 @@ export function deref(doc: unknown, value: unknown): unknown {
 }
 
 /** Every `$ref` string in the document, with where it was found. */
-export function collectRefs(node: unknown, at = '#', into: { at: string; ref: string }[] = []): { at: string; ref: string }[] {
+export function collectRefs(
+  node: unknown,
+  at = '#',
+  into: { at: string; ref: string }[] = [],
+): { at: string; ref: string }[] {
   if (Array.isArray(node)) node.forEach((item, index) => collectRefs(item, `${at}/${index}`, into));
   else if (isObject(node)) {
     for (const [key, value] of Object.entries(node)) {
@@ -189,7 +262,8 @@ export function schemaPointers(doc: Json): string[] {
     }
   };
   walk(doc['paths'], '#/paths');
-  for (const part of ['responses', 'parameters', 'headers']) walk(resolvePointer(doc, `#/components/${part}`), `#/components/${part}`);
+  for (const part of ['responses', 'parameters', 'headers'])
+    walk(resolvePointer(doc, `#/components/${part}`), `#/components/${part}`);
   return pointers;
 }
 

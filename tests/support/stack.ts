@@ -53,7 +53,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     QUEUE_PREFIX: `test-${name}-${randomUUID().slice(0, 8)}`,
     LOG_LEVEL: 'error',
   });
-  const workers = Array.from({ length: options.workers ?? 1 }, () => createWorkerApp(config, options.logger ?? silentLogger, options.workerOptions));
+  const workers = Array.from({ length: options.workers ?? 1 }, () =>
+    createWorkerApp(config, options.logger ?? silentLogger, options.workerOptions),
+  );
   for (const worker of workers) await worker.start();
   const api = createApiServer(config, options.logger ?? silentLogger);
   const port = await api.start();

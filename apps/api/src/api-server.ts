@@ -78,7 +78,11 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       new FleetMetrics(redis, config.queuePrefix),
     );
     board = createQueueBoard(redis, config.queuePrefix);
-    const ops = { stats, metrics: new ApiMetrics(stats, new FleetMetrics(redis, config.queuePrefix)), board: board.router };
+    const ops = {
+      stats,
+      metrics: new ApiMetrics(stats, new FleetMetrics(redis, config.queuePrefix)),
+      board: board.router,
+    };
     // Live progress: one QueueEvents reader for every SSE stream of this instance.
     jobEvents = {
       hub: new JobEventHub({ redisUrl: config.redisUrl, redis, queue, prefix: config.queuePrefix, logger }),

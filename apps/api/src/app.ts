@@ -115,11 +115,21 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   if (deps.jobEvents) {
-    app.use(eventRoutes({ ...deps.jobEvents, jobs: deps.jobs, ...(deps.playback ? { playback: deps.playback } : {}) }, requireScope));
+    app.use(
+      eventRoutes(
+        { ...deps.jobEvents, jobs: deps.jobs, ...(deps.playback ? { playback: deps.playback } : {}) },
+        requireScope,
+      ),
+    );
   }
   app.use(jobRoutes(deps.jobs, requireScope, deps.playback));
   app.use(
-    jobMediaRoutes({ jobs: deps.jobs, requireScope, playback: deps.playback, authEnabled: deps.authenticator?.enabled === true }),
+    jobMediaRoutes({
+      jobs: deps.jobs,
+      requireScope,
+      playback: deps.playback,
+      authEnabled: deps.authenticator?.enabled === true,
+    }),
   );
   app.use(hlsRoutes(deps.jobs, deps.playback));
   if (deps.ops) {

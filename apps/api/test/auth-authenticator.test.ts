@@ -15,7 +15,14 @@ const otherRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = (key: KeyObject): string => key.export({ type: 'spki', format: 'pem' }).toString();
 
 function settings(overrides: Partial<AuthSettings> = {}): AuthSettings {
-  return { apiKeys: [], jwtSecret: undefined, jwtPublicKey: undefined, jwtAudience: AUDIENCE, jwtIssuer: undefined, ...overrides };
+  return {
+    apiKeys: [],
+    jwtSecret: undefined,
+    jwtPublicKey: undefined,
+    jwtAudience: AUDIENCE,
+    jwtIssuer: undefined,
+    ...overrides,
+  };
 }
 
 const hs = Authenticator.fromConfig(settings({ apiKeys: [API_KEY], jwtSecret: SECRET }));
@@ -90,12 +97,16 @@ describe('Authenticator: bearer header and API keys', () => {
     expect(await rejection(keysOnly.authenticate(header))).toEqual({ kind: 'unauthenticated', code: 'AUTH_REQUIRED' });
   });
 
-  it.each([['a wrong key', 'key-0123456789abcdef-two'], ['a prefix of a key', API_KEY.slice(0, -1)], ['a key plus more', `${API_KEY}x`]])(
-    '%s → 401 INVALID_TOKEN',
-    async (_name, token) => {
-      expect(await rejection(keysOnly.authenticate(bearer(token)))).toEqual({ kind: 'unauthenticated', code: 'INVALID_TOKEN' });
-    },
-  );
+  it.each([
+    ['a wrong key', 'key-0123456789abcdef-two'],
+    ['a prefix of a key', API_KEY.slice(0, -1)],
+    ['a key plus more', `${API_KEY}x`],
+  ])('%s → 401 INVALID_TOKEN', async (_name, token) => {
+    expect(await rejection(keysOnly.authenticate(bearer(token)))).toEqual({
+      kind: 'unauthenticated',
+      code: 'INVALID_TOKEN',
+    });
+  });
 
   it('a very long token → 401 INVALID_TOKEN', async () => {
     expect(await rejection(keysOnly.authenticate(bearer('x'.repeat(10_000))))).toMatchObject({ code: 'INVALID_TOKEN' });
@@ -114,8 +125,14 @@ describe('Authenticator: bearer header and API keys', () => {
 
 describe('Authenticator: JWT', () => {
   it('HS256 with the scope claim as an OAuth string', async () => {
-    const principal = await hs.authenticate(bearer(await jwt({ sub: 'alice', scope: 'jobs:read transcode:write' }, secretBytes)));
-    expect(principal).toEqual({ subject: 'jwt:alice', method: 'jwt', scopes: new Set(['jobs:read', 'transcode:write']) });
+    const principal = await hs.authenticate(
+      bearer(await jwt({ sub: 'alice', scope: 'jobs:read transcode:write' }, secretBytes)),
+    );
+    expect(principal).toEqual({
+      subject: 'jwt:alice',
+      method: 'jwt',
+      scopes: new Set(['jobs:read', 'transcode:write']),
+    });
   });
 
   it('HS256 with a scopes array; unknown scopes and non-strings are ignored', async () => {
@@ -127,12 +144,19 @@ describe('Authenticator: JWT', () => {
 
   it('RS256 with the configured RSA public key', async () => {
     const token = await jwt({ sub: 'svc', scope: 'admin' }, rsa.privateKey, { alg: 'RS256' });
-    await expect(rs.authenticate(bearer(token))).resolves.toEqual({ subject: 'jwt:svc', method: 'jwt', scopes: new Set(['admin']) });
+    await expect(rs.authenticate(bearer(token))).resolves.toEqual({
+      subject: 'jwt:svc',
+      method: 'jwt',
+      scopes: new Set(['admin']),
+    });
   });
 
   it('ES256 with the configured P-256 public key', async () => {
     const token = await jwt({ scope: 'jobs:read' }, ec.privateKey, { alg: 'ES256' });
-    await expect(es.authenticate(bearer(token))).resolves.toMatchObject({ method: 'jwt', scopes: new Set(['jobs:read']) });
+    await expect(es.authenticate(bearer(token))).resolves.toMatchObject({
+      method: 'jwt',
+      scopes: new Set(['jobs:read']),
+    });
   });
 
   it('an expired token → 401 TOKEN_EXPIRED', async () => {
@@ -145,12 +169,23 @@ describe('Authenticator: JWT', () => {
     ['a wrong audience', () => jwt({ scope: 'jobs:read' }, secretBytes, { aud: 'someone-else' }), hs],
     ['a wrong HMAC secret', () => jwt({ scope: 'jobs:read' }, new TextEncoder().encode(`${SECRET}-other`)), hs],
     ['an RS256 token signed by another key', () => jwt({ scope: 'admin' }, otherRsa.privateKey, { alg: 'RS256' }), rs],
-    ['an RS256 token where only HS256 is configured', () => jwt({ scope: 'admin' }, rsa.privateKey, { alg: 'RS256' }), hs],
+    [
+      'an RS256 token where only HS256 is configured',
+      () => jwt({ scope: 'admin' }, rsa.privateKey, { alg: 'RS256' }),
+      hs,
+    ],
     ['an ES256 token where the key is RSA', () => jwt({ scope: 'admin' }, ec.privateKey, { alg: 'ES256' }), rs],
-    ['an HS256 token "signed" with the RSA public key as secret', () => jwt({ scope: 'admin' }, new TextEncoder().encode(pem(rsa.publicKey))), rs],
+    [
+      'an HS256 token "signed" with the RSA public key as secret',
+      () => jwt({ scope: 'admin' }, new TextEncoder().encode(pem(rsa.publicKey))),
+      rs,
+    ],
     ['an HS512 token', () => jwt({ scope: 'admin' }, secretBytes, { alg: 'HS512' }), hs],
   ])('%s → 401 INVALID_TOKEN', async (_name, makeToken, authenticator) => {
-    expect(await rejection(authenticator.authenticate(bearer(await makeToken())))).toEqual({ kind: 'unauthenticated', code: 'INVALID_TOKEN' });
+    expect(await rejection(authenticator.authenticate(bearer(await makeToken())))).toEqual({
+      kind: 'unauthenticated',
+      code: 'INVALID_TOKEN',
+    });
   });
 
   it('alg "none" → 401 INVALID_TOKEN', async () => {
@@ -167,15 +202,21 @@ describe('Authenticator: JWT', () => {
     const forged = await jwt({ scope: 'admin' }, new TextEncoder().encode(pem(rsa.publicKey)));
     expect(await rejection(both.authenticate(bearer(forged)))).toMatchObject({ code: 'INVALID_TOKEN' });
     // …while both genuine kinds pass.
-    await expect(both.authenticate(bearer(await jwt({ scope: 'admin' }, secretBytes)))).resolves.toMatchObject({ method: 'jwt' });
-    await expect(both.authenticate(bearer(await jwt({ scope: 'admin' }, rsa.privateKey, { alg: 'RS256' })))).resolves.toMatchObject({ method: 'jwt' });
+    await expect(both.authenticate(bearer(await jwt({ scope: 'admin' }, secretBytes)))).resolves.toMatchObject({
+      method: 'jwt',
+    });
+    await expect(
+      both.authenticate(bearer(await jwt({ scope: 'admin' }, rsa.privateKey, { alg: 'RS256' }))),
+    ).resolves.toMatchObject({ method: 'jwt' });
   });
 
   it('a tampered payload → 401 INVALID_TOKEN', async () => {
     const [header, , signature] = (await jwt({ scope: 'jobs:read' }, secretBytes)).split('.');
     const exp = Math.floor(Date.now() / 1000) + 300;
     const payload = Buffer.from(JSON.stringify({ aud: AUDIENCE, exp, scope: 'admin' })).toString('base64url');
-    expect(await rejection(hs.authenticate(bearer(`${header}.${payload}.${signature}`)))).toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(await rejection(hs.authenticate(bearer(`${header}.${payload}.${signature}`)))).toMatchObject({
+      code: 'INVALID_TOKEN',
+    });
   });
 
   it('garbage that is neither a key nor a JWT → 401 INVALID_TOKEN', async () => {
@@ -201,10 +242,14 @@ describe('Authenticator: JWT', () => {
 
   it('tolerates small clock skew but not more', async () => {
     const skewed = Authenticator.fromConfig(settings({ jwtSecret: SECRET }), { clockToleranceSeconds: 30 });
-    await expect(skewed.authenticate(bearer(await jwt({ scope: 'jobs:read' }, secretBytes, { expiresIn: -10 })))).resolves.toMatchObject({
+    await expect(
+      skewed.authenticate(bearer(await jwt({ scope: 'jobs:read' }, secretBytes, { expiresIn: -10 }))),
+    ).resolves.toMatchObject({
       method: 'jwt',
     });
-    expect(await rejection(skewed.authenticate(bearer(await jwt({}, secretBytes, { expiresIn: -60 }))))).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect(await rejection(skewed.authenticate(bearer(await jwt({}, secretBytes, { expiresIn: -60 }))))).toMatchObject({
+      code: 'TOKEN_EXPIRED',
+    });
   });
 });
 

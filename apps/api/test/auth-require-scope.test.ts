@@ -10,7 +10,14 @@ const API_KEY = 'key-0123456789abcdef-one';
 const SECRET = 'hs256-secret-0123456789abcdef0123456789';
 
 function settings(overrides: Partial<AuthSettings> = {}): AuthSettings {
-  return { apiKeys: [], jwtSecret: undefined, jwtPublicKey: undefined, jwtAudience: 'stream-server', jwtIssuer: undefined, ...overrides };
+  return {
+    apiKeys: [],
+    jwtSecret: undefined,
+    jwtPublicKey: undefined,
+    jwtAudience: 'stream-server',
+    jwtIssuer: undefined,
+    ...overrides,
+  };
 }
 
 /** A tiny app: one guarded route answering with the principal it saw. */
@@ -52,17 +59,23 @@ describe('requireScope middleware', () => {
   });
 
   it('an expired JWT → 401 TOKEN_EXPIRED', async () => {
-    const response = await request(app).post('/write').set('Authorization', `Bearer ${await token('transcode:write', -3600)}`);
+    const response = await request(app)
+      .post('/write')
+      .set('Authorization', `Bearer ${await token('transcode:write', -3600)}`);
     expect(response.status).toBe(401);
     expect(response.body).toHaveProperty('code', 'TOKEN_EXPIRED');
     expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
   });
 
   it('a JWT without the scope → 403 INSUFFICIENT_SCOPE naming the scope', async () => {
-    const response = await request(app).post('/write').set('Authorization', `Bearer ${await token('jobs:read')}`);
+    const response = await request(app)
+      .post('/write')
+      .set('Authorization', `Bearer ${await token('jobs:read')}`);
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ error: expect.any(String), code: 'INSUFFICIENT_SCOPE' });
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="stream-server", error="insufficient_scope", scope="transcode:write"');
+    expect(response.headers['www-authenticate']).toBe(
+      'Bearer realm="stream-server", error="insufficient_scope", scope="transcode:write"',
+    );
   });
 
   it('a JWT with the scope, or an API key, passes and leaves the principal', async () => {

@@ -47,6 +47,8 @@ describe('CodecAvailability', () => {
   it('a fleet read that fails is QUEUE_UNAVAILABLE', async () => {
     const registry = fleet([]);
     registry.state.down = true;
-    await expect(new CodecAvailability(registry, LOCAL).available()).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE' });
+    await expect(new CodecAvailability(registry, LOCAL).available()).rejects.toMatchObject({
+      code: 'QUEUE_UNAVAILABLE',
+    });
   });
 });

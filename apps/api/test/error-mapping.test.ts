@@ -13,7 +13,11 @@ import { toErrorResponse } from '../src/middleware/error-handler';
 
 describe('toErrorResponse: domain errors', () => {
   it.each<[string, DomainError, number]>([
-    ['InvalidInputError', new InvalidInputError('INVALID_CODEC', 'Field "codec" must be one of aac, mp3, opus, flac.'), 400],
+    [
+      'InvalidInputError',
+      new InvalidInputError('INVALID_CODEC', 'Field "codec" must be one of aac, mp3, opus, flac.'),
+      400,
+    ],
     ['UnsupportedError', new UnsupportedError('CODEC_UNAVAILABLE', 'This server cannot write opus.'), 400],
     ['NotReadyError', new NotReadyError('JOB_NOT_READY', 'The job has not finished yet.'), 400],
     ['NotFoundError', new NotFoundError('JOB_NOT_FOUND', 'No such job.'), 404],
@@ -40,14 +44,17 @@ describe('toErrorResponse: multer errors', () => {
     expect(response.body.code).toBe('UNEXPECTED_FILE');
   });
 
-  it.each(['LIMIT_FILE_COUNT', 'LIMIT_PART_COUNT', 'LIMIT_FIELD_COUNT', 'LIMIT_FIELD_KEY', 'LIMIT_FIELD_VALUE'] as const)(
-    '%s → 400',
-    (code) => {
-      const response = toErrorResponse(new MulterError(code));
-      expect(response.status).toBe(400);
-      expect(response.body.code).toMatch(/^[A-Z_]+$/);
-    },
-  );
+  it.each([
+    'LIMIT_FILE_COUNT',
+    'LIMIT_PART_COUNT',
+    'LIMIT_FIELD_COUNT',
+    'LIMIT_FIELD_KEY',
+    'LIMIT_FIELD_VALUE',
+  ] as const)('%s → 400', (code) => {
+    const response = toErrorResponse(new MulterError(code));
+    expect(response.status).toBe(400);
+    expect(response.body.code).toMatch(/^[A-Z_]+$/);
+  });
 });
 
 describe('toErrorResponse: other errors', () => {

@@ -18,8 +18,23 @@ function snapshot(overrides: Partial<JobSnapshot> = {}, data: Partial<TranscodeJ
       trackId: 'track-42',
       uploadId: UPLOAD_ID,
       demuxer: 'wav',
-      source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8, bitrate: 1_411_200 },
-      plan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+      source: {
+        codec: 'pcm_s16le',
+        sampleRate: 44_100,
+        channels: 2,
+        bitsPerSample: 16,
+        durationSeconds: 8,
+        bitrate: 1_411_200,
+      },
+      plan: {
+        codec: 'aac',
+        profile: 'high',
+        bitrate: 256_000,
+        sampleRate: 44_100,
+        channels: 2,
+        bitDepth: null,
+        container: 'mpegts',
+      },
       priority: 'normal',
       submittedAt: '2025-01-27T12:00:00.000Z',
       ...data,
@@ -76,24 +91,33 @@ describe('JobService.view', () => {
   });
 
   it('a known job is its job body', async () => {
-    await expect(setUp({ job: snapshot({ state: 'active' }) }).service.view(ID)).resolves.toMatchObject({ id: ID, status: 'Processing' });
+    await expect(setUp({ job: snapshot({ state: 'active' }) }).service.view(ID)).resolves.toMatchObject({
+      id: ID,
+      status: 'Processing',
+    });
   });
 });
 
 describe('JobService.cancel', () => {
   it('not-found → JOB_NOT_FOUND', async () => {
-    expect(await caught(setUp({ cancel: { kind: 'not-found' } }).service.cancel(ID))).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect(await caught(setUp({ cancel: { kind: 'not-found' } }).service.cancel(ID))).toMatchObject({
+      code: 'JOB_NOT_FOUND',
+    });
   });
 
   it('finished → JOB_FINISHED (a conflict) naming the status', async () => {
-    const err = await caught(setUp({ cancel: { kind: 'finished', snapshot: snapshot({ state: 'completed' }) } }).service.cancel(ID));
+    const err = await caught(
+      setUp({ cancel: { kind: 'finished', snapshot: snapshot({ state: 'completed' }) } }).service.cancel(ID),
+    );
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ code: 'JOB_FINISHED', message: expect.stringContaining('Completed') });
   });
 
   it('a waiting job cancelled the first time: its upload is deleted and its callback told', async () => {
     const cancelled = snapshot({ cancelledAt: 1_737_979_201_000 });
-    const { service, removed, notices } = setUp({ cancel: { kind: 'cancelled', first: true, removedFromQueue: true, snapshot: cancelled } });
+    const { service, removed, notices } = setUp({
+      cancel: { kind: 'cancelled', first: true, removedFromQueue: true, snapshot: cancelled },
+    });
     await expect(service.cancel(ID)).resolves.toMatchObject({ id: ID, status: 'Cancelled' });
     expect(removed).toEqual([layout.uploadPath(UPLOAD_ID)]);
     expect(notices).toEqual([cancelled]);
@@ -101,7 +125,9 @@ describe('JobService.cancel', () => {
 
   it('a repeated cancel of a waiting job deletes again but tells nobody twice', async () => {
     const cancelled = snapshot({ cancelledAt: 1 });
-    const { service, removed, notices } = setUp({ cancel: { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: cancelled } });
+    const { service, removed, notices } = setUp({
+      cancel: { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: cancelled },
+    });
     await service.cancel(ID);
     expect(removed).toHaveLength(1);
     expect(notices).toEqual([]);
@@ -109,7 +135,9 @@ describe('JobService.cancel', () => {
 
   it('a running job is left to its worker: nothing deleted, nobody told here', async () => {
     const running = snapshot({ state: 'active', cancelledAt: 1 });
-    const { service, removed, notices } = setUp({ cancel: { kind: 'cancelled', first: true, removedFromQueue: false, snapshot: running } });
+    const { service, removed, notices } = setUp({
+      cancel: { kind: 'cancelled', first: true, removedFromQueue: false, snapshot: running },
+    });
     await expect(service.cancel(ID)).resolves.toMatchObject({ status: 'Cancelled' });
     expect(removed).toEqual([]);
     expect(notices).toEqual([]);
@@ -118,7 +146,9 @@ describe('JobService.cancel', () => {
 
 describe('JobService: playlists and segments', () => {
   it('a published manifest is served from disk, whatever Redis says', async () => {
-    await expect(setUp({ files: [layout.manifestPath(ID)] }).service.manifestPath(ID)).resolves.toBe(layout.manifestPath(ID));
+    await expect(setUp({ files: [layout.manifestPath(ID)] }).service.manifestPath(ID)).resolves.toBe(
+      layout.manifestPath(ID),
+    );
   });
 
   it('a manifest of a job not completed yet is JOB_NOT_COMPLETED (not ready)', async () => {
@@ -128,43 +158,63 @@ describe('JobService: playlists and segments', () => {
   });
 
   it('a completed job whose manifest is gone is MANIFEST_NOT_FOUND; an unknown job JOB_NOT_FOUND', async () => {
-    expect(await caught(setUp({ job: snapshot({ state: 'completed' }) }).service.manifestPath(ID))).toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
+    expect(await caught(setUp({ job: snapshot({ state: 'completed' }) }).service.manifestPath(ID))).toMatchObject({
+      code: 'MANIFEST_NOT_FOUND',
+    });
     expect(await caught(setUp().service.manifestPath(ID))).toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 
   it('a rung that is not there: the root playlist answers, else MANIFEST_NOT_FOUND', async () => {
-    expect(await caught(setUp({ job: snapshot() }).service.renditionManifestPath(ID, 'low'))).toMatchObject({ code: 'JOB_NOT_COMPLETED' });
+    expect(await caught(setUp({ job: snapshot() }).service.renditionManifestPath(ID, 'low'))).toMatchObject({
+      code: 'JOB_NOT_COMPLETED',
+    });
     const published = setUp({ files: [layout.manifestPath(ID)] });
-    expect(await caught(published.service.renditionManifestPath(ID, 'low'))).toMatchObject({ code: 'MANIFEST_NOT_FOUND' });
+    expect(await caught(published.service.renditionManifestPath(ID, 'low'))).toMatchObject({
+      code: 'MANIFEST_NOT_FOUND',
+    });
   });
 
   it('segment and rendition names are checked', async () => {
     const { service } = setUp();
     expect(service.segmentPath(ID, 'segment_00001.ts')).toBe(layout.segmentPath(ID, 'segment_00001.ts'));
     expect(() => service.segmentPath(ID, '../index.m3u8')).toThrow(InvalidInputError);
-    expect(() => service.renditionSegmentPath(ID, 'ultra', 'segment_00001.ts')).toThrow(expect.objectContaining({ code: 'INVALID_RENDITION_NAME' }));
-    expect(() => service.renditionSegmentPath(ID, 'low', 'x.ts')).toThrow(expect.objectContaining({ code: 'INVALID_SEGMENT_NAME' }));
+    expect(() => service.renditionSegmentPath(ID, 'ultra', 'segment_00001.ts')).toThrow(
+      expect.objectContaining({ code: 'INVALID_RENDITION_NAME' }),
+    );
+    expect(() => service.renditionSegmentPath(ID, 'low', 'x.ts')).toThrow(
+      expect.objectContaining({ code: 'INVALID_SEGMENT_NAME' }),
+    );
     expect(await caught(service.renditionManifestPath(ID, '..'))).toMatchObject({ code: 'INVALID_RENDITION_NAME' });
   });
 });
 
 describe('JobService: waveform and download', () => {
   it('files on disk are returned with the track id for the download name', async () => {
-    const { service } = setUp({ job: snapshot({ state: 'completed' }, { download: true }), files: [layout.downloadPath(ID), layout.waveformPath(ID)] });
+    const { service } = setUp({
+      job: snapshot({ state: 'completed' }, { download: true }),
+      files: [layout.downloadPath(ID), layout.waveformPath(ID)],
+    });
     await expect(service.waveformPath(ID)).resolves.toBe(layout.waveformPath(ID));
     await expect(service.downloadPath(ID)).resolves.toEqual({ file: layout.downloadPath(ID), trackId: 'track-42' });
   });
 
   it('a job submitted without download=true has no download: DOWNLOAD_NOT_FOUND saying so', async () => {
     const err = await caught(setUp({ job: snapshot({ state: 'completed' }) }).service.downloadPath(ID));
-    expect(err).toMatchObject({ code: 'DOWNLOAD_NOT_FOUND', message: expect.stringContaining('without download=true') });
+    expect(err).toMatchObject({
+      code: 'DOWNLOAD_NOT_FOUND',
+      message: expect.stringContaining('without download=true'),
+    });
   });
 
   it('not completed yet: not found with the file code, saying so', async () => {
-    const err = await caught(setUp({ job: snapshot({ state: 'active' }, { download: true }) }).service.downloadPath(ID));
+    const err = await caught(
+      setUp({ job: snapshot({ state: 'active' }, { download: true }) }).service.downloadPath(ID),
+    );
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err).toMatchObject({ code: 'DOWNLOAD_NOT_FOUND', message: expect.stringContaining('not completed yet') });
-    expect(await caught(setUp({ job: snapshot() }).service.waveformPath(ID))).toMatchObject({ code: 'WAVEFORM_NOT_FOUND' });
+    expect(await caught(setUp({ job: snapshot() }).service.waveformPath(ID))).toMatchObject({
+      code: 'WAVEFORM_NOT_FOUND',
+    });
   });
 
   it('an unknown job is JOB_NOT_FOUND', async () => {

@@ -13,8 +13,23 @@ function data(overrides: Partial<TranscodeJobData> = {}): TranscodeJobData {
     trackId: 'track-42',
     uploadId: '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b',
     demuxer: 'wav',
-    source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8.5, bitrate: 1_411_200 },
-    plan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+    source: {
+      codec: 'pcm_s16le',
+      sampleRate: 44_100,
+      channels: 2,
+      bitsPerSample: 16,
+      durationSeconds: 8.5,
+      bitrate: 1_411_200,
+    },
+    plan: {
+      codec: 'aac',
+      profile: 'high',
+      bitrate: 256_000,
+      sampleRate: 44_100,
+      channels: 2,
+      bitDepth: null,
+      container: 'mpegts',
+    },
     priority: 'normal',
     submittedAt: new Date(CREATED).toISOString(),
     ...overrides,
@@ -58,11 +73,20 @@ describe('toJobView', () => {
       duration_seconds: 8.5,
       attempts: 0,
       manifest_url: null,
-      renditions: [{ name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: null, average_bandwidth: null, playlist_url: null }],
+      renditions: [
+        { name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: null, average_bandwidth: null, playlist_url: null },
+      ],
       normalize: false,
       loudness: null,
       output_loudness: null,
-      source: { codec: 'pcm_s16le', sample_rate: 44_100, channels: 2, bitrate: 1_411_200, duration_seconds: 8.5, tags: {} },
+      source: {
+        codec: 'pcm_s16le',
+        sample_rate: 44_100,
+        channels: 2,
+        bitrate: 1_411_200,
+        duration_seconds: 8.5,
+        tags: {},
+      },
       waveform_url: null,
       download_url: null,
       callback_url: null,
@@ -134,7 +158,15 @@ describe('toJobView', () => {
   });
 
   it('a job delayed for a retry is Pending with no error, even with the last failure recorded', () => {
-    const view = toJobView(snapshot({ state: 'delayed', failedReason: 'ffmpeg timed out', startedAt: STARTED, attemptsMade: 1, progress: 12 }));
+    const view = toJobView(
+      snapshot({
+        state: 'delayed',
+        failedReason: 'ffmpeg timed out',
+        startedAt: STARTED,
+        attemptsMade: 1,
+        progress: 12,
+      }),
+    );
     expect(view.status).toBe('Pending');
     expect(view.error).toBeNull();
     expect(view.completed_at).toBeNull();
@@ -167,13 +199,28 @@ describe('toJobView', () => {
     const view = toJobView(
       snapshot({
         data: data({
-          plan: { codec: 'flac', profile: 'hi_res', bitrate: null, sampleRate: 96_000, channels: 2, bitDepth: 24, container: 'fmp4' },
+          plan: {
+            codec: 'flac',
+            profile: 'hi_res',
+            bitrate: null,
+            sampleRate: 96_000,
+            channels: 2,
+            bitDepth: 24,
+            container: 'fmp4',
+          },
           priority: 'urgent',
           trackId: 'hi',
         }),
       }),
     );
-    expect(view).toMatchObject({ track_id: 'hi', codec: 'flac', quality_profile: 'hi_res', priority: 'urgent', bitrate: null, sample_rate: 96_000 });
+    expect(view).toMatchObject({
+      track_id: 'hi',
+      codec: 'flac',
+      quality_profile: 'hi_res',
+      priority: 'urgent',
+      bitrate: null,
+      sample_rate: 96_000,
+    });
   });
 
   it("has the seed's eight fields with the right types", () => {
@@ -219,7 +266,9 @@ describe('toJobView: cancelled jobs', () => {
   });
 
   it('the failed attempt a cancel causes still reads Cancelled, not Failed(cancelled)', () => {
-    const view = toJobView(snapshot({ state: 'failed', failedReason: 'cancelled', finishedAt: FINISHED + 500, cancelledAt: FINISHED }));
+    const view = toJobView(
+      snapshot({ state: 'failed', failedReason: 'cancelled', finishedAt: FINISHED + 500, cancelledAt: FINISHED }),
+    );
     expect(view.status).toBe('Cancelled');
     expect(view.error).toBeNull();
     expect(view.completed_at).toBe('2025-01-27T12:01:01.000Z');
@@ -261,8 +310,22 @@ describe('toJobView: ladders, loudness, waveform, download', () => {
     );
     expect(view).toMatchObject({
       renditions: [
-        { name: 'low', codec: 'aac', bitrate: 64_000, bandwidth: 70_001, average_bandwidth: 66_000, playlist_url: `/v1/stream/hls/${ID}/low/index.m3u8` },
-        { name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: 270_001, average_bandwidth: 262_000, playlist_url: `/v1/stream/hls/${ID}/high/index.m3u8` },
+        {
+          name: 'low',
+          codec: 'aac',
+          bitrate: 64_000,
+          bandwidth: 70_001,
+          average_bandwidth: 66_000,
+          playlist_url: `/v1/stream/hls/${ID}/low/index.m3u8`,
+        },
+        {
+          name: 'high',
+          codec: 'aac',
+          bitrate: 256_000,
+          bandwidth: 270_001,
+          average_bandwidth: 262_000,
+          playlist_url: `/v1/stream/hls/${ID}/high/index.m3u8`,
+        },
       ],
       normalize: true,
       loudness: { integrated_lufs: -23.5, loudness_range_lu: 4.2, true_peak_dbtp: -3.1 },
@@ -274,7 +337,9 @@ describe('toJobView: ladders, loudness, waveform, download', () => {
   });
 
   it('an older result (no waveform flag) or a job without download has no such URLs', () => {
-    const view = toJobView(snapshot({ state: 'completed', finishedAt: FINISHED, result: { segments: 2, outputDurationSeconds: 8.5 } }));
+    const view = toJobView(
+      snapshot({ state: 'completed', finishedAt: FINISHED, result: { segments: 2, outputDurationSeconds: 8.5 } }),
+    );
     expect(view.waveform_url).toBeNull();
     expect(view.download_url).toBeNull();
     expect(view.renditions[0]?.playlist_url).toBe(`/v1/stream/hls/${ID}/index.m3u8`);

@@ -42,7 +42,9 @@ describe('renderFleetMetrics', () => {
   });
 
   it('writes only HELP and TYPE when nothing happened yet', () => {
-    const empty = renderFleetMetrics(parseFleetHash({})).split('\n').filter((line) => line !== '');
+    const empty = renderFleetMetrics(parseFleetHash({}))
+      .split('\n')
+      .filter((line) => line !== '');
     expect(empty.every((line) => line.startsWith('# '))).toBe(true);
     expect(empty).toHaveLength(10);
   });
@@ -64,7 +66,9 @@ describe('routeLabel', () => {
   });
 
   it('is the label a mounted sub-app set, else one fixed label when no route matched', () => {
-    expect(routeLabel(request(undefined), response({ [ROUTE_LABEL_LOCAL]: '/admin/queues/*' }))).toBe('/admin/queues/*');
+    expect(routeLabel(request(undefined), response({ [ROUTE_LABEL_LOCAL]: '/admin/queues/*' }))).toBe(
+      '/admin/queues/*',
+    );
     expect(routeLabel(request(undefined), response())).toBe(UNMATCHED_ROUTE);
     expect(routeLabel(request({ path: /regex/ }), response())).toBe(UNMATCHED_ROUTE);
   });

@@ -104,7 +104,9 @@ describe('signPlaylist: ABR ladders', () => {
       '',
     ].join('\n');
     expect(signPlaylist(master, '9.abc')).toBe(
-      master.replace('low/index.m3u8', 'low/index.m3u8?token=9.abc').replace('high/index.m3u8', 'high/index.m3u8?token=9.abc'),
+      master
+        .replace('low/index.m3u8', 'low/index.m3u8?token=9.abc')
+        .replace('high/index.m3u8', 'high/index.m3u8?token=9.abc'),
     );
   });
 });

@@ -24,7 +24,9 @@ function refusal(run: () => unknown): { kind: string; code: string } {
 
 describe('PlaybackSigner', () => {
   it('a token is "<expires>.<base64url HMAC-SHA256(key, jobId.expires)>"', () => {
-    const mac = createHmac('sha256', KEY).update(`${JOB}.${NOW + 3600}`).digest('base64url');
+    const mac = createHmac('sha256', KEY)
+      .update(`${JOB}.${NOW + 3600}`)
+      .digest('base64url');
     expect(signer.issue(JOB)).toEqual({ token: `${NOW + 3600}.${mac}`, expiresAt: NOW + 3600 });
     expect(signer.sign(JOB, 42)).toBe(`42.${createHmac('sha256', KEY).update(`${JOB}.42`).digest('base64url')}`);
   });
@@ -43,7 +45,10 @@ describe('PlaybackSigner', () => {
   });
 
   it('an expired token of ours → 403 PLAYBACK_TOKEN_EXPIRED; one expiring now too', () => {
-    expect(refusal(() => signer.verify(JOB, signer.sign(JOB, NOW - 1)))).toEqual({ kind: 'forbidden', code: 'PLAYBACK_TOKEN_EXPIRED' });
+    expect(refusal(() => signer.verify(JOB, signer.sign(JOB, NOW - 1)))).toEqual({
+      kind: 'forbidden',
+      code: 'PLAYBACK_TOKEN_EXPIRED',
+    });
     expect(refusal(() => signer.verify(JOB, signer.sign(JOB, NOW)))).toMatchObject({ code: 'PLAYBACK_TOKEN_EXPIRED' });
   });
 
@@ -116,7 +121,14 @@ describe('manifest_url with a token', () => {
     attempts: 1,
     manifest_url: manifest,
     renditions: [
-      { name: 'high', codec: 'aac', bitrate: 256_000, bandwidth: null, average_bandwidth: null, playlist_url: manifest },
+      {
+        name: 'high',
+        codec: 'aac',
+        bitrate: 256_000,
+        bandwidth: null,
+        average_bandwidth: null,
+        playlist_url: manifest,
+      },
     ],
     normalize: false,
     loudness: null,

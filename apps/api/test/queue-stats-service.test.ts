@@ -7,7 +7,11 @@ const NOW = Date.parse('2025-01-27T12:00:00.000Z');
 
 const DEPTH: QueueDepth = {
   counts: { waiting: 3, active: 1, delayed: 0, completed: 10, failed: 2 },
-  byPriority: { urgent: { waiting: 1, active: 1 }, normal: { waiting: 2, active: 0 }, background: { waiting: 0, active: 0 } },
+  byPriority: {
+    urgent: { waiting: 1, active: 1 },
+    normal: { waiting: 2, active: 0 },
+    background: { waiting: 0, active: 0 },
+  },
   oldestWaitingAt: NOW - 12_345,
 };
 
@@ -25,7 +29,7 @@ const WORKER: OnlineWorker = {
 const THROUGHPUT: Throughput = { last_1m: 1, last_5m: 4, last_15m: 9, failed: { last_1m: 0, last_5m: 1, last_15m: 1 } };
 
 function service(depth: QueueDepth = DEPTH, recent: JobSnapshot[] = []) {
-  const asked: Array<{ limit: number; state: ListableState | undefined; }> = [];
+  const asked: Array<{ limit: number; state: ListableState | undefined }> = [];
   const stats = new QueueStatsService(
     {
       depth: async () => depth,
@@ -64,7 +68,9 @@ describe('QueueStatsService.stats', () => {
 
   it('no waiting job: the oldest age is null; a clock behind the queue never gives a negative age', async () => {
     expect((await service({ ...DEPTH, oldestWaitingAt: null }).stats.stats(NOW)).oldest_waiting_age_seconds).toBeNull();
-    expect((await service({ ...DEPTH, oldestWaitingAt: NOW + 5_000 }).stats.stats(NOW)).oldest_waiting_age_seconds).toBe(0);
+    expect(
+      (await service({ ...DEPTH, oldestWaitingAt: NOW + 5_000 }).stats.stats(NOW)).oldest_waiting_age_seconds,
+    ).toBe(0);
   });
 });
 
@@ -82,10 +88,12 @@ describe('parseJobListQuery', () => {
     expect(parseJobListQuery({ limit: '100', state: 'active' })).toEqual({ limit: 100, state: 'active' });
   });
 
-  it.each([[{ limit: '0' }, 'INVALID_LIMIT'], [{ limit: '101' }, 'INVALID_LIMIT'], [{ limit: ['5'] }, 'INVALID_LIMIT'], [{ state: 'paused' }, 'INVALID_STATE']])(
-    '%j → %s',
-    (query, code) => {
-      expect(() => parseJobListQuery(query)).toThrow(expect.objectContaining({ code }));
-    },
-  );
+  it.each([
+    [{ limit: '0' }, 'INVALID_LIMIT'],
+    [{ limit: '101' }, 'INVALID_LIMIT'],
+    [{ limit: ['5'] }, 'INVALID_LIMIT'],
+    [{ state: 'paused' }, 'INVALID_STATE'],
+  ])('%j → %s', (query, code) => {
+    expect(() => parseJobListQuery(query)).toThrow(expect.objectContaining({ code }));
+  });
 });

@@ -10,10 +10,23 @@ const layout = new StorageLayout('/srv/media');
 const UPLOAD_ID = '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const LIMITS = { maxDurationSeconds: 600, maxChannels: 8, maxSampleRate: 192_000 };
-const CD: SourceAudio = { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8, bitrate: 1_411_200 };
+const CD: SourceAudio = {
+  codec: 'pcm_s16le',
+  sampleRate: 44_100,
+  channels: 2,
+  bitsPerSample: 16,
+  durationSeconds: 8,
+  bitrate: 1_411_200,
+};
 
 function upload(overrides: Partial<StoredUpload> = {}): StoredUpload {
-  return { uploadId: UPLOAD_ID, path: layout.uploadPath(UPLOAD_ID), size: 1_000, originalName: 'My Song.final.wav', ...overrides };
+  return {
+    uploadId: UPLOAD_ID,
+    path: layout.uploadPath(UPLOAD_ID),
+    size: 1_000,
+    originalName: 'My Song.final.wav',
+    ...overrides,
+  };
 }
 
 function probed(audio: SourceAudio = CD, tags: Record<string, string> = {}): ProbeOutcome {
@@ -47,7 +60,8 @@ async function refusal(promise: Promise<unknown>): Promise<{ name: string; code:
   try {
     await promise;
   } catch (err) {
-    if (err instanceof InvalidInputError || err instanceof UnsupportedError) return { name: err.constructor.name, code: err.code };
+    if (err instanceof InvalidInputError || err instanceof UnsupportedError)
+      return { name: err.constructor.name, code: err.code };
     throw err;
   }
   throw new Error('expected a refusal, got none');
@@ -56,7 +70,10 @@ async function refusal(promise: Promise<unknown>): Promise<{ name: string; code:
 describe('TranscodeService: refusals', () => {
   it('an empty file is EMPTY_FILE, without a probe, and the upload is deleted', async () => {
     const { service, removed, probes, queued } = setUp();
-    expect(await refusal(service.submit(upload({ size: 0 }), {}))).toEqual({ name: 'InvalidInputError', code: 'EMPTY_FILE' });
+    expect(await refusal(service.submit(upload({ size: 0 }), {}))).toEqual({
+      name: 'InvalidInputError',
+      code: 'EMPTY_FILE',
+    });
     expect(probes).toEqual([]);
     expect(queued).toEqual([]);
     expect(removed).toEqual([upload().path]);
@@ -64,7 +81,9 @@ describe('TranscodeService: refusals', () => {
 
   it('a field error wins over an empty file (the fields are read first)', async () => {
     const { service } = setUp();
-    expect(await refusal(service.submit(upload({ size: 0 }), { codec: 'vorbis' }))).toMatchObject({ code: 'INVALID_CODEC' });
+    expect(await refusal(service.submit(upload({ size: 0 }), { codec: 'vorbis' }))).toMatchObject({
+      code: 'INVALID_CODEC',
+    });
   });
 
   it.each([
@@ -93,7 +112,9 @@ describe('TranscodeService: refusals', () => {
     const { service } = setUp({ codecs: ['opus'] });
     const err = await service.submit(upload(), { codec: 'opus', download: 'true' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CODEC_UNAVAILABLE', message: expect.stringContaining('cannot write aac') });
-    await expect(setUp({ codecs: ['opus'] }).service.submit(upload(), { codec: 'opus' })).resolves.toEqual({ jobId: expect.stringMatching(UUID) });
+    await expect(setUp({ codecs: ['opus'] }).service.submit(upload(), { codec: 'opus' })).resolves.toEqual({
+      jobId: expect.stringMatching(UUID),
+    });
   });
 
   it.each<[ProbeRejection['reason'], string]>([
@@ -153,7 +174,15 @@ describe('TranscodeService: the queued payload', () => {
         uploadId: UPLOAD_ID,
         demuxer: 'wav',
         source: CD,
-        plan: { codec: 'aac', profile: 'medium', bitrate: 128_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+        plan: {
+          codec: 'aac',
+          profile: 'medium',
+          bitrate: 128_000,
+          sampleRate: 44_100,
+          channels: 2,
+          bitDepth: null,
+          container: 'mpegts',
+        },
         priority: 'urgent',
         submittedAt: expect.any(String),
         tags: { title: 'Song' },
@@ -192,7 +221,15 @@ describe('TranscodeService: the queued payload', () => {
         ],
         normalize: true,
         download: true,
-        downloadPlan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+        downloadPlan: {
+          codec: 'aac',
+          profile: 'high',
+          bitrate: 256_000,
+          sampleRate: 44_100,
+          channels: 2,
+          bitDepth: null,
+          container: 'mpegts',
+        },
         tags: {},
         callbackUrl: 'https://127.0.0.1:8443/hook',
       },

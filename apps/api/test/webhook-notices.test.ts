@@ -14,8 +14,23 @@ function snapshot(overrides: Partial<JobSnapshot> = {}, callbackUrl?: string): J
       trackId: 'track-42',
       uploadId: '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b',
       demuxer: 'wav',
-      source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8, bitrate: 1_411_200 },
-      plan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+      source: {
+        codec: 'pcm_s16le',
+        sampleRate: 44_100,
+        channels: 2,
+        bitsPerSample: 16,
+        durationSeconds: 8,
+        bitrate: 1_411_200,
+      },
+      plan: {
+        codec: 'aac',
+        profile: 'high',
+        bitrate: 256_000,
+        sampleRate: 44_100,
+        channels: 2,
+        bitDepth: null,
+        container: 'mpegts',
+      },
       priority: 'normal',
       submittedAt: '2025-01-27T12:00:00.000Z',
       ...(callbackUrl ? { callbackUrl } : {}),
@@ -38,8 +53,18 @@ const URL = 'https://hooks.example.com/transcode';
 describe('WebhookNotices.cancelled', () => {
   it('queues transcode.cancelled to the job callback_url', async () => {
     const sent: Array<{ url: string; event: WebhookEvent }> = [];
-    await new WebhookNotices({ enqueue: async (url, event) => void sent.push({ url, event }) }, silentLogger).cancelled(snapshot({}, URL));
-    expect(sent).toEqual([{ url: URL, event: expect.objectContaining({ type: 'transcode.cancelled', data: expect.objectContaining({ job_id: ID, status: 'Cancelled' }) }) }]);
+    await new WebhookNotices({ enqueue: async (url, event) => void sent.push({ url, event }) }, silentLogger).cancelled(
+      snapshot({}, URL),
+    );
+    expect(sent).toEqual([
+      {
+        url: URL,
+        event: expect.objectContaining({
+          type: 'transcode.cancelled',
+          data: expect.objectContaining({ job_id: ID, status: 'Cancelled' }),
+        }),
+      },
+    ]);
   });
 
   it('sends nothing without a callback_url, or for a job that is not cancelled', async () => {

@@ -194,7 +194,8 @@ async function followEvents(url, onJob, onProgress, onOpen) {
     } catch {
       continue;
     }
-    if (message.event === 'progress' && typeof data[PROGRESS.progress] === 'number') onProgress(data[PROGRESS.progress]);
+    if (message.event === 'progress' && typeof data[PROGRESS.progress] === 'number')
+      onProgress(data[PROGRESS.progress]);
     else if (data && typeof data[JOB.status] === 'string') {
       onJob(data);
       if (TERMINAL_EVENTS.has(message.event)) return data;

@@ -1,7 +1,16 @@
 // The upload page: pick or drop a file, upload it with progress, follow
 // the job live, then play the HLS output with its waveform.
 import {
-  absoluteUrl, ApiError, authHeaders, bindApiKeyField, el, followJob, getApiKey, getJson, setApiKey, uploadForm as postForm,
+  absoluteUrl,
+  ApiError,
+  authHeaders,
+  bindApiKeyField,
+  el,
+  followJob,
+  getApiKey,
+  getJson,
+  setApiKey,
+  uploadForm as postForm,
 } from './api.js';
 import { JOB, LOUDNESS, RENDITION, SUBMIT } from './contract.js';
 import { attach, detach } from './player.js';
@@ -191,8 +200,12 @@ function showDetails(job) {
   add('Bitrate', bitrate === null ? null : `${Math.round(bitrate / 1000)} kb/s`);
   add('Sample rate', sampleRate === null ? null : `${sampleRate} Hz`);
   add('Duration', duration === null ? null : `${duration.toFixed(1)} s`);
-  if (Array.isArray(renditions) && renditions.length > 1) add('Renditions', renditions.map((r) => r[RENDITION.name]).join(', '));
-  for (const [term, field] of [['Source loudness', JOB.loudness], ['Output loudness', JOB.output_loudness]]) {
+  if (Array.isArray(renditions) && renditions.length > 1)
+    add('Renditions', renditions.map((r) => r[RENDITION.name]).join(', '));
+  for (const [term, field] of [
+    ['Source loudness', JOB.loudness],
+    ['Output loudness', JOB.output_loudness],
+  ]) {
     if (job[field]) add(term, `${job[field][LOUDNESS.integrated_lufs]} LUFS`);
   }
   $('details').replaceChildren(...rows);
@@ -239,7 +252,8 @@ async function download(event) {
   event.preventDefault();
   try {
     const response = await fetch(link.href, { headers: authHeaders() });
-    if (!response.ok) throw new ApiError(`The download failed (${response.status}).`, `HTTP_${response.status}`, response.status);
+    if (!response.ok)
+      throw new ApiError(`The download failed (${response.status}).`, `HTTP_${response.status}`, response.status);
     const name = /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'track.m4a';
     const url = URL.createObjectURL(await response.blob());
     const temporary = el('a', { href: url, download: name });
@@ -254,7 +268,9 @@ async function download(event) {
 
 async function detectFeatures() {
   const spec = await getJson('/v1/stream/openapi.json').catch(() => null);
-  const props = spec?.paths?.['/v1/stream/transcode']?.post?.requestBody?.content?.['multipart/form-data']?.schema?.properties ?? {};
+  const props =
+    spec?.paths?.['/v1/stream/transcode']?.post?.requestBody?.content?.['multipart/form-data']?.schema?.properties ??
+    {};
   if (props.renditions) $('renditions').hidden = false;
   if (props.normalize) $('normalize-option').hidden = false;
   if (props.download) $('download-option').hidden = false;
@@ -265,7 +281,8 @@ async function detectAuth() {
   const response = await fetch(AUTH_PROBE, { cache: 'no-store' }).catch(() => null);
   if (response?.status !== 401) return;
   state.authRequired = true;
-  $('key-hint').textContent = 'This server needs an API key. It is kept in this tab only (session storage) and sent as a bearer token.';
+  $('key-hint').textContent =
+    'This server needs an API key. It is kept in this tab only (session storage) and sent as a bearer token.';
 }
 
 function bindDropZone() {

@@ -51,7 +51,9 @@ function renderStats(stats) {
   const oldest = stats[STATS.oldest_waiting_age_seconds];
   const parts = [];
   if (throughput) {
-    const [last1, last5, last15] = [WINDOW.last_1m, WINDOW.last_5m, WINDOW.last_15m].map((name) => throughput[name] ?? 0);
+    const [last1, last5, last15] = [WINDOW.last_1m, WINDOW.last_5m, WINDOW.last_15m].map(
+      (name) => throughput[name] ?? 0,
+    );
     parts.push(`Finished in the last 1 / 5 / 15 min: ${last1} / ${last5} / ${last15}.`);
   }
   if (typeof oldest === 'number') parts.push(`Oldest waiting job: ${Math.round(oldest)} s.`);
@@ -60,7 +62,13 @@ function renderStats(stats) {
   const byPriority = stats[STATS.by_priority] ?? {};
   $('priorities').replaceChildren(
     ...PRIORITIES.map((name) =>
-      el('tr', {}, el('th', { scope: 'row' }, name), cell(byPriority[name]?.[STATE_COUNTS.waiting] ?? 0), cell(byPriority[name]?.[STATE_COUNTS.active] ?? 0)),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, name),
+        cell(byPriority[name]?.[STATE_COUNTS.waiting] ?? 0),
+        cell(byPriority[name]?.[STATE_COUNTS.active] ?? 0),
+      ),
     ),
   );
 
@@ -75,7 +83,9 @@ function renderStats(stats) {
             { 'data-worker': worker[WORKER.id] },
             el('th', { scope: 'row', className: 'mono' }, worker[WORKER.host] ?? worker[WORKER.id]),
             cell(worker[WORKER.concurrency]),
-            cell(`${current.length}${current.length ? `: ${current.map((id) => id.slice(0, 8)).join(', ')}` : ''}`, { className: 'mono' }),
+            cell(`${current.length}${current.length ? `: ${current.map((id) => id.slice(0, 8)).join(', ')}` : ''}`, {
+              className: 'mono',
+            }),
             cell((worker[WORKER.codecs] ?? []).join(', ')),
             cell(time(worker[WORKER.started_at])),
           );
@@ -95,7 +105,10 @@ function renderJobs(jobs) {
             { 'data-job': job[JOB.id] },
             el('th', { scope: 'row' }, name),
             cell(job[JOB.status]),
-            cell([el('progress', { max: 100, value: progress, 'aria-label': `Progress of ${name}` }), ` ${progress} %`]),
+            cell([
+              el('progress', { max: 100, value: progress, 'aria-label': `Progress of ${name}` }),
+              ` ${progress} %`,
+            ]),
             cell(job[JOB.priority] ?? ''),
             cell(time(job[JOB.created_at])),
             cell(job[JOB.error] ?? '', { className: 'error-cell' }),
@@ -115,7 +128,8 @@ async function refresh() {
     ]);
     if (stats.status === 'fulfilled') renderStats(stats.value);
     else errors.push(describe(stats.reason, 'Queue statistics'));
-    if (list.status === 'fulfilled') renderJobs(Array.isArray(list.value[JOB_LIST.jobs]) ? list.value[JOB_LIST.jobs] : []);
+    if (list.status === 'fulfilled')
+      renderJobs(Array.isArray(list.value[JOB_LIST.jobs]) ? list.value[JOB_LIST.jobs] : []);
     else errors.push(describe(list.reason, 'The job list'));
     showError(errors.join(' '));
     // The time goes outside the live region, which would otherwise speak every 2 s.

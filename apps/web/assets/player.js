@@ -14,7 +14,9 @@ function loadHls() {
     const script = document.createElement('script');
     script.src = HLS_SCRIPT;
     script.async = true;
-    script.addEventListener('load', () => (window.Hls ? resolve(window.Hls) : reject(new Error('hls.js did not load.'))));
+    script.addEventListener('load', () =>
+      window.Hls ? resolve(window.Hls) : reject(new Error('hls.js did not load.')),
+    );
     script.addEventListener('error', () => {
       hlsLoading = null;
       reject(new Error('The player library could not be loaded.'));

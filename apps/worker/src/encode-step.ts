@@ -9,7 +9,12 @@ import {
   type LoudnessTarget,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
-import { attemptTimeoutMs, type LoudnessSummary, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  attemptTimeoutMs,
+  type LoudnessSummary,
+  type TranscodeJobData,
+  type TranscodeJobResult,
+} from '@stream-server/jobs';
 import { WAVEFORM_NAME } from '@stream-server/storage';
 import { describeRenditions, renditionsOf } from './output-check';
 import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
@@ -73,13 +78,18 @@ export class EncodeStep {
     };
     const rungs = renditionsOf(data);
     const folder = new WaveformFolder(this.settings.waveformSamplesPerPixel);
-    const download = data.downloadPlan && request.downloadEncoder !== null
-      ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
-      : null;
+    const download =
+      data.downloadPlan && request.downloadEncoder !== null
+        ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
+        : null;
     let measured: LoudnessMeasurement | null = null;
     let encoded: { loudness: LoudnessMeasurement | null };
     try {
-      const outputs: RenditionOutput[] = rungs.map((rung) => ({ dir: rung.dir, plan: rung.plan, encoder: request.encoder }));
+      const outputs: RenditionOutput[] = rungs.map((rung) => ({
+        dir: rung.dir,
+        plan: rung.plan,
+        encoder: request.encoder,
+      }));
       for (const rung of rungs) if (rung.dir !== null) await mkdir(path.join(workDir, rung.dir));
 
       // Pass 1 of normalisation: measure the source (null: silence, left as is).

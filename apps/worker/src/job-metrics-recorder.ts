@@ -1,5 +1,11 @@
 import type { TranscodeJobData } from '@stream-server/jobs';
-import { failureReason, realtimeFactor, type FleetMetrics, type FleetRegistry, type JobOutcome } from '@stream-server/fleet';
+import {
+  failureReason,
+  realtimeFactor,
+  type FleetMetrics,
+  type FleetRegistry,
+  type JobOutcome,
+} from '@stream-server/fleet';
 import { describeError, runWithLogContext, type Logger } from '@stream-server/logger';
 
 /** The part of a finished BullMQ job the recorder reads (keeps the mapping testable). */
@@ -80,12 +86,16 @@ export class JobMetricsRecorder {
    */
   async track<T>(jobId: string, run: () => Promise<T>): Promise<T> {
     this.running.add(jobId);
-    this.fleet.jobStarted(this.workerId, jobId).catch((err: unknown) => this.logger.warn('fleet job start not recorded', describeError(err)));
+    this.fleet
+      .jobStarted(this.workerId, jobId)
+      .catch((err: unknown) => this.logger.warn('fleet job start not recorded', describeError(err)));
     try {
       return await runWithLogContext({ job_id: jobId }, run);
     } finally {
       this.running.delete(jobId);
-      this.fleet.jobEnded(this.workerId, jobId).catch((err: unknown) => this.logger.warn('fleet job end not recorded', describeError(err)));
+      this.fleet
+        .jobEnded(this.workerId, jobId)
+        .catch((err: unknown) => this.logger.warn('fleet job end not recorded', describeError(err)));
     }
   }
 
@@ -117,17 +127,27 @@ export class JobMetricsRecorder {
       if (!job) return;
       const outcome = failedOutcome(job, error);
       if (outcome.kind === 'failed') {
-        const meta = { job_id: outcome.jobId, codec: outcome.codec, attempt: job.attemptsMade, reason: error.message, reason_label: outcome.reason };
+        const meta = {
+          job_id: outcome.jobId,
+          codec: outcome.codec,
+          attempt: job.attemptsMade,
+          reason: error.message,
+          reason_label: outcome.reason,
+        };
         if (outcome.final) this.logger.warn('job failed', meta);
         else this.logger.warn('job attempt failed, will retry', meta);
       }
       this.record(outcome);
     });
     // This worker's stall check found a job whose worker died (lock expired): it goes back to the queue.
-    worker.onStalled((jobId) => this.logger.warn('job stalled: its worker stopped renewing the lock, back to the queue', { job_id: jobId }));
+    worker.onStalled((jobId) =>
+      this.logger.warn('job stalled: its worker stopped renewing the lock, back to the queue', { job_id: jobId }),
+    );
   }
 
   private record(outcome: JobOutcome): void {
-    this.metrics.record(outcome).catch((err: unknown) => this.logger.warn('fleet metrics not recorded', describeError(err)));
+    this.metrics
+      .record(outcome)
+      .catch((err: unknown) => this.logger.warn('fleet metrics not recorded', describeError(err)));
   }
 }

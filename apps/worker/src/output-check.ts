@@ -42,7 +42,12 @@ type Described = Pick<TranscodeJobResult, 'segments' | 'outputDurationSeconds' |
  * output already published). `segments` and the duration are the top
  * rung's, as for a one-rendition job.
  */
-export async function describeRenditions(storage: Pick<StorageRepository, 'exists'>, dir: string, rungs: readonly Rung[], writeMultivariant = true): Promise<Described> {
+export async function describeRenditions(
+  storage: Pick<StorageRepository, 'exists'>,
+  dir: string,
+  rungs: readonly Rung[],
+  writeMultivariant = true,
+): Promise<Described> {
   const results: RenditionResult[] = [];
   let version = 3;
   let top = { segments: 0, outputDurationSeconds: 0 };
@@ -76,7 +81,10 @@ export async function describeRenditions(storage: Pick<StorageRepository, 'exist
       codecs: HLS_CODEC_STRINGS[rung.plan.codec],
       segments: playlist.segments.length,
     });
-    top = { segments: playlist.segments.length, outputDurationSeconds: Math.round(playlist.durationSeconds * 1000) / 1000 };
+    top = {
+      segments: playlist.segments.length,
+      outputDurationSeconds: Math.round(playlist.durationSeconds * 1000) / 1000,
+    };
   }
   results.sort((a, b) => a.bandwidth - b.bandwidth);
   if (writeMultivariant && rungs.some((rung) => rung.dir !== null)) {
@@ -119,6 +127,7 @@ function loudnessSummaryOf(value: unknown): LoudnessSummary | null {
   const integratedLufs: unknown = Reflect.get(value, 'integratedLufs');
   const loudnessRangeLu: unknown = Reflect.get(value, 'loudnessRangeLu');
   const truePeakDbtp: unknown = Reflect.get(value, 'truePeakDbtp');
-  if (typeof integratedLufs !== 'number' || typeof loudnessRangeLu !== 'number' || typeof truePeakDbtp !== 'number') return null;
+  if (typeof integratedLufs !== 'number' || typeof loudnessRangeLu !== 'number' || typeof truePeakDbtp !== 'number')
+    return null;
   return { integratedLufs, loudnessRangeLu, truePeakDbtp };
 }

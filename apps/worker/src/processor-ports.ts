@@ -8,7 +8,10 @@ import type { StorageLayout, StorageRepository } from '@stream-server/storage';
  */
 
 /** The storage a job attempt touches: its upload, its work dir, its published output. */
-export type ProcessorStorage = Pick<StorageRepository, 'isPublished' | 'exists' | 'remove' | 'listWorkDirs' | 'createWorkDir' | 'publish'> & {
+export type ProcessorStorage = Pick<
+  StorageRepository,
+  'isPublished' | 'exists' | 'remove' | 'listWorkDirs' | 'createWorkDir' | 'publish'
+> & {
   readonly layout: Pick<StorageLayout, 'uploadPath' | 'jobOutputDir'>;
 };
 

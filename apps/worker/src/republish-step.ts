@@ -14,7 +14,11 @@ export type RepublishStorage = Pick<ProcessorStorage, 'isPublished' | 'exists' |
  * it: its output is whole (only whole dirs are renamed in), so it is kept
  * and its result rebuilt from the files. Null when nothing is published.
  */
-export async function findPublishedResult(storage: RepublishStorage, data: TranscodeJobData, log: Logger): Promise<TranscodeJobResult | null> {
+export async function findPublishedResult(
+  storage: RepublishStorage,
+  data: TranscodeJobData,
+  log: Logger,
+): Promise<TranscodeJobResult | null> {
   if (!(await storage.isPublished(data.jobId))) return null;
   log.info('output already published by an earlier attempt');
   const dir = storage.layout.jobOutputDir(data.jobId);

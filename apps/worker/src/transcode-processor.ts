@@ -1,5 +1,10 @@
 import type { EncoderMap, LoudnessTarget } from '@stream-server/ffmpeg';
-import { parseTranscodeJobData, PermanentJobError, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  parseTranscodeJobData,
+  PermanentJobError,
+  type TranscodeJobData,
+  type TranscodeJobResult,
+} from '@stream-server/jobs';
 import { describeError, type Logger } from '@stream-server/logger';
 import { EncodeStep } from './encode-step';
 import { abortReasonOf, CANCELLED, classifyFailure } from './failure-classifier';
@@ -89,7 +94,12 @@ export class TranscodeProcessor {
         },
         signal,
       });
-      await publishOutput(this.storage, this.cancels, { workDir, jobId: data.jobId, result, renditions: renditionsOf(data).length }, log);
+      await publishOutput(
+        this.storage,
+        this.cancels,
+        { workDir, jobId: data.jobId, result, renditions: renditionsOf(data).length },
+        log,
+      );
       await this.dropSource(data);
       return result;
     } catch (err) {

@@ -12,7 +12,8 @@ import { TranscodeProcessor } from './transcode-processor';
 /** Resolves ffmpeg and what it can write into HLS; a worker that can write nothing refuses to start. */
 export async function setUpWorkerFfmpeg(config: Config, logger: Logger): Promise<FfmpegSetup> {
   const setup = await setUpFfmpeg({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath }, logger);
-  if (setup.codecs.length === 0) throw new Error(`${setup.binaries.ffmpeg} cannot write any of ${CODECS.join(', ')} into HLS`);
+  if (setup.codecs.length === 0)
+    throw new Error(`${setup.binaries.ffmpeg} cannot write any of ${CODECS.join(', ')} into HLS`);
   return setup;
 }
 
@@ -30,7 +31,13 @@ export class TranscodeRunner {
     private readonly logger: Logger,
   ) {}
 
-  start(redis: Redis, storage: StorageRepository, setup: FfmpegSetup, cancels: CancelRegistry, recorder: JobMetricsRecorder): void {
+  start(
+    redis: Redis,
+    storage: StorageRepository,
+    setup: FfmpegSetup,
+    cancels: CancelRegistry,
+    recorder: JobMetricsRecorder,
+  ): void {
     const { config, logger } = this;
     const processor = new TranscodeProcessor(
       storage,
@@ -47,11 +54,15 @@ export class TranscodeRunner {
       cancels,
       logger,
     );
-    this.worker = new TranscodeWorker(redis, (job, signal) => recorder.track(job.data.jobId, () => processor.process(job, signal)), {
-      prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
-      lockSeconds: config.jobLockSeconds,
-    });
+    this.worker = new TranscodeWorker(
+      redis,
+      (job, signal) => recorder.track(job.data.jobId, () => processor.process(job, signal)),
+      {
+        prefix: config.queuePrefix,
+        concurrency: config.workerConcurrency,
+        lockSeconds: config.jobLockSeconds,
+      },
+    );
     recorder.attach(this.worker);
     this.worker.onError((err) => logger.warn('worker error', { error: err.message }));
   }
@@ -76,7 +87,9 @@ export class TranscodeRunner {
     });
     try {
       if ((await Promise.race([closing, graceOver])) === 'grace-over') {
-        this.logger.warn('jobs still running after the grace period: handing them back to the queue', { grace_seconds: graceSeconds });
+        this.logger.warn('jobs still running after the grace period: handing them back to the queue', {
+          grace_seconds: graceSeconds,
+        });
         worker.cancelAll(ABORT_REASONS.shutdown);
       }
       await closing;

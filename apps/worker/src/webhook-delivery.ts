@@ -4,7 +4,13 @@ import type { LookupFunction } from 'node:net';
 import type { Redis } from 'ioredis';
 import { PermanentJobError, type WebhookDeliveryData } from '@stream-server/jobs';
 import { WebhookWorker } from '@stream-server/queue';
-import { firstRefusedAddress, resolveCallbackHost, signWebhook, WEBHOOK_HEADERS, type TargetAddress } from '@stream-server/webhooks';
+import {
+  firstRefusedAddress,
+  resolveCallbackHost,
+  signWebhook,
+  WEBHOOK_HEADERS,
+  type TargetAddress,
+} from '@stream-server/webhooks';
 import type { Logger } from '@stream-server/logger';
 
 export interface WebhookDeliverySettings {
@@ -29,7 +35,11 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * up at once. Anything else (other statuses, timeouts, network errors) is
  * thrown so the queue retries it with backoff.
  */
-export async function deliverWebhook(data: WebhookDeliveryData, settings: WebhookDeliverySettings, now = Date.now()): Promise<number> {
+export async function deliverWebhook(
+  data: WebhookDeliveryData,
+  settings: WebhookDeliverySettings,
+  now = Date.now(),
+): Promise<number> {
   const url = new URL(data.url);
   let addresses: readonly TargetAddress[];
   try {
@@ -71,16 +81,27 @@ export function createWebhookDeliveryWorker(
     prefix,
     WEBHOOK_CONCURRENCY,
     async (data, attemptsMade) => {
-      if (data.version !== 1) throw new PermanentJobError(`unsupported webhook payload version ${String(data.version)}`);
+      if (data.version !== 1)
+        throw new PermanentJobError(`unsupported webhook payload version ${String(data.version)}`);
       const status = await deliverWebhook(data, settings);
       return { status, attempts: attemptsMade + 1 };
     },
     {
       error: (err) => logger.warn('webhook worker error', { error: err.message }),
       delivered: (data, result) =>
-        logger.info('webhook delivered', { event_id: data.event.id, job_id: data.event.data.job_id, status: result.status, attempt: result.attempts }),
+        logger.info('webhook delivered', {
+          event_id: data.event.id,
+          job_id: data.event.data.job_id,
+          status: result.status,
+          attempt: result.attempts,
+        }),
       failed: (data, attemptsMade, err, final) => {
-        const meta = { event_id: data.event.id, job_id: data.event.data.job_id, attempt: attemptsMade, reason: err.message };
+        const meta = {
+          event_id: data.event.id,
+          job_id: data.event.data.job_id,
+          attempt: attemptsMade,
+          reason: err.message,
+        };
         if (final) logger.warn('webhook given up', meta);
         else logger.info('webhook attempt failed, will retry', meta);
       },
@@ -88,7 +109,13 @@ export function createWebhookDeliveryWorker(
   );
 }
 
-function post(url: URL, body: string, addresses: readonly TargetAddress[], timeoutMs: number, headers: Record<string, string>): Promise<number> {
+function post(
+  url: URL,
+  body: string,
+  addresses: readonly TargetAddress[],
+  timeoutMs: number,
+  headers: Record<string, string>,
+): Promise<number> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(
@@ -131,7 +158,11 @@ export function pinnedLookup(addresses: readonly TargetAddress[]): LookupFunctio
       callback(Object.assign(new Error('no checked address of the requested family'), { code: 'ENOTFOUND' }), '', 0);
       return;
     }
-    if (options.all) callback(null, matching.map((candidate) => ({ address: candidate.address, family: candidate.family })));
+    if (options.all)
+      callback(
+        null,
+        matching.map((candidate) => ({ address: candidate.address, family: candidate.family })),
+      );
     else callback(null, first.address, first.family);
   };
 }

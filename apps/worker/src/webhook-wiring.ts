@@ -51,7 +51,11 @@ export class WebhookWiring {
       this.deliveries = createWebhookDeliveryWorker(
         this.redis,
         config.queuePrefix,
-        { secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutSeconds * 1000 },
+        {
+          secret: config.webhookSecret,
+          allowPrivate: config.webhookAllowPrivate,
+          timeoutMs: config.webhookTimeoutSeconds * 1000,
+        },
         this.logger,
       );
     }

@@ -9,7 +9,10 @@ import { isJobId, type StorageRepository } from '@stream-server/storage';
  * is dead too, whichever worker takes the job over clears it.
  * Returns how many dirs were removed.
  */
-export async function sweepWorkDirs(storage: StorageRepository, isJobRunning: (jobId: string) => Promise<boolean>): Promise<number> {
+export async function sweepWorkDirs(
+  storage: StorageRepository,
+  isJobRunning: (jobId: string) => Promise<boolean>,
+): Promise<number> {
   const entries = await readdir(storage.layout.tmpDir).catch(() => [] as string[]);
   let removed = 0;
   for (const entry of entries) {

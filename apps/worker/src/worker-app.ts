@@ -84,7 +84,11 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
 
     // Work dirs left by crashed attempts: removed unless their job is
     // running (perhaps on another worker) right now.
-    const reader = new TranscodeQueue(connection, { prefix: config.queuePrefix, attempts: config.jobAttempts, retentionDays: config.jobRetentionDays });
+    const reader = new TranscodeQueue(connection, {
+      prefix: config.queuePrefix,
+      attempts: config.jobAttempts,
+      retentionDays: config.jobRetentionDays,
+    });
     jobs = reader;
     const swept = await sweepWorkDirs(storage, async (jobId) => (await reader.get(jobId))?.state === 'active');
     if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
@@ -101,9 +105,16 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     );
     await cancelListener.start();
 
-    webhooks = new WebhookWiring(connection, reader, config, (uploadId) => storage.remove(storage.layout.uploadPath(uploadId)), log, {
-      backoffBaseMs: options.webhookBackoffBaseMs,
-    });
+    webhooks = new WebhookWiring(
+      connection,
+      reader,
+      config,
+      (uploadId) => storage.remove(storage.layout.uploadPath(uploadId)),
+      log,
+      {
+        backoffBaseMs: options.webhookBackoffBaseMs,
+      },
+    );
     await webhooks.start();
     await runner.waitUntilReady();
     log.info('worker started', { concurrency: config.workerConcurrency, queue_prefix: config.queuePrefix });

@@ -7,7 +7,14 @@ const first = { attemptsMade: 0, maxAttempts: 3 };
 const last = { attemptsMade: 2, maxAttempts: 3 };
 
 function ffmpegFailure(message: string, permanent: boolean, timedOut = false): FfmpegError {
-  return new FfmpegError(message, permanent, { exitCode: 1, signal: null, stdout: '', stderrTail: '', timedOut, aborted: false });
+  return new FfmpegError(message, permanent, {
+    exitCode: 1,
+    signal: null,
+    stdout: '',
+    stderrTail: '',
+    timedOut,
+    aborted: false,
+  });
 }
 
 it('hands a job stopped by a shutdown back, keeping its source, even on its last attempt', () => {
@@ -20,9 +27,19 @@ it('hands a job stopped by a shutdown back, keeping its source, even on its last
 it.each<[string, unknown, unknown, string]>([
   ['a cancel through the signal', new Error('aborted'), ABORT_REASONS.cancel, 'cancelled'],
   ['a cancel seen before publishing', new PermanentJobError('cancelled'), undefined, 'cancelled'],
-  ['a permanent error thrown by a step', new PermanentJobError('the uploaded source file is missing from storage'), undefined, 'the uploaded source file is missing from storage'],
+  [
+    'a permanent error thrown by a step',
+    new PermanentJobError('the uploaded source file is missing from storage'),
+    undefined,
+    'the uploaded source file is missing from storage',
+  ],
   ['a timeout', ffmpegFailure('ffmpeg timed out', false, true), undefined, 'timeout'],
-  ['undecodable media', ffmpegFailure('undecodable audio: header missing', true), undefined, 'undecodable audio: header missing'],
+  [
+    'undecodable media',
+    ffmpegFailure('undecodable audio: header missing', true),
+    undefined,
+    'undecodable audio: header missing',
+  ],
 ])('fails %s for good and drops the source', (_label, err, reason, message) => {
   const verdict = classifyFailure(err, reason, first);
   expect(verdict.outcome).toBe('permanent');

@@ -2,7 +2,13 @@
 import { mkdir, mkdtemp, rename, rm, writeFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DOWNLOAD_FILE, type EncodeJob, type EncodeRun, type LoudnessMeasurement, type StagedRun } from '@stream-server/ffmpeg';
+import {
+  DOWNLOAD_FILE,
+  type EncodeJob,
+  type EncodeRun,
+  type LoudnessMeasurement,
+  type StagedRun,
+} from '@stream-server/ffmpeg';
 import type { TranscodeJobData } from '@stream-server/jobs';
 import { StorageLayout, type PublishOutcome } from '@stream-server/storage';
 import type { ProcessableJob } from '../src/transcode-processor';
@@ -11,7 +17,15 @@ import type { CancelCheck, ProcessorFfmpeg, ProcessorStorage } from '../src/proc
 export const JOB_ID = '00000000-0000-4000-8000-000000000001';
 export const UPLOAD_ID = '00000000-0000-4000-8000-000000000002';
 
-export const PLAN = { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' } as const;
+export const PLAN = {
+  codec: 'aac',
+  profile: 'high',
+  bitrate: 256_000,
+  sampleRate: 44_100,
+  channels: 2,
+  bitDepth: null,
+  container: 'mpegts',
+} as const;
 
 export function payload(over: Partial<TranscodeJobData> = {}): TranscodeJobData {
   return {
@@ -20,7 +34,14 @@ export function payload(over: Partial<TranscodeJobData> = {}): TranscodeJobData 
     trackId: 'track',
     uploadId: UPLOAD_ID,
     demuxer: 'wav',
-    source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 8, bitrate: null },
+    source: {
+      codec: 'pcm_s16le',
+      sampleRate: 44_100,
+      channels: 2,
+      bitsPerSample: 16,
+      durationSeconds: 8,
+      bitrate: null,
+    },
     plan: PLAN,
     priority: 'normal',
     submittedAt: new Date(0).toISOString(),
@@ -40,7 +61,17 @@ export async function writeRendition(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'segment_00001.ts'), Buffer.alloc(64_000));
   await writeFile(path.join(dir, 'segment_00002.ts'), Buffer.alloc(32_000));
-  const playlist = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', '#EXTINF:4.0,', 'segment_00001.ts', '#EXTINF:4.0,', 'segment_00002.ts', '#EXT-X-ENDLIST', ''];
+  const playlist = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:4',
+    '#EXTINF:4.0,',
+    'segment_00001.ts',
+    '#EXTINF:4.0,',
+    'segment_00002.ts',
+    '#EXT-X-ENDLIST',
+    '',
+  ];
   await writeFile(path.join(dir, 'index.m3u8'), playlist.join('\n'));
 }
 
@@ -105,8 +136,20 @@ export class FakeStorage implements ProcessorStorage {
   }
 }
 
-export const MEASURED: LoudnessMeasurement = { integratedLufs: -20.123, loudnessRangeLu: 5.5, truePeakDbtp: -1.004, thresholdLufs: -30, targetOffsetLu: 0 };
-export const ENCODED: LoudnessMeasurement = { integratedLufs: -14.001, loudnessRangeLu: 4.2, truePeakDbtp: -1.5, thresholdLufs: -24, targetOffsetLu: 0 };
+export const MEASURED: LoudnessMeasurement = {
+  integratedLufs: -20.123,
+  loudnessRangeLu: 5.5,
+  truePeakDbtp: -1.004,
+  thresholdLufs: -30,
+  targetOffsetLu: 0,
+};
+export const ENCODED: LoudnessMeasurement = {
+  integratedLufs: -14.001,
+  loudnessRangeLu: 4.2,
+  truePeakDbtp: -1.5,
+  thresholdLufs: -24,
+  targetOffsetLu: 0,
+};
 
 /** ffmpeg that writes a small whole output (or fails as told) and records its runs. */
 export class FakeFfmpeg implements ProcessorFfmpeg {
@@ -117,7 +160,12 @@ export class FakeFfmpeg implements ProcessorFfmpeg {
   /** Runs inside the encode, before it writes (a cancel arriving, say). */
   during: (run: EncodeRun) => Promise<void> = async () => undefined;
 
-  async measureLoudness(_input: string, _demuxer: string, _max: number, run: StagedRun): Promise<LoudnessMeasurement | null> {
+  async measureLoudness(
+    _input: string,
+    _demuxer: string,
+    _max: number,
+    run: StagedRun,
+  ): Promise<LoudnessMeasurement | null> {
     this.measureRuns.push(run);
     return MEASURED;
   }

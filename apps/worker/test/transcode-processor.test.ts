@@ -6,7 +6,17 @@ import { JobHandedBackError, PermanentJobError } from '@stream-server/jobs';
 import { silentLogger } from '@stream-server/logger';
 import { LOUDNESS_NAME, WAVEFORM_NAME } from '@stream-server/storage';
 import { ABORT_REASONS, TranscodeProcessor, type ProcessorSettings } from '../src/transcode-processor';
-import { FakeCancels, FakeFfmpeg, FakeStorage, fakeJob, JOB_ID, MEASURED, payload, PLAN, writeRendition } from './processor-fakes';
+import {
+  FakeCancels,
+  FakeFfmpeg,
+  FakeStorage,
+  fakeJob,
+  JOB_ID,
+  MEASURED,
+  payload,
+  PLAN,
+  writeRendition,
+} from './processor-fakes';
 
 const settings: ProcessorSettings = {
   segmentSeconds: 4,
@@ -33,12 +43,22 @@ afterEach(async () => {
   await storage.dispose();
 });
 
-function processor(over: Partial<ProcessorSettings> = {}, encoders: Record<string, string> = { aac: 'aac', mp3: 'libmp3lame' }): TranscodeProcessor {
+function processor(
+  over: Partial<ProcessorSettings> = {},
+  encoders: Record<string, string> = { aac: 'aac', mp3: 'libmp3lame' },
+): TranscodeProcessor {
   return new TranscodeProcessor(storage, ffmpeg, encoders, { ...settings, ...over }, cancels, silentLogger);
 }
 
 function ffmpegFailure(message: string, permanent: boolean, timedOut = false): FfmpegError {
-  return new FfmpegError(message, permanent, { exitCode: 1, signal: null, stdout: '', stderrTail: '', timedOut, aborted: false });
+  return new FfmpegError(message, permanent, {
+    exitCode: 1,
+    signal: null,
+    stdout: '',
+    stderrTail: '',
+    timedOut,
+    aborted: false,
+  });
 }
 
 it('encodes, publishes with the loudness and waveform beside, and drops the source', async () => {
@@ -56,11 +76,23 @@ it('encodes, publishes with the loudness and waveform beside, and drops the sour
   });
   const out = storage.layout.jobOutputDir(JOB_ID);
   expect(storage.published).toEqual([JOB_ID]);
-  expect(JSON.parse(await readFile(path.join(out, LOUDNESS_NAME), 'utf8'))).toEqual({ loudness: result.loudness, outputLoudness: null });
-  expect(JSON.parse(await readFile(path.join(out, WAVEFORM_NAME), 'utf8'))).toMatchObject({ sample_rate: 44_100, samples_per_pixel: 256 });
+  expect(JSON.parse(await readFile(path.join(out, LOUDNESS_NAME), 'utf8'))).toEqual({
+    loudness: result.loudness,
+    outputLoudness: null,
+  });
+  expect(JSON.parse(await readFile(path.join(out, WAVEFORM_NAME), 'utf8'))).toMatchObject({
+    sample_rate: 44_100,
+    samples_per_pixel: 256,
+  });
   expect(storage.removed).toEqual([upload]);
   expect(job.progress).toEqual([50]);
-  expect(ffmpeg.encodes[0]?.job).toMatchObject({ input: upload, demuxer: 'wav', normalize: null, download: null, waveform: true });
+  expect(ffmpeg.encodes[0]?.job).toMatchObject({
+    input: upload,
+    demuxer: 'wav',
+    normalize: null,
+    download: null,
+    waveform: true,
+  });
   expect(ffmpeg.encodes[0]?.run.progressSpan).toEqual([0, 99.9]);
 });
 
@@ -72,7 +104,9 @@ it('refuses a payload that fails the job schema, for good', async () => {
 });
 
 it('refuses a download without its plan as an invalid payload', async () => {
-  await expect(processor().process(fakeJob(payload({ download: true })))).rejects.toThrow(/^invalid job payload: downloadPlan: /);
+  await expect(processor().process(fakeJob(payload({ download: true })))).rejects.toThrow(
+    /^invalid job payload: downloadPlan: /,
+  );
 });
 
 it('rebuilds the result of an output an earlier attempt published, without encoding', async () => {
@@ -83,7 +117,14 @@ it('rebuilds the result of an output an earlier attempt published, without encod
   await writeFile(path.join(out, WAVEFORM_NAME), '{}');
 
   const result = await processor().process(fakeJob(payload(), 1));
-  expect(result).toMatchObject({ segments: 2, outputDurationSeconds: 8, loudness, outputLoudness: null, waveform: true, download: false });
+  expect(result).toMatchObject({
+    segments: 2,
+    outputDurationSeconds: 8,
+    loudness,
+    outputLoudness: null,
+    waveform: true,
+    download: false,
+  });
   expect(ffmpeg.encodes).toEqual([]);
   expect(storage.createdWorkDirs).toEqual([]);
   expect(storage.removed).toEqual([upload]);
@@ -116,7 +157,9 @@ it('fails a job whose signal was aborted by a cancel, whatever ffmpeg said', asy
   const controller = new AbortController();
   ffmpeg.during = async () => controller.abort(ABORT_REASONS.cancel);
   ffmpeg.failure = ffmpegFailure('ffmpeg was killed by SIGTERM', false);
-  await expect(processor().process(fakeJob(payload()), controller.signal)).rejects.toEqual(new PermanentJobError('cancelled'));
+  await expect(processor().process(fakeJob(payload()), controller.signal)).rejects.toEqual(
+    new PermanentJobError('cancelled'),
+  );
   expect(storage.removed).toContain(upload);
 });
 
@@ -124,7 +167,9 @@ it('hands the job back on shutdown, keeping the source and using no attempt', as
   const controller = new AbortController();
   ffmpeg.during = async () => controller.abort(ABORT_REASONS.shutdown);
   ffmpeg.failure = ffmpegFailure('ffmpeg was killed by SIGTERM', false);
-  await expect(processor().process(fakeJob(payload(), 2, 3), controller.signal)).rejects.toBeInstanceOf(JobHandedBackError);
+  await expect(processor().process(fakeJob(payload(), 2, 3), controller.signal)).rejects.toBeInstanceOf(
+    JobHandedBackError,
+  );
   expect(storage.removed).toEqual([storage.createdWorkDirs[0]]);
 });
 
@@ -134,9 +179,11 @@ it('fails a timed-out attempt for good as "timeout"', async () => {
   expect(storage.removed).toContain(upload);
 });
 
-it('fails undecodable media for good with ffmpeg\'s reason', async () => {
+it("fails undecodable media for good with ffmpeg's reason", async () => {
   ffmpeg.failure = ffmpegFailure('undecodable audio: moov atom not found', true);
-  await expect(processor().process(fakeJob(payload()))).rejects.toEqual(new PermanentJobError('undecodable audio: moov atom not found'));
+  await expect(processor().process(fakeJob(payload()))).rejects.toEqual(
+    new PermanentJobError('undecodable audio: moov atom not found'),
+  );
   expect(storage.removed).toContain(upload);
 });
 
@@ -159,7 +206,7 @@ it('keeps the source of a finished job with KEEP_SOURCE', async () => {
   expect(storage.removed).toEqual([]);
 });
 
-it('passes the download plan through to the encode, with this worker\'s AAC encoder', async () => {
+it("passes the download plan through to the encode, with this worker's AAC encoder", async () => {
   const downloadPlan = { ...PLAN, sampleRate: 48_000 };
   const result = await processor({}, { mp3: 'libmp3lame', aac: 'aac_at' }).process(
     fakeJob(payload({ plan: { ...PLAN, codec: 'mp3', bitrate: 320_000 }, download: true, downloadPlan })),
@@ -170,19 +217,23 @@ it('passes the download plan through to the encode, with this worker\'s AAC enco
   expect(await storage.exists(path.join(storage.layout.jobOutputDir(JOB_ID), DOWNLOAD_FILE))).toBe(true);
 });
 
-it('fails for good when this worker\'s ffmpeg cannot write the codec', async () => {
-  await expect(processor({}, { aac: 'aac' }).process(fakeJob(payload({ plan: { ...PLAN, codec: 'mp3' } })))).rejects.toEqual(
-    new PermanentJobError("this worker's ffmpeg cannot write mp3"),
-  );
+it("fails for good when this worker's ffmpeg cannot write the codec", async () => {
   await expect(
-    processor({}, { mp3: 'libmp3lame' }).process(fakeJob(payload({ plan: { ...PLAN, codec: 'mp3' }, download: true, downloadPlan: PLAN }))),
+    processor({}, { aac: 'aac' }).process(fakeJob(payload({ plan: { ...PLAN, codec: 'mp3' } }))),
+  ).rejects.toEqual(new PermanentJobError("this worker's ffmpeg cannot write mp3"));
+  await expect(
+    processor({}, { mp3: 'libmp3lame' }).process(
+      fakeJob(payload({ plan: { ...PLAN, codec: 'mp3' }, download: true, downloadPlan: PLAN })),
+    ),
   ).rejects.toEqual(new PermanentJobError("this worker's ffmpeg cannot write aac for the download"));
   expect(ffmpeg.encodes).toEqual([]);
 });
 
 it('fails for good when the upload is missing', async () => {
   await storage.remove(upload);
-  await expect(processor().process(fakeJob(payload()))).rejects.toEqual(new PermanentJobError('the uploaded source file is missing from storage'));
+  await expect(processor().process(fakeJob(payload()))).rejects.toEqual(
+    new PermanentJobError('the uploaded source file is missing from storage'),
+  );
 });
 
 it('normalises in two passes: measure, then encode with the measured figures', async () => {
@@ -197,7 +248,16 @@ it('normalises in two passes: measure, then encode with the measured figures', a
 
 it('encodes a ladder into one folder per rung under a multivariant playlist', async () => {
   const low = { ...PLAN, profile: 'low', bitrate: 64_000 } as const;
-  const result = await processor().process(fakeJob(payload({ renditions: [{ name: 'low', plan: low }, { name: 'high', plan: PLAN }] })));
+  const result = await processor().process(
+    fakeJob(
+      payload({
+        renditions: [
+          { name: 'low', plan: low },
+          { name: 'high', plan: PLAN },
+        ],
+      }),
+    ),
+  );
   expect(ffmpeg.encodes[0]?.job.renditions.map((rendition) => rendition.dir)).toEqual(['low', 'high']);
   expect(result.renditions?.map((rendition) => rendition.name)).toEqual(['low', 'high']);
   const root = await readFile(storage.layout.manifestPath(JOB_ID), 'utf8');

@@ -10,7 +10,14 @@ export class UsageError extends Error {
 type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'transcode'; file: string; submit: SubmitOptions; wait: boolean; timeoutMs: number | undefined; json: boolean }
+  | {
+      kind: 'transcode';
+      file: string;
+      submit: SubmitOptions;
+      wait: boolean;
+      timeoutMs: number | undefined;
+      json: boolean;
+    }
   | { kind: 'status'; id: string; json: boolean }
   | { kind: 'cancel'; id: string; json: boolean }
   | { kind: 'stats'; json: boolean };
@@ -51,7 +58,18 @@ const OPTIONS = {
 
 /** Options that only make sense for `transcode`. */
 const TRANSCODE_ONLY = [
-  'profile', 'codec', 'bitrate', 'priority', 'renditions', 'track-id', 'callback-url', 'abr', 'normalize', 'download', 'wait', 'timeout',
+  'profile',
+  'codec',
+  'bitrate',
+  'priority',
+  'renditions',
+  'track-id',
+  'callback-url',
+  'abr',
+  'normalize',
+  'download',
+  'wait',
+  'timeout',
 ] as const;
 
 /** Parses `argv` (without node and the script). Throws UsageError for anything it cannot run. */
@@ -60,7 +78,7 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliInvocati
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err));
+    throw new UsageError(err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err));
   }
   const { values, positionals } = parsed;
   const url = parseUrl(values.url ?? nonEmpty(env.STREAM_SERVER_URL) ?? DEFAULT_URL);
@@ -151,7 +169,8 @@ function parseUrl(value: string): string {
   } catch {
     throw new UsageError(`--url must be an http(s) URL (got "${value}").`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be an http(s) URL (got "${value}").`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--url must be an http(s) URL (got "${value}").`);
   return value.replace(/\/+$/, '');
 }
 

@@ -2,7 +2,9 @@ import type { Job, QueueStats } from './types';
 
 /** Short, aligned `key  value` lines for people; `--json` prints the raw body instead. */
 function table(rows: readonly (readonly [string, string | null | undefined])[]): string {
-  const shown = rows.filter((row): row is readonly [string, string] => row[1] !== null && row[1] !== undefined && row[1] !== '');
+  const shown = rows.filter(
+    (row): row is readonly [string, string] => row[1] !== null && row[1] !== undefined && row[1] !== '',
+  );
   const width = Math.max(...shown.map(([key]) => key.length));
   return shown.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';
 }
@@ -52,7 +54,12 @@ export function formatStats(stats: QueueStats): string {
         .join(', '),
     ],
     ['throughput', `${throughput.last_1m} (1 min), ${throughput.last_5m} (5 min), ${throughput.last_15m} (15 min)`],
-    ['failed recently', throughput.failed ? `${throughput.failed.last_1m} (1 min), ${throughput.failed.last_5m} (5 min), ${throughput.failed.last_15m} (15 min)` : null],
+    [
+      'failed recently',
+      throughput.failed
+        ? `${throughput.failed.last_1m} (1 min), ${throughput.failed.last_5m} (5 min), ${throughput.failed.last_15m} (15 min)`
+        : null,
+    ],
     [
       'oldest waiting',
       stats.oldest_waiting_age_seconds === null ? 'none' : `${Math.round(stats.oldest_waiting_age_seconds)} s`,

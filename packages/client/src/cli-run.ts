@@ -24,7 +24,9 @@ export async function runCli(argv: readonly string[], env: CliEnv, io: CliIo, de
   try {
     invocation = parseCli(argv, env);
   } catch (err) {
-    io.stderr.write(`usage error: ${err instanceof Error ? err.message : String(err)}\nRun "stream-server --help" for usage.\n`);
+    io.stderr.write(
+      `usage error: ${err instanceof Error ? err.message : String(err)}\nRun "stream-server --help" for usage.\n`,
+    );
     return EXIT.usage;
   }
   const client = (deps.makeClient ?? ((options) => new StreamClient(options)))({
@@ -84,7 +86,8 @@ async function run(invocation: CliInvocation, client: StreamClient, io: CliIo, d
       const job = await client
         .waitFor(id, {
           timeoutMs: command.timeoutMs,
-          onProgress: (progress, body) => bar.update(progress, body?.status.startsWith('Failed(') ? 'Failed' : body?.status),
+          onProgress: (progress, body) =>
+            bar.update(progress, body?.status.startsWith('Failed(') ? 'Failed' : body?.status),
         })
         .finally(() => bar.finish());
       if (command.json) print(job);
@@ -101,7 +104,8 @@ async function run(invocation: CliInvocation, client: StreamClient, io: CliIo, d
 /** One line a person can act on. Server errors read `error CODE: message`. */
 function describe(err: unknown, url: string): string {
   if (err instanceof StreamApiError) return `error ${err.code}: ${err.message}`;
-  if (err instanceof StreamNetworkError) return `error: ${err.message} (is the server running? set --url or STREAM_SERVER_URL; now ${url})`;
+  if (err instanceof StreamNetworkError)
+    return `error: ${err.message} (is the server running? set --url or STREAM_SERVER_URL; now ${url})`;
   if (err instanceof StreamTimeoutError) return `error: ${err.message}`;
   if (err instanceof UsageError) return `usage error: ${err.message}`;
   return `error: ${err instanceof Error ? err.message : String(err)}`;

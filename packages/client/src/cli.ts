@@ -9,16 +9,25 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from './cli-run';
 
-const env = { STREAM_SERVER_URL: process.env['STREAM_SERVER_URL'], STREAM_SERVER_API_KEY: process.env['STREAM_SERVER_API_KEY'] };
+const env = {
+  STREAM_SERVER_URL: process.env['STREAM_SERVER_URL'],
+  STREAM_SERVER_API_KEY: process.env['STREAM_SERVER_API_KEY'],
+};
 
-void runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr }, { version: packageVersion() }).then((code) => {
+void runCli(
+  process.argv.slice(2),
+  env,
+  { stdout: process.stdout, stderr: process.stderr },
+  { version: packageVersion() },
+).then((code) => {
   process.exitCode = code;
 });
 
 function packageVersion(): string {
   try {
     const manifest: unknown = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
-    const version: unknown = typeof manifest === 'object' && manifest !== null ? Reflect.get(manifest, 'version') : undefined;
+    const version: unknown =
+      typeof manifest === 'object' && manifest !== null ? Reflect.get(manifest, 'version') : undefined;
     return typeof version === 'string' ? version : 'unknown';
   } catch {
     return 'unknown';

@@ -116,7 +116,8 @@ export class StreamClient {
     try {
       for (let attempt = 1; ; attempt++) {
         const outcome = await this.followEvents(id, report, signal);
-        if (outcome === 'unsupported') return await this.poll(id, report, options.pollIntervalMs ?? DEFAULT_POLL_MS, signal);
+        if (outcome === 'unsupported')
+          return await this.poll(id, report, options.pollIntervalMs ?? DEFAULT_POLL_MS, signal);
         if (outcome !== 'interrupted') return outcome;
         const job = await this.get(id, signal);
         report(job.progress, job);
@@ -228,7 +229,10 @@ export function formFields(options: SubmitOptions): Record<string, string> {
   return fields;
 }
 
-async function toUpload(file: string | Blob | Uint8Array, fileName: string | undefined): Promise<{ blob: Blob; name: string }> {
+async function toUpload(
+  file: string | Blob | Uint8Array,
+  fileName: string | undefined,
+): Promise<{ blob: Blob; name: string }> {
   if (typeof file === 'string') {
     // Loaded lazily so bundlers for the browser (Blob uploads) need no `fs`.
     const { openAsBlob } = await import('node:fs');

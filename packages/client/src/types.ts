@@ -1,4 +1,11 @@
-import type { Codec, JobCore, JobList as ServerJobList, Job as ServerJob, Priority, QualityProfile } from '@stream-server/contract';
+import type {
+  Codec,
+  JobCore,
+  JobList as ServerJobList,
+  Job as ServerJob,
+  Priority,
+  QualityProfile,
+} from '@stream-server/contract';
 
 /**
  * The API's response bodies come from `@stream-server/contract`, where each

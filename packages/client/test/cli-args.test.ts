@@ -2,10 +2,27 @@ import { DEFAULT_URL, parseCli, UsageError } from '../src/cli-args';
 
 describe('parseCli', () => {
   it('parses the documented transcode line', () => {
-    const { command, url, apiKey } = parseCli(
-      ['transcode', 'track.wav', '--profile', 'high', '--codec', 'aac', '--bitrate', '192000', '--priority', 'urgent',
-        '--renditions', 'low,medium,high', '--normalize', '--download', '--wait', '--url', 'http://h:1/', '--api-key', 'k'],
-    );
+    const { command, url, apiKey } = parseCli([
+      'transcode',
+      'track.wav',
+      '--profile',
+      'high',
+      '--codec',
+      'aac',
+      '--bitrate',
+      '192000',
+      '--priority',
+      'urgent',
+      '--renditions',
+      'low,medium,high',
+      '--normalize',
+      '--download',
+      '--wait',
+      '--url',
+      'http://h:1/',
+      '--api-key',
+      'k',
+    ]);
     expect(url).toBe('http://h:1');
     expect(apiKey).toBe('k');
     expect(command).toEqual({
@@ -28,8 +45,15 @@ describe('parseCli', () => {
 
   it('takes the server and key from the environment, flags first', () => {
     const env = { STREAM_SERVER_URL: 'https://media.example', STREAM_SERVER_API_KEY: 'env-key' };
-    expect(parseCli(['stats'], env)).toEqual({ command: { kind: 'stats', json: false }, url: 'https://media.example', apiKey: 'env-key' });
-    expect(parseCli(['stats', '--url', 'http://x:2', '-k', 'flag'], env)).toMatchObject({ url: 'http://x:2', apiKey: 'flag' });
+    expect(parseCli(['stats'], env)).toEqual({
+      command: { kind: 'stats', json: false },
+      url: 'https://media.example',
+      apiKey: 'env-key',
+    });
+    expect(parseCli(['stats', '--url', 'http://x:2', '-k', 'flag'], env)).toMatchObject({
+      url: 'http://x:2',
+      apiKey: 'flag',
+    });
     expect(parseCli(['stats'], { STREAM_SERVER_URL: '' }).url).toBe(DEFAULT_URL);
   });
 

@@ -4,14 +4,31 @@ const ID = '6f1c0000-0000-4000-8000-000000000001';
 
 function job(status: Job['status'], progress: number): Job {
   return {
-    id: ID, track_id: 't', status, progress, created_at: '2026-01-01T00:00:00.000Z',
-    started_at: null, completed_at: null, error: null, codec: 'aac', quality_profile: 'high', priority: 'normal',
-    bitrate: 256000, sample_rate: 44100, channels: 2, duration_seconds: 1, attempts: 0,
+    id: ID,
+    track_id: 't',
+    status,
+    progress,
+    created_at: '2026-01-01T00:00:00.000Z',
+    started_at: null,
+    completed_at: null,
+    error: null,
+    codec: 'aac',
+    quality_profile: 'high',
+    priority: 'normal',
+    bitrate: 256000,
+    sample_rate: 44100,
+    channels: 2,
+    duration_seconds: 1,
+    attempts: 0,
     manifest_url: status === 'Completed' ? `/v1/stream/hls/${ID}/index.m3u8?token=1.abc` : null,
   };
 }
 
-interface Call { url: string; method: string; headers: Record<string, string> }
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+}
 
 /** A fetch answering from a list of canned responses, recording each request. */
 function fakeFetch(answers: ((call: Call) => Response)[]): { fetch: typeof fetch; calls: Call[] } {
@@ -27,16 +44,20 @@ function fakeFetch(answers: ((call: Call) => Response)[]): { fetch: typeof fetch
   return { fetch: impl, calls };
 }
 
-const jsonResponse = (status: number, body: unknown) =>
-  () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const sse = (text: string) => () => new Response(text, { status: 200, headers: { 'content-type': 'text/event-stream' } });
-const event = (name: string, data: unknown, id: number) => `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+const jsonResponse = (status: number, body: unknown) => () =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const sse = (text: string) => () =>
+  new Response(text, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+const event = (name: string, data: unknown, id: number) =>
+  `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 describe('StreamClient', () => {
   it('follows the events stream to the terminal event, reporting progress', async () => {
     const body =
-      event('state', job('Pending', 0), 1) + ': keep-alive\n\n' +
-      event('progress', { job_id: ID, progress: 12.5 }, 2) + event('progress', { job_id: ID, progress: 60 }, 3) +
+      event('state', job('Pending', 0), 1) +
+      ': keep-alive\n\n' +
+      event('progress', { job_id: ID, progress: 12.5 }, 2) +
+      event('progress', { job_id: ID, progress: 60 }, 3) +
       event('completed', job('Completed', 100), 4);
     const { fetch, calls } = fakeFetch([sse(body)]);
     const client = new StreamClient({ baseUrl: 'http://api.test/prefix/', apiKey: 'secret-key', fetch });
@@ -45,7 +66,11 @@ describe('StreamClient', () => {
     expect(done.status).toBe('Completed');
     expect(seen).toEqual([0, 12.5, 60, 100]);
     expect(calls).toEqual([
-      { url: `http://api.test/prefix/v1/stream/job/${ID}/events`, method: 'GET', headers: { accept: 'text/event-stream', authorization: 'Bearer secret-key' } },
+      {
+        url: `http://api.test/prefix/v1/stream/job/${ID}/events`,
+        method: 'GET',
+        headers: { accept: 'text/event-stream', authorization: 'Bearer secret-key' },
+      },
     ]);
     expect(client.manifestUrl(done)).toBe(`http://api.test/prefix/v1/stream/hls/${ID}/index.m3u8?token=1.abc`);
     expect(client.manifestUrl(ID)).toBe(`http://api.test/prefix/v1/stream/hls/${ID}/index.m3u8`);
@@ -61,7 +86,9 @@ describe('StreamClient', () => {
     const done = await client.waitFor(ID, { pollIntervalMs: 5 });
     expect(done.status).toBe('Failed(timeout)');
     expect(calls.map((c) => c.url.replace('http://api.test', ''))).toEqual([
-      `/v1/stream/job/${ID}/events`, `/v1/stream/job/${ID}`, `/v1/stream/job/${ID}`,
+      `/v1/stream/job/${ID}/events`,
+      `/v1/stream/job/${ID}`,
+      `/v1/stream/job/${ID}`,
     ]);
   });
 
@@ -83,7 +110,11 @@ describe('StreamClient', () => {
     ]);
     const client = new StreamClient({ baseUrl: 'http://api.test', fetch });
     await expect(client.get(ID)).rejects.toEqual(new StreamApiError(404, 'JOB_NOT_FOUND', `No job with id ${ID}.`));
-    await expect(client.stats()).rejects.toMatchObject({ status: 502, code: 'HTTP_502', message: 'HTTP 502: <html>Bad gateway</html>' });
+    await expect(client.stats()).rejects.toMatchObject({
+      status: 502,
+      code: 'HTTP_502',
+      message: 'HTTP 502: <html>Bad gateway</html>',
+    });
     // An unknown job on the events route is an error, not "no events route".
     await expect(client.waitFor(ID)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     await expect(client.get(ID)).rejects.toBeInstanceOf(StreamNetworkError);
@@ -104,13 +135,29 @@ describe('StreamClient', () => {
     };
     const client = new StreamClient({ baseUrl: 'http://api.test', fetch: capture });
     await client.submit(Buffer.from('RIFF'), {
-      fileName: 'a.wav', profile: 'low', codec: 'opus', bitrate: 64000, priority: 'background', trackId: 'x',
-      renditions: ['low', 'high'], normalize: true, download: true, abr: false, callbackUrl: 'https://hook.test/x',
+      fileName: 'a.wav',
+      profile: 'low',
+      codec: 'opus',
+      bitrate: 64000,
+      priority: 'background',
+      trackId: 'x',
+      renditions: ['low', 'high'],
+      normalize: true,
+      download: true,
+      abr: false,
+      callbackUrl: 'https://hook.test/x',
     });
     const fields = Object.fromEntries([...(sent?.entries() ?? [])].filter(([key]) => key !== 'file'));
     expect(fields).toEqual({
-      codec: 'opus', bitrate: '64000', quality_profile: 'low', priority: 'background', track_id: 'x',
-      renditions: 'low,high', normalize: 'true', download: 'true', callback_url: 'https://hook.test/x',
+      codec: 'opus',
+      bitrate: '64000',
+      quality_profile: 'low',
+      priority: 'background',
+      track_id: 'x',
+      renditions: 'low,high',
+      normalize: 'true',
+      download: 'true',
+      callback_url: 'https://hook.test/x',
     });
     const file = sent?.get('file');
     expect(file instanceof Blob && file.size).toBe(4);

@@ -79,9 +79,7 @@ const envSchema = z.object({
   MAX_CHANNELS: integer('MAX_CHANNELS', 1, 64, 8),
   MAX_SAMPLE_RATE: integer('MAX_SAMPLE_RATE', 8000, 768_000, 192_000),
   UPLOAD_IDLE_TIMEOUT_SECONDS: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 1, 3600, 30),
-  API_KEYS: list
-    .pipe(z.array(z.string().min(16, 'API_KEYS entries must be at least 16 characters')))
-    .default([]),
+  API_KEYS: list.pipe(z.array(z.string().min(16, 'API_KEYS entries must be at least 16 characters'))).default([]),
   JWT_SECRET: secret('JWT_SECRET'),
   // PEM; "\n" escapes are accepted so the key fits on one env line.
   JWT_PUBLIC_KEY: z
@@ -207,7 +205,9 @@ export function loadConfig(
     queuePrefix: e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
-    allowedOrigins: e.ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
+    allowedOrigins: e.ALLOWED_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
     logLevel: e.LOG_LEVEL,
     ffmpegPath: e.FFMPEG_PATH,
     ffprobePath: e.FFPROBE_PATH,

@@ -297,7 +297,13 @@ describe('loadConfig: invalid values', () => {
   });
 
   it('reports several bad values together', () => {
-    const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', KEEP_SOURCE: 'maybe', QUEUE_PREFIX: 'a b', REDIS_URL: 'http://x' });
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      KEEP_SOURCE: 'maybe',
+      QUEUE_PREFIX: 'a b',
+      REDIS_URL: 'http://x',
+    });
     for (const name of ['PORT', 'LOG_LEVEL', 'KEEP_SOURCE', 'QUEUE_PREFIX', 'REDIS_URL']) {
       expect(problems.filter((problem) => problem.startsWith(`${name}:`)).length).toBeGreaterThanOrEqual(1);
     }

@@ -30,12 +30,10 @@ export const STATUS_PATTERN = /^(?:Pending|Processing|Completed|Cancelled|Failed
  * inferred type is the template-literal union the server's code uses; its
  * JSON Schema accepts exactly what STATUS_PATTERN accepts.
  */
-export const JobStatusSchema = z
-  .union([z.enum(PLAIN_STATUSES), z.templateLiteral(['Failed(', z.string(), ')'])])
-  .meta({
-    description: '`Pending` → `Processing` → `Completed`, `Failed(<reason>)` or `Cancelled`.',
-    examples: ['Pending', 'Processing', 'Completed', 'Cancelled', 'Failed(timeout)'],
-  });
+export const JobStatusSchema = z.union([z.enum(PLAIN_STATUSES), z.templateLiteral(['Failed(', z.string(), ')'])]).meta({
+  description: '`Pending` → `Processing` → `Completed`, `Failed(<reason>)` or `Cancelled`.',
+  examples: ['Pending', 'Processing', 'Completed', 'Cancelled', 'Failed(timeout)'],
+});
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 /** Completed, Cancelled or Failed(…): the job will not change again. */

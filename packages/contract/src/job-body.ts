@@ -82,7 +82,9 @@ const jobCoreShape = {
 
 /** Later fields: renditions, loudness, source metadata, waveform, download, webhooks. */
 const jobExtensionShape = {
-  renditions: z.array(RenditionSchema).describe('One entry per rendition, lowest first; one for a one-rendition job too.'),
+  renditions: z
+    .array(RenditionSchema)
+    .describe('One entry per rendition, lowest first; one for a one-rendition job too.'),
   normalize: z.boolean(),
   loudness: LoudnessSchema.nullable().describe('EBU R128 loudness of the source.'),
   output_loudness: LoudnessSchema.nullable().describe('Loudness of the normalised output (normalize=true only).'),

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { JobListSchema, JobSchema, LoudnessSchema, ProgressEventSchema, RenditionSchema, SourceInfoSchema, SubmitResponseSchema } from './job-body';
+import {
+  JobListSchema,
+  JobSchema,
+  LoudnessSchema,
+  ProgressEventSchema,
+  RenditionSchema,
+  SourceInfoSchema,
+  SubmitResponseSchema,
+} from './job-body';
 import { ErrorBodySchema, HealthSchema, QueueStatsSchema, WaveformSchema, WorkerInfoSchema } from './ops-bodies';
 
 /** A JSON Schema (2020-12) as zod writes it. */
@@ -36,7 +44,12 @@ export type SchemaName = keyof typeof NAMED_SCHEMAS;
 export function jsonSchemas(refOf: (name: string) => string): Record<SchemaName, JsonSchemaObject> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(NAMED_SCHEMAS)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', io: 'output', uri: refOf, unrepresentable: 'throw' });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    uri: refOf,
+    unrepresentable: 'throw',
+  });
   const entry = (name: SchemaName): JsonSchemaObject => {
     const generated = schemas[name];
     if (generated === undefined) throw new Error(`zod wrote no JSON Schema for ${name}`);

@@ -30,16 +30,41 @@ const propertiesOf = (schema: JsonSchemaObject | undefined): string[] => Object.
 describe('the job body', () => {
   it('lists its fields in order: the core ones, then the later ones', () => {
     expect(JOB_FIELDS).toEqual(Object.keys(JobSchema.shape));
-    expect(JOB_FIELDS.slice(0, 8)).toEqual(['id', 'track_id', 'status', 'progress', 'created_at', 'started_at', 'completed_at', 'error']);
+    expect(JOB_FIELDS.slice(0, 8)).toEqual([
+      'id',
+      'track_id',
+      'status',
+      'progress',
+      'created_at',
+      'started_at',
+      'completed_at',
+      'error',
+    ]);
     expect([...Object.keys(JobCoreSchema.shape), ...JOB_EXTENSION_FIELDS]).toEqual(JOB_FIELDS);
     expect(propertiesOf(schemas.Job)).toEqual(JOB_FIELDS);
     expect(schemas.Job.required).toEqual(JOB_FIELDS);
   });
 
   it('accepts exactly the statuses STATUS_PATTERN describes', () => {
-    const samples = ['Pending', 'Processing', 'Completed', 'Cancelled', 'Failed(timeout)', 'Failed()', 'Failed(a\nb)', 'Failed', 'failed(x)', 'Done', 'Failed(x) ', ' Pending'];
+    const samples = [
+      'Pending',
+      'Processing',
+      'Completed',
+      'Cancelled',
+      'Failed(timeout)',
+      'Failed()',
+      'Failed(a\nb)',
+      'Failed',
+      'failed(x)',
+      'Done',
+      'Failed(x) ',
+      ' Pending',
+    ];
     for (const status of samples) {
-      expect({ status, parsed: JobStatusSchema.safeParse(status).success }).toEqual({ status, parsed: STATUS_PATTERN.test(status) });
+      expect({ status, parsed: JobStatusSchema.safeParse(status).success }).toEqual({
+        status,
+        parsed: STATUS_PATTERN.test(status),
+      });
     }
   });
 
@@ -49,7 +74,9 @@ describe('the job body', () => {
     expect(job['loudness']).toMatchObject({ anyOf: [{ $ref: '#/components/schemas/Loudness' }, { type: 'null' }] });
     expect(job['source']).toEqual({ $ref: '#/components/schemas/SourceInfo' });
     expect(schemas.JobList.properties?.['jobs']).toMatchObject({ items: { $ref: '#/components/schemas/Job' } });
-    expect(schemas.QueueStats.properties?.['workers']).toMatchObject({ items: { $ref: '#/components/schemas/WorkerInfo' } });
+    expect(schemas.QueueStats.properties?.['workers']).toMatchObject({
+      items: { $ref: '#/components/schemas/WorkerInfo' },
+    });
   });
 });
 
@@ -78,7 +105,9 @@ describe('the JSON Schemas', () => {
     });
     expect(schemas.Job.properties?.['attempts']).toMatchObject({ type: 'integer', minimum: 0 });
     expect(schemas.Job.properties?.['created_at']).toMatchObject({ type: 'string', format: 'date-time' });
-    expect(schemas.Job.properties?.['callback_url']).toMatchObject({ anyOf: [{ type: 'string', format: 'uri' }, { type: 'null' }] });
+    expect(schemas.Job.properties?.['callback_url']).toMatchObject({
+      anyOf: [{ type: 'string', format: 'uri' }, { type: 'null' }],
+    });
   });
 });
 

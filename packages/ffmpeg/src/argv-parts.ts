@@ -16,24 +16,35 @@ export const HLS_INIT_SEGMENT = 'init.mp4';
 export function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number, dir = ''): string[] {
   const fmp4 = container === 'fmp4';
   return [
-    '-f', 'hls',
-    '-hls_time', String(segmentSeconds),
-    '-hls_playlist_type', 'vod',
-    '-hls_list_size', '0',
-    '-start_number', '1',
-    '-hls_segment_type', fmp4 ? 'fmp4' : 'mpegts',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_list_size',
+    '0',
+    '-start_number',
+    '1',
+    '-hls_segment_type',
+    fmp4 ? 'fmp4' : 'mpegts',
     ...(fmp4 ? ['-hls_fmp4_init_filename', HLS_INIT_SEGMENT] : []),
-    '-hls_segment_filename', `${dir}segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
+    '-hls_segment_filename',
+    `${dir}segment_%05d.${fmp4 ? 'm4s' : 'ts'}`,
   ];
 }
 
 /** Input options for an untrusted upload (shared with every ffmpeg read of one). */
 export function inputArgs(input: string, demuxer: string): string[] {
   return [
-    '-protocol_whitelist', 'file',
-    '-format_whitelist', AUDIO_DEMUXERS.join(','),
-    '-f', demuxer,
-    '-i', `file:${input}`,
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    AUDIO_DEMUXERS.join(','),
+    '-f',
+    demuxer,
+    '-i',
+    `file:${input}`,
   ];
 }
 
@@ -65,11 +76,15 @@ export function buildCapabilityProbeArgs(codec: Codec, encoder: string): string[
   return [
     '-hide_banner',
     '-nostdin',
-    '-loglevel', 'error',
+    '-loglevel',
+    'error',
     '-y',
-    '-f', 'lavfi',
-    '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
-    '-c:a', encoder,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=0.5',
+    '-c:a',
+    encoder,
     // fMP4 covers the native Opus encoder's "experimental" flag too.
     ...(container === 'fmp4' ? ['-strict', 'experimental'] : []),
     ...hlsMuxerArgs(container, 1),

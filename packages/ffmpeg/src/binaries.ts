@@ -62,7 +62,12 @@ async function findParentDeathWrapper(): Promise<string | null> {
 async function systemOrBundled(): Promise<Omit<FfmpegBinaries, 'parentDeathWrapper'>> {
   const systemVersion = await versionLine('ffmpeg');
   const major = systemVersion === null ? null : parseFfmpegMajor(systemVersion);
-  if (systemVersion !== null && major !== null && major >= MIN_SYSTEM_MAJOR && (await versionLine('ffprobe')) !== null) {
+  if (
+    systemVersion !== null &&
+    major !== null &&
+    major >= MIN_SYSTEM_MAJOR &&
+    (await versionLine('ffprobe')) !== null
+  ) {
     return { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', source: 'system', version: systemVersion };
   }
   const ffmpeg = bundledPath('@ffmpeg-installer/ffmpeg');

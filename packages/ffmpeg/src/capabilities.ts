@@ -34,9 +34,10 @@ async function firstWorkingEncoder(ffmpeg: string, codec: Codec, scratch: string
   for (const encoder of ENCODER_CANDIDATES[codec]) {
     const dir = path.join(scratch, `${codec}-${encoder}`);
     await mkdir(dir, { recursive: true });
-    const result = await runProcess(ffmpeg, buildCapabilityProbeArgs(codec, encoder), { cwd: dir, timeoutMs: 20_000 }).catch(
-      () => null,
-    );
+    const result = await runProcess(ffmpeg, buildCapabilityProbeArgs(codec, encoder), {
+      cwd: dir,
+      timeoutMs: 20_000,
+    }).catch(() => null);
     if (result?.exitCode === 0) return encoder;
   }
   return null;

@@ -52,7 +52,8 @@ export class FfmpegRepository {
       parentDeathWrapper: this.binaries.parentDeathWrapper,
       ...(signal ? { signal } : {}),
     });
-    if (result.timedOut) return { ok: false, rejection: { reason: 'unreadable', detail: 'probing the file took too long' } };
+    if (result.timedOut)
+      return { ok: false, rejection: { reason: 'unreadable', detail: 'probing the file took too long' } };
     return parseProbeOutput(result.stdout, result.exitCode, result.stderrTail);
   }
 
@@ -68,7 +69,12 @@ export class FfmpegRepository {
   }
 
   /** Pass 1 of normalisation: decode and measure only. Null for silence. */
-  async measureLoudness(input: string, demuxer: string, maxDurationSeconds: number, run: StagedRun): Promise<LoudnessMeasurement | null> {
+  async measureLoudness(
+    input: string,
+    demuxer: string,
+    maxDurationSeconds: number,
+    run: StagedRun,
+  ): Promise<LoudnessMeasurement | null> {
     const result = await this.runStaged(buildLoudnessMeasureArgs(input, demuxer, maxDurationSeconds), run);
     return parseEbur128Summary(result.stderrTail);
   }

@@ -20,10 +20,24 @@ export {
   type SegmentSample,
   type Variant,
 } from './multivariant-playlist';
-export { buildProbeArgs, parseProbeOutput, pickTags, type TrackTags, type ProbeResult, type ProbeRejection, type ProbeOutcome } from './probe';
+export {
+  buildProbeArgs,
+  parseProbeOutput,
+  pickTags,
+  type TrackTags,
+  type ProbeResult,
+  type ProbeRejection,
+  type ProbeOutcome,
+} from './probe';
 export { ProgressParser, throttle } from './progress';
 export { runProcess, withParentDeathSignal, type RunOptions, type RunResult } from './process-runner';
-export { resolveBinaries, parseFfmpegMajor, MIN_SYSTEM_MAJOR, type FfmpegBinaries, type BinaryOverrides } from './binaries';
+export {
+  resolveBinaries,
+  parseFfmpegMajor,
+  MIN_SYSTEM_MAJOR,
+  type FfmpegBinaries,
+  type BinaryOverrides,
+} from './binaries';
 export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';
 export { FfmpegRepository, type TranscodeRun, type StagedRun, type EncodeRun } from './ffmpeg-repository';

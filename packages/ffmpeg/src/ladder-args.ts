@@ -1,6 +1,11 @@
 import type { EncodingPlan } from '@stream-server/profiles';
 import { encoderArgs, hlsMuxerArgs, HLS_MANIFEST, inputArgs } from './argv-parts';
-import { buildNormalizeFilter, LOUDNESS_MEASURE_FILTER, type LoudnessMeasurement, type LoudnessTarget } from './loudness';
+import {
+  buildNormalizeFilter,
+  LOUDNESS_MEASURE_FILTER,
+  type LoudnessMeasurement,
+  type LoudnessTarget,
+} from './loudness';
 import { WAVEFORM_PCM_FORMAT, waveformMixFilter } from './waveform';
 
 /** One HLS rendition written by the encode. */
@@ -67,19 +72,24 @@ export function buildEncodeArgs(job: EncodeJob): string[] {
   const args = [
     '-hide_banner',
     '-nostdin',
-    '-loglevel', 'level+info',
+    '-loglevel',
+    'level+info',
     '-y',
     ...inputArgs(job.input, job.demuxer),
-    '-filter_complex', graph.join(';'),
-    '-progress', 'pipe:1',
+    '-filter_complex',
+    graph.join(';'),
+    '-progress',
+    'pipe:1',
     '-nostats',
   ];
   job.renditions.forEach((rendition, index) => {
     const fmp4 = rendition.plan.container === 'fmp4';
     const dir = rendition.dir === null ? '' : `${rendition.dir}/`;
     args.push(
-      '-map', `[r${index}]`,
-      '-map_metadata', '-1',
+      '-map',
+      `[r${index}]`,
+      '-map_metadata',
+      '-1',
       ...encoderArgs(rendition.plan, rendition.encoder),
       ...cap,
       // MP4 muxers in ffmpeg 5 still call Opus/FLAC-in-MP4 "experimental".
@@ -93,18 +103,33 @@ export function buildEncodeArgs(job: EncodeJob): string[] {
   });
   if (job.download) {
     args.push(
-      '-map', '[dl]',
-      '-map_metadata', '-1',
+      '-map',
+      '[dl]',
+      '-map_metadata',
+      '-1',
       ...encoderArgs(job.download.plan, job.download.encoder),
       ...cap,
-      '-movflags', '+faststart',
-      '-f', 'mp4',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
       job.download.file,
     );
   }
   args.push('-map', '[ldo]', ...cap, '-f', 'null', '-');
   if (job.waveform) {
-    args.push('-map', '[wfo]', ...cap, '-c:a', 'pcm_s16le', '-ar', String(job.sourceSampleRate), '-f', WAVEFORM_PCM_FORMAT, 'pipe:3');
+    args.push(
+      '-map',
+      '[wfo]',
+      ...cap,
+      '-c:a',
+      'pcm_s16le',
+      '-ar',
+      String(job.sourceSampleRate),
+      '-f',
+      WAVEFORM_PCM_FORMAT,
+      'pipe:3',
+    );
   }
   return args;
 }

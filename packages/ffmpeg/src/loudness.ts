@@ -48,15 +48,23 @@ export function buildLoudnessMeasureArgs(input: string, demuxer: string, maxDura
   return [
     '-hide_banner',
     '-nostdin',
-    '-loglevel', 'level+info',
+    '-loglevel',
+    'level+info',
     '-y',
     ...inputArgs(input, demuxer),
-    '-map', '0:a:0',
-    '-vn', '-sn', '-dn',
-    '-af', LOUDNESS_MEASURE_FILTER,
-    '-t', String(maxDurationSeconds),
-    '-f', 'null',
-    '-progress', 'pipe:1',
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-af',
+    LOUDNESS_MEASURE_FILTER,
+    '-t',
+    String(maxDurationSeconds),
+    '-f',
+    'null',
+    '-progress',
+    'pipe:1',
     '-nostats',
     '-',
   ];
@@ -70,22 +78,28 @@ export function buildLoudnessMeasureArgs(input: string, demuxer: string, maxDura
  * mode falls back to dynamic by itself in that case); it works at 192 kHz,
  * so `aresample` brings the audio back to `sampleRate`.
  */
-export function buildNormalizeFilter(target: LoudnessTarget, measured: LoudnessMeasurement, sampleRate: number): string {
+export function buildNormalizeFilter(
+  target: LoudnessTarget,
+  measured: LoudnessMeasurement,
+  sampleRate: number,
+): string {
   const gain = target.integratedLufs - measured.integratedLufs;
   if (measured.truePeakDbtp + gain <= target.truePeakDbtp) return `volume=${fixed(gain)}dB`;
   const lra = clamp(Math.max(TARGET_LRA, Math.ceil(measured.loudnessRangeLu)), BOUNDS.targetLra);
-  return [
-    `loudnorm=I=${fixed(target.integratedLufs)}`,
-    `TP=${fixed(target.truePeakDbtp)}`,
-    `LRA=${fixed(lra)}`,
-    `measured_I=${fixed(clamp(measured.integratedLufs, BOUNDS.i))}`,
-    `measured_TP=${fixed(clamp(measured.truePeakDbtp, BOUNDS.tp))}`,
-    `measured_LRA=${fixed(clamp(measured.loudnessRangeLu, BOUNDS.lra))}`,
-    `measured_thresh=${fixed(clamp(measured.thresholdLufs, BOUNDS.thresh))}`,
-    `offset=${fixed(clamp(measured.targetOffsetLu, BOUNDS.offset))}`,
-    'linear=true',
-    'print_format=none',
-  ].join(':') + `,aresample=${sampleRate}`;
+  return (
+    [
+      `loudnorm=I=${fixed(target.integratedLufs)}`,
+      `TP=${fixed(target.truePeakDbtp)}`,
+      `LRA=${fixed(lra)}`,
+      `measured_I=${fixed(clamp(measured.integratedLufs, BOUNDS.i))}`,
+      `measured_TP=${fixed(clamp(measured.truePeakDbtp, BOUNDS.tp))}`,
+      `measured_LRA=${fixed(clamp(measured.loudnessRangeLu, BOUNDS.lra))}`,
+      `measured_thresh=${fixed(clamp(measured.thresholdLufs, BOUNDS.thresh))}`,
+      `offset=${fixed(clamp(measured.targetOffsetLu, BOUNDS.offset))}`,
+      'linear=true',
+      'print_format=none',
+    ].join(':') + `,aresample=${sampleRate}`
+  );
 }
 
 /** ebur128's floor: a track whose integrated loudness is this low is silence. */

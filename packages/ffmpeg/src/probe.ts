@@ -16,7 +16,8 @@ export type ProbeRejection =
   | { readonly reason: 'no-audio'; readonly detail: string }
   | { readonly reason: 'no-duration'; readonly detail: string };
 
-export type ProbeOutcome = { readonly ok: true; readonly result: ProbeResult } | { readonly ok: false; readonly rejection: ProbeRejection };
+export type ProbeOutcome =
+  { readonly ok: true; readonly result: ProbeResult } | { readonly ok: false; readonly rejection: ProbeRejection };
 
 /**
  * ffprobe arguments for an untrusted upload: local files only, audio
@@ -25,10 +26,14 @@ export type ProbeOutcome = { readonly ok: true; readonly result: ProbeResult } |
 export function buildProbeArgs(input: string): string[] {
   return [
     '-hide_banner',
-    '-v', 'error',
-    '-protocol_whitelist', 'file',
-    '-format_whitelist', AUDIO_DEMUXERS.join(','),
-    '-print_format', 'json',
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    AUDIO_DEMUXERS.join(','),
+    '-print_format',
+    'json',
     '-show_format',
     '-show_streams',
     // `file:` keeps a name beginning with a protocol-like prefix a path.
@@ -103,7 +108,10 @@ export function pickTags(tags: Readonly<Record<string, string>>): TrackTags {
     const raw = Object.hasOwn(tags, key) ? tags[key] : undefined;
     if (raw === undefined) continue;
     // Cut by code points so a character is never split in half.
-    const clean = Array.from(raw.replace(/\p{Cc}/gu, '').trim()).slice(0, TRACK_TAG_MAX).join('').trim();
+    const clean = Array.from(raw.replace(/\p{Cc}/gu, '').trim())
+      .slice(0, TRACK_TAG_MAX)
+      .join('')
+      .trim();
     if (clean !== '') picked[key] = clean;
   }
   return picked;

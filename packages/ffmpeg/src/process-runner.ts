@@ -42,7 +42,11 @@ const STDERR_TAIL_BYTES = 8 * 1024;
 const STDOUT_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** The command and argv that run `binary args` so that it dies with us. Pure. */
-export function withParentDeathSignal(wrapper: string | null, binary: string, args: readonly string[]): [string, string[]] {
+export function withParentDeathSignal(
+  wrapper: string | null,
+  binary: string,
+  args: readonly string[],
+): [string, string[]] {
   if (wrapper === null) return [binary, [...args]];
   return [wrapper, ['--pdeathsig', 'KILL', '--', binary, ...args]];
 }

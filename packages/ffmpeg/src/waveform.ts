@@ -32,7 +32,8 @@ export class WaveformFolder {
   private carry: number | null = null;
 
   constructor(readonly samplesPerPixel: number) {
-    if (!Number.isInteger(samplesPerPixel) || samplesPerPixel < 1) throw new Error(`bad samples per pixel: ${samplesPerPixel}`);
+    if (!Number.isInteger(samplesPerPixel) || samplesPerPixel < 1)
+      throw new Error(`bad samples per pixel: ${samplesPerPixel}`);
   }
 
   push(chunk: Uint8Array): void {

@@ -52,19 +52,35 @@ describe('encoderArgs', () => {
 
   it('MP3 with libmp3lame', () => {
     expect(encoderArgs({ ...MP3_PLAN, sampleRate: 48_000, channels: 1 }, 'libmp3lame')).toEqual([
-      '-c:a', 'libmp3lame', '-b:a', '320000', '-ar', '48000', '-ac', '1',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '320000',
+      '-ar',
+      '48000',
+      '-ac',
+      '1',
     ]);
   });
 
   it('16-bit FLAC: s16, no bitrate, no raw-sample override', () => {
-    expect(encoderArgs({ ...FLAC_PLAN, profile: 'high', sampleRate: 48_000, channels: 6, bitDepth: 16 }, 'flac')).toEqual([
-      '-c:a', 'flac', '-ar', '48000', '-ac', '6', '-sample_fmt', 's16',
-    ]);
+    expect(
+      encoderArgs({ ...FLAC_PLAN, profile: 'high', sampleRate: 48_000, channels: 6, bitDepth: 16 }, 'flac'),
+    ).toEqual(['-c:a', 'flac', '-ar', '48000', '-ac', '6', '-sample_fmt', 's16']);
   });
 
   it('24-bit FLAC: s32 samples holding 24 bits', () => {
     expect(encoderArgs(FLAC_PLAN, 'flac')).toEqual([
-      '-c:a', 'flac', '-ar', '96000', '-ac', '2', '-sample_fmt', 's32', '-bits_per_raw_sample', '24',
+      '-c:a',
+      'flac',
+      '-ar',
+      '96000',
+      '-ac',
+      '2',
+      '-sample_fmt',
+      's32',
+      '-bits_per_raw_sample',
+      '24',
     ]);
   });
 
@@ -84,10 +100,14 @@ describe('encoderArgs', () => {
 describe('inputArgs', () => {
   it('whitelists file protocol and audio demuxers, forces the demuxer, prefixes file:', () => {
     expect(inputArgs('/tmp/in', 'mov')).toEqual([
-      '-protocol_whitelist', 'file',
-      '-format_whitelist', WHITELIST,
-      '-f', 'mov',
-      '-i', 'file:/tmp/in',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      WHITELIST,
+      '-f',
+      'mov',
+      '-i',
+      'file:/tmp/in',
     ]);
   });
 
@@ -98,7 +118,20 @@ describe('inputArgs', () => {
 
 describe('AUDIO_DEMUXERS, the -format_whitelist of inputArgs', () => {
   it('AUDIO_DEMUXERS holds no playlist, image, subtitle or raw-text demuxer', () => {
-    for (const forbidden of ['hls', 'applehttp', 'concat', 'image2', 'image2pipe', 'srt', 'webvtt', 'ass', 'tty', 'lavfi', 'data', 'rawvideo']) {
+    for (const forbidden of [
+      'hls',
+      'applehttp',
+      'concat',
+      'image2',
+      'image2pipe',
+      'srt',
+      'webvtt',
+      'ass',
+      'tty',
+      'lavfi',
+      'data',
+      'rawvideo',
+    ]) {
       expect(AUDIO_DEMUXERS).not.toContain(forbidden);
     }
   });
@@ -119,18 +152,29 @@ describe('buildCapabilityProbeArgs', () => {
     expect(buildCapabilityProbeArgs('aac', 'aac')).toEqual([
       '-hide_banner',
       '-nostdin',
-      '-loglevel', 'error',
+      '-loglevel',
+      'error',
       '-y',
-      '-f', 'lavfi',
-      '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
-      '-c:a', 'aac',
-      '-f', 'hls',
-      '-hls_time', '1',
-      '-hls_playlist_type', 'vod',
-      '-hls_list_size', '0',
-      '-start_number', '1',
-      '-hls_segment_type', 'mpegts',
-      '-hls_segment_filename', 'segment_%05d.ts',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=0.5',
+      '-c:a',
+      'aac',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_list_size',
+      '0',
+      '-start_number',
+      '1',
+      '-hls_segment_type',
+      'mpegts',
+      '-hls_segment_filename',
+      'segment_%05d.ts',
       'index.m3u8',
     ]);
   });
@@ -139,20 +183,33 @@ describe('buildCapabilityProbeArgs', () => {
     expect(buildCapabilityProbeArgs('flac', 'flac')).toEqual([
       '-hide_banner',
       '-nostdin',
-      '-loglevel', 'error',
+      '-loglevel',
+      'error',
       '-y',
-      '-f', 'lavfi',
-      '-i', 'sine=frequency=440:sample_rate=48000:duration=0.5',
-      '-c:a', 'flac',
-      '-strict', 'experimental',
-      '-f', 'hls',
-      '-hls_time', '1',
-      '-hls_playlist_type', 'vod',
-      '-hls_list_size', '0',
-      '-start_number', '1',
-      '-hls_segment_type', 'fmp4',
-      '-hls_fmp4_init_filename', 'init.mp4',
-      '-hls_segment_filename', 'segment_%05d.m4s',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=0.5',
+      '-c:a',
+      'flac',
+      '-strict',
+      'experimental',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_list_size',
+      '0',
+      '-start_number',
+      '1',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      'segment_%05d.m4s',
       'index.m3u8',
     ]);
   });

@@ -35,7 +35,7 @@ const SUMMARY = `[hls @ 0x1] [info] Opening 'low/index.m3u8.tmp' for writing
 `;
 
 describe('loudness', () => {
-  it('parses ebur128\'s summary out of a noisy stderr', () => {
+  it("parses ebur128's summary out of a noisy stderr", () => {
     expect(parseEbur128Summary(SUMMARY)).toEqual({
       integratedLufs: -26.1,
       loudnessRangeLu: 0.1,
@@ -64,18 +64,49 @@ describe('loudness', () => {
 
   it('pass 1 arguments: untrusted input rules, ebur128 only, no output file', () => {
     expect(buildLoudnessMeasureArgs('/u/x', 'mp3', 600)).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'level+info', '-y',
-      '-protocol_whitelist', 'file', '-format_whitelist', AUDIO_DEMUXERS.join(','), '-f', 'mp3', '-i', 'file:/u/x',
-      '-map', '0:a:0', '-vn', '-sn', '-dn',
-      '-af', 'ebur128=peak=true:framelog=verbose',
-      '-t', '600', '-f', 'null', '-progress', 'pipe:1', '-nostats', '-',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'level+info',
+      '-y',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      AUDIO_DEMUXERS.join(','),
+      '-f',
+      'mp3',
+      '-i',
+      'file:/u/x',
+      '-map',
+      '0:a:0',
+      '-vn',
+      '-sn',
+      '-dn',
+      '-af',
+      'ebur128=peak=true:framelog=verbose',
+      '-t',
+      '600',
+      '-f',
+      'null',
+      '-progress',
+      'pipe:1',
+      '-nostats',
+      '-',
     ]);
   });
 
   it('pass 2 is one gain when the peaks allow it', () => {
-    const measured = { integratedLufs: -20, loudnessRangeLu: 5, truePeakDbtp: -8, thresholdLufs: -30, targetOffsetLu: 0 };
+    const measured = {
+      integratedLufs: -20,
+      loudnessRangeLu: 5,
+      truePeakDbtp: -8,
+      thresholdLufs: -30,
+      targetOffsetLu: 0,
+    };
     expect(buildNormalizeFilter({ integratedLufs: -14, truePeakDbtp: -1 }, measured, 44_100)).toBe('volume=6.00dB');
-    expect(buildNormalizeFilter({ integratedLufs: -14, truePeakDbtp: -1 }, { ...measured, integratedLufs: -9.5 }, 44_100)).toBe('volume=-4.50dB');
+    expect(
+      buildNormalizeFilter({ integratedLufs: -14, truePeakDbtp: -1 }, { ...measured, integratedLufs: -9.5 }, 44_100),
+    ).toBe('volume=-4.50dB');
   });
 
   it('pass 2 is loudnorm (clamped to its bounds, LRA widened) when the gain would clip', () => {
@@ -140,7 +171,9 @@ describe('WaveformFolder', () => {
   });
 
   it('mixes channels with equal weights', () => {
-    expect(waveformMixFilter(4)).toBe('pan=mono|c0=0.250000*c0+0.250000*c1+0.250000*c2+0.250000*c3,aformat=sample_fmts=s16');
+    expect(waveformMixFilter(4)).toBe(
+      'pan=mono|c0=0.250000*c0+0.250000*c1+0.250000*c2+0.250000*c3,aformat=sample_fmts=s16',
+    );
   });
 });
 
@@ -174,7 +207,7 @@ describe('multivariant playlist', () => {
     expect(measureBandwidth([{ bytes: 2_000, seconds: 2 }], 6)).toEqual({ peak: 8_000, average: 8_000 });
   });
 
-  it('lists variants lowest bandwidth first with the spec\'s tags', () => {
+  it("lists variants lowest bandwidth first with the spec's tags", () => {
     const text = buildMultivariantPlaylist(
       [
         { uri: 'high/index.m3u8', bandwidth: 270_000, averageBandwidth: 262_000, codecs: HLS_CODEC_STRINGS.aac },
@@ -201,8 +234,9 @@ describe('multivariant playlist', () => {
     expect(HLS_CODEC_STRINGS).toEqual({ aac: 'mp4a.40.2', mp3: 'mp4a.40.34', opus: 'opus', flac: 'fLaC' });
   });
 
-  it('reads a media playlist\'s version and per-segment durations', () => {
-    const media = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:6.000000,\nsegment_00001.m4s\n#EXTINF:2.5,\nsegment_00002.m4s\nstray.m4s\n#EXT-X-ENDLIST\n';
+  it("reads a media playlist's version and per-segment durations", () => {
+    const media =
+      '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:6.000000,\nsegment_00001.m4s\n#EXTINF:2.5,\nsegment_00002.m4s\nstray.m4s\n#EXT-X-ENDLIST\n';
     expect(playlistVersion(media)).toBe(7);
     expect(playlistVersion('#EXTM3U\n')).toBe(1);
     const segments = timedSegments(media);
@@ -218,7 +252,14 @@ describe('multivariant playlist', () => {
 describe('pickTags', () => {
   it('keeps title, artist, album, track: trimmed, control characters out, 200 characters at most', () => {
     expect(
-      pickTags({ title: '  Hello\u0000 World\n ', artist: 'x'.repeat(300), album: '   ', track: '3/12', genre: 'Rock', comment: 'no' }),
+      pickTags({
+        title: '  Hello\u0000 World\n ',
+        artist: 'x'.repeat(300),
+        album: '   ',
+        track: '3/12',
+        genre: 'Rock',
+        comment: 'no',
+      }),
     ).toEqual({ title: 'Hello World', artist: 'x'.repeat(200), track: '3/12' });
   });
 

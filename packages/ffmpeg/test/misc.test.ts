@@ -1,4 +1,10 @@
-import { FfmpegError, describeFailure, parseFfmpegMajor, parseMediaPlaylist, type RunResult } from '@stream-server/ffmpeg';
+import {
+  FfmpegError,
+  describeFailure,
+  parseFfmpegMajor,
+  parseMediaPlaylist,
+  type RunResult,
+} from '@stream-server/ffmpeg';
 
 describe('parseFfmpegMajor', () => {
   it.each<[string, number | null]>([
@@ -23,7 +29,12 @@ function run(overrides: Partial<RunResult>): RunResult {
 
 describe('describeFailure', () => {
   it('a timeout is not permanent', () => {
-    const result = run({ exitCode: null, signal: 'SIGTERM', timedOut: true, stderrTail: 'Invalid data found when processing input' });
+    const result = run({
+      exitCode: null,
+      signal: 'SIGTERM',
+      timedOut: true,
+      stderrTail: 'Invalid data found when processing input',
+    });
     const err = describeFailure(result);
     expect(err).toBeInstanceOf(FfmpegError);
     expect(err.message).toBe('ffmpeg timed out');
@@ -40,7 +51,8 @@ describe('describeFailure', () => {
   it('undecodable input is permanent', () => {
     const err = describeFailure(
       run({
-        stderrTail: '[wav @ 0x55d0c8e4a1c0] Could not find codec parameters\nfile:/data/uploads/x: Invalid data found when processing input\n',
+        stderrTail:
+          '[wav @ 0x55d0c8e4a1c0] Could not find codec parameters\nfile:/data/uploads/x: Invalid data found when processing input\n',
       }),
     );
     expect(err.permanent).toBe(true);
@@ -59,7 +71,9 @@ describe('describeFailure', () => {
   });
 
   it('a full disk is not permanent', () => {
-    const err = describeFailure(run({ stderrTail: "[hls @ 0x1] Failed to open file 'segment_00003.ts'\nNo space left on device\n" }));
+    const err = describeFailure(
+      run({ stderrTail: "[hls @ 0x1] Failed to open file 'segment_00003.ts'\nNo space left on device\n" }),
+    );
     expect(err.permanent).toBe(false);
     expect(err.message.startsWith('ffmpeg failed')).toBe(true);
     expect(err.message).toContain('No space left on device');
@@ -139,11 +153,19 @@ describe('parseMediaPlaylist', () => {
   });
 
   it('an empty text is an empty, unended playlist', () => {
-    expect(parseMediaPlaylist('')).toEqual({ segments: [], initSegment: null, durationSeconds: 0, targetDuration: null, ended: false });
+    expect(parseMediaPlaylist('')).toEqual({
+      segments: [],
+      initSegment: null,
+      durationSeconds: 0,
+      targetDuration: null,
+      ended: false,
+    });
   });
 
   it('skips unparsable durations instead of producing NaN', () => {
-    const playlist = parseMediaPlaylist('#EXTM3U\n#EXTINF:abc,\nsegment_00001.ts\n#EXTINF:2,\nsegment_00002.ts\n#EXT-X-ENDLIST\n');
+    const playlist = parseMediaPlaylist(
+      '#EXTM3U\n#EXTINF:abc,\nsegment_00001.ts\n#EXTINF:2,\nsegment_00002.ts\n#EXT-X-ENDLIST\n',
+    );
     expect(playlist.durationSeconds).toBe(2);
     expect(playlist.segments).toHaveLength(2);
   });

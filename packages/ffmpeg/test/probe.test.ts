@@ -1,4 +1,10 @@
-import { AUDIO_DEMUXERS, allowedDemuxer, buildProbeArgs, parseProbeOutput, type ProbeOutcome } from '@stream-server/ffmpeg';
+import {
+  AUDIO_DEMUXERS,
+  allowedDemuxer,
+  buildProbeArgs,
+  parseProbeOutput,
+  type ProbeOutcome,
+} from '@stream-server/ffmpeg';
 
 /** What `ffprobe -print_format json -show_format -show_streams` prints for a 24-bit 96 kHz WAV. */
 function wavProbe(): Record<string, unknown> {
@@ -117,10 +123,14 @@ describe('buildProbeArgs', () => {
   it('whitelists file and audio demuxers and prints JSON', () => {
     expect(buildProbeArgs('/data/uploads/x')).toEqual([
       '-hide_banner',
-      '-v', 'error',
-      '-protocol_whitelist', 'file',
-      '-format_whitelist', AUDIO_DEMUXERS.join(','),
-      '-print_format', 'json',
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      AUDIO_DEMUXERS.join(','),
+      '-print_format',
+      'json',
       '-show_format',
       '-show_streams',
       'file:/data/uploads/x',
@@ -221,7 +231,14 @@ describe('parseProbeOutput: accepted files', () => {
     const data = wavProbe();
     data['format'] = { format_name: 'flac', duration: '8.000000' };
     data['streams'] = [
-      { codec_type: 'audio', codec_name: 'flac', sample_rate: '96000', channels: 2, bits_per_sample: 0, bits_per_raw_sample: '24' },
+      {
+        codec_type: 'audio',
+        codec_name: 'flac',
+        sample_rate: '96000',
+        channels: 2,
+        bits_per_sample: 0,
+        bits_per_raw_sample: '24',
+      },
     ];
     const outcome = parse(data);
     expect(outcome.ok && outcome.result.audio).toEqual({
@@ -236,7 +253,9 @@ describe('parseProbeOutput: accepted files', () => {
 
   it('falls back to the format duration and bitrate when the stream has none', () => {
     const data = wavProbe();
-    data['streams'] = [{ codec_type: 'audio', codec_name: 'vorbis', sample_rate: '48000', channels: 2, duration: 'N/A' }];
+    data['streams'] = [
+      { codec_type: 'audio', codec_name: 'vorbis', sample_rate: '48000', channels: 2, duration: 'N/A' },
+    ];
     data['format'] = { format_name: 'ogg', duration: '12.500000', bit_rate: '160000' };
     const outcome = parse(data);
     expect(outcome.ok && outcome.result.audio).toEqual({
@@ -250,7 +269,10 @@ describe('parseProbeOutput: accepted files', () => {
   });
 
   it('accepts numbers where ffprobe usually prints strings', () => {
-    const data = { format: { format_name: 'wav', duration: 3 }, streams: [{ codec_type: 'audio', sample_rate: 44100, channels: '1' }] };
+    const data = {
+      format: { format_name: 'wav', duration: 3 },
+      streams: [{ codec_type: 'audio', sample_rate: 44100, channels: '1' }],
+    };
     const outcome = parse(data);
     expect(outcome.ok && outcome.result.audio).toEqual({
       codec: 'unknown',
@@ -276,7 +298,8 @@ describe('parseProbeOutput: accepted files', () => {
   });
 
   it('a "__proto__" tag does not pollute anything', () => {
-    const stdout = '{"format":{"format_name":"wav","duration":"8","tags":{"__proto__":{"polluted":"yes"},"title":"t"}},' +
+    const stdout =
+      '{"format":{"format_name":"wav","duration":"8","tags":{"__proto__":{"polluted":"yes"},"title":"t"}},' +
       '"streams":[{"codec_type":"audio","sample_rate":"44100","channels":2}]}';
     const outcome = parseProbeOutput(stdout, 0, '');
     expect(outcome.ok).toBe(true);
@@ -302,11 +325,14 @@ describe('parseProbeOutput: rejections', () => {
     expect(rejection(parseProbeOutput(stdout, 0, ''))).toBe('unreadable');
   });
 
-  it.each(['hls', 'concat', 'image2', 'srt', 'webvtt', 'tty', 'hls,applehttp'])('format %j → not-allowed-format', (formatName) => {
-    const data = wavProbe();
-    (data['format'] as Record<string, unknown>)['format_name'] = formatName;
-    expect(rejection(parse(data))).toBe('not-allowed-format');
-  });
+  it.each(['hls', 'concat', 'image2', 'srt', 'webvtt', 'tty', 'hls,applehttp'])(
+    'format %j → not-allowed-format',
+    (formatName) => {
+      const data = wavProbe();
+      (data['format'] as Record<string, unknown>)['format_name'] = formatName;
+      expect(rejection(parse(data))).toBe('not-allowed-format');
+    },
+  );
 
   it('no audio stream → no-audio', () => {
     const data = mp3WithCoverProbe();
@@ -327,7 +353,10 @@ describe('parseProbeOutput: rejections', () => {
   it('picks the audio stream after a data stream', () => {
     const data = wavProbe();
     const audio = (data['streams'] as unknown[])[0];
-    data['streams'] = [{ index: 0, codec_type: 'data', codec_name: 'bin_data', sample_rate: '8000', channels: 1, duration: '1' }, audio];
+    data['streams'] = [
+      { index: 0, codec_type: 'data', codec_name: 'bin_data', sample_rate: '8000', channels: 1, duration: '1' },
+      audio,
+    ];
     const outcome = parse(data);
     expect(outcome.ok && outcome.result.audio.sampleRate).toBe(96_000);
   });
@@ -390,15 +419,36 @@ describe('parseProbeOutput: hostile or odd JSON never throws', () => {
   it.each<[string, unknown]>([
     ['streams null', { format: { format_name: 'wav', duration: '1' }, streams: null }],
     ['streams an object', { format: { format_name: 'wav', duration: '1' }, streams: { 0: { codec_type: 'audio' } } }],
-    ['stream entries of every type', { format: { format_name: 'wav', duration: '1' }, streams: [null, 5, 'audio', [], true] }],
+    [
+      'stream entries of every type',
+      { format: { format_name: 'wav', duration: '1' }, streams: [null, 5, 'audio', [], true] },
+    ],
     ['format null', { format: null, streams: [] }],
     ['format an array', { format: ['wav'], streams: [] }],
     ['format_name a number', { format: { format_name: 42 }, streams: [] }],
     ['format_name an array', { format: { format_name: ['wav'] }, streams: [] }],
     ['codec_type a number', { format: { format_name: 'wav', duration: '1' }, streams: [{ codec_type: 1 }] }],
-    ['sample_rate an object', { format: { format_name: 'wav', duration: '1' }, streams: [{ codec_type: 'audio', sample_rate: {}, channels: 2 }] }],
-    ['tags a string', { format: { format_name: 'wav', duration: '1', tags: 'x' }, streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }] }],
-    ['duration an array', { format: { format_name: 'wav', duration: [1] }, streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }] }],
+    [
+      'sample_rate an object',
+      {
+        format: { format_name: 'wav', duration: '1' },
+        streams: [{ codec_type: 'audio', sample_rate: {}, channels: 2 }],
+      },
+    ],
+    [
+      'tags a string',
+      {
+        format: { format_name: 'wav', duration: '1', tags: 'x' },
+        streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }],
+      },
+    ],
+    [
+      'duration an array',
+      {
+        format: { format_name: 'wav', duration: [1] },
+        streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }],
+      },
+    ],
   ])('%s', (_name, data) => {
     let outcome: ProbeOutcome | undefined;
     expect(() => {
@@ -411,9 +461,16 @@ describe('parseProbeOutput: hostile or odd JSON never throws', () => {
     expect(rejection(parse({ format: null, streams: [] }))).toBe('unreadable');
     expect(rejection(parse({ format: { format_name: 42 } }))).toBe('unreadable');
     expect(rejection(parse({ format: { format_name: 'wav', duration: '1' }, streams: null }))).toBe('no-audio');
-    expect(rejection(parse({ format: { format_name: 'wav', duration: '1' }, streams: [null, 5, 'audio'] }))).toBe('no-audio');
+    expect(rejection(parse({ format: { format_name: 'wav', duration: '1' }, streams: [null, 5, 'audio'] }))).toBe(
+      'no-audio',
+    );
     expect(
-      rejection(parse({ format: { format_name: 'wav', duration: [1] }, streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }] })),
+      rejection(
+        parse({
+          format: { format_name: 'wav', duration: [1] },
+          streams: [{ codec_type: 'audio', sample_rate: '1', channels: 1 }],
+        }),
+      ),
     ).toBe('no-duration');
   });
 });

@@ -60,7 +60,13 @@ describe('ProgressParser', () => {
 
   it('never decreases', () => {
     const parser = new ProgressParser(10);
-    const values = feed(parser, [...block(6_000_000), ...block(3_000_000), ...block('N/A'), ...block(-1), ...block(7_000_000)]);
+    const values = feed(parser, [
+      ...block(6_000_000),
+      ...block(3_000_000),
+      ...block('N/A'),
+      ...block(-1),
+      ...block(7_000_000),
+    ]);
     expect(values).toEqual([60, 60, 60, 60, 70]);
   });
 
@@ -201,7 +207,11 @@ describe('throttle', () => {
   it('uses the injected clock, not the real one', () => {
     let fakeNow = 0;
     const emitted: number[] = [];
-    const t = throttle((v) => emitted.push(v), 250, () => fakeNow);
+    const t = throttle(
+      (v) => emitted.push(v),
+      250,
+      () => fakeNow,
+    );
     t.push(1);
     fakeNow = 1_000; // the injected clock says a second has passed
     t.push(2);

@@ -120,7 +120,11 @@ export interface FleetSnapshot {
 
 /** Parses the hash back; unknown or malformed fields are ignored. */
 export function parseFleetHash(hash: Readonly<Record<string, string>>): FleetSnapshot {
-  const counts: Record<'completed' | 'failed' | 'retried', LabelledCount[]> = { completed: [], failed: [], retried: [] };
+  const counts: Record<'completed' | 'failed' | 'retried', LabelledCount[]> = {
+    completed: [],
+    failed: [],
+    retried: [],
+  };
   const histograms = {
     duration: new Map<string, { buckets: number[]; sum: number }>(),
     rtf: new Map<string, { buckets: number[]; sum: number }>(),
@@ -140,7 +144,8 @@ export function parseFleetHash(hash: Readonly<Record<string, string>>): FleetSna
     const [kind, codec, extra] = field.split('|');
     if (codec === undefined) continue;
     if (kind === 'completed') counts.completed.push({ codec, value });
-    else if ((kind === 'failed' || kind === 'retried') && isFailureReason(extra)) counts[kind].push({ codec, reason: extra, value });
+    else if ((kind === 'failed' || kind === 'retried') && isFailureReason(extra))
+      counts[kind].push({ codec, reason: extra, value });
     else if ((kind === 'duration' || kind === 'rtf') && extra !== undefined) {
       const index = Number(extra);
       const entry = histogramOf(kind, codec);
@@ -150,7 +155,12 @@ export function parseFleetHash(hash: Readonly<Record<string, string>>): FleetSna
   }
   const toList = (map: Map<string, { buckets: number[]; sum: number }>): HistogramData[] =>
     [...map.entries()]
-      .map(([codec, entry]) => ({ codec, buckets: entry.buckets, sum: entry.sum, count: entry.buckets.reduce((a, b) => a + b, 0) }))
+      .map(([codec, entry]) => ({
+        codec,
+        buckets: entry.buckets,
+        sum: entry.sum,
+        count: entry.buckets.reduce((a, b) => a + b, 0),
+      }))
       .sort((a, b) => a.codec.localeCompare(b.codec));
   const byLabels = (a: LabelledCount, b: LabelledCount) =>
     a.codec.localeCompare(b.codec) || (a.reason ?? '').localeCompare(b.reason ?? '');

@@ -68,7 +68,12 @@ export class FleetRegistry {
   }
 
   async leave(workerId: string): Promise<void> {
-    await this.redis.multi().zrem(this.setKey, workerId).hdel(this.infoKey, workerId).del(this.jobsKey(workerId)).exec();
+    await this.redis
+      .multi()
+      .zrem(this.setKey, workerId)
+      .hdel(this.infoKey, workerId)
+      .del(this.jobsKey(workerId))
+      .exec();
   }
 
   /** Online workers with their running jobs: 2 + one SMEMBERS per worker, pipelined. */

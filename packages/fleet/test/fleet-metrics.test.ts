@@ -4,7 +4,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRedis } from '@stream-server/queue';
-import { bucketIndex, DURATION_BUCKETS_SECONDS, failureReason, FleetMetrics, FleetRegistry, outcomeFields, parseFleetHash, realtimeFactor, REALTIME_FACTOR_BUCKETS, WORKER_TTL_MS, type WorkerInfo } from '@stream-server/fleet';
+import {
+  bucketIndex,
+  DURATION_BUCKETS_SECONDS,
+  failureReason,
+  FleetMetrics,
+  FleetRegistry,
+  outcomeFields,
+  parseFleetHash,
+  realtimeFactor,
+  REALTIME_FACTOR_BUCKETS,
+  WORKER_TTL_MS,
+  type WorkerInfo,
+} from '@stream-server/fleet';
 
 describe('pure parts', () => {
   it('puts a value in the first bucket whose bound is not below it, +Inf past the last', () => {
@@ -34,7 +46,14 @@ describe('pure parts', () => {
   });
 
   it('turns a completed job into counter, bucket and sum increments', () => {
-    const fields = outcomeFields({ kind: 'completed', jobId: 'j', codec: 'aac', wallSeconds: 1.5, mediaSeconds: 60, finishedAt: 0 });
+    const fields = outcomeFields({
+      kind: 'completed',
+      jobId: 'j',
+      codec: 'aac',
+      wallSeconds: 1.5,
+      mediaSeconds: 60,
+      finishedAt: 0,
+    });
     expect(fields).toEqual([
       ['completed|aac', 1],
       [`duration|aac|${DURATION_BUCKETS_SECONDS.indexOf(2)}`, 1],
@@ -45,8 +64,12 @@ describe('pure parts', () => {
   });
 
   it('counts final failures and retried attempts apart, and labels unknown codecs "other"', () => {
-    expect(outcomeFields({ kind: 'failed', jobId: 'j', codec: 'mp3', reason: 'timeout', final: true, finishedAt: 0 })).toEqual([['failed|mp3|timeout', 1]]);
-    expect(outcomeFields({ kind: 'failed', jobId: 'j', codec: 'vorbis', reason: 'ffmpeg', final: false, finishedAt: 0 })).toEqual([['retried|other|ffmpeg', 1]]);
+    expect(
+      outcomeFields({ kind: 'failed', jobId: 'j', codec: 'mp3', reason: 'timeout', final: true, finishedAt: 0 }),
+    ).toEqual([['failed|mp3|timeout', 1]]);
+    expect(
+      outcomeFields({ kind: 'failed', jobId: 'j', codec: 'vorbis', reason: 'ffmpeg', final: false, finishedAt: 0 }),
+    ).toEqual([['retried|other|ffmpeg', 1]]);
   });
 
   it('parses the hash back, ignoring fields it does not know', () => {
@@ -61,7 +84,7 @@ describe('pure parts', () => {
       'duration_sum|aac': '4.5',
       'rtf|aac|10': '3',
       'rtf_sum|aac': '300',
-      'junk': 'x',
+      junk: 'x',
       'completed|mp3': 'not a number',
     });
     expect(snapshot.completed).toEqual([{ codec: 'aac', value: 3 }]);
@@ -91,13 +114,55 @@ describe('against Redis', () => {
 
   it('records outcomes once each and reads counters, histograms and sliding throughput', async () => {
     const now = Date.now();
-    await metrics.record({ kind: 'completed', jobId: 'a', codec: 'aac', wallSeconds: 0.4, mediaSeconds: 2, finishedAt: now - 30_000 });
-    await metrics.record({ kind: 'completed', jobId: 'b', codec: 'aac', wallSeconds: 0.6, mediaSeconds: 2.5, finishedAt: now - 4 * 60_000 });
-    await metrics.record({ kind: 'failed', jobId: 'c', codec: 'flac', reason: 'ffmpeg', final: false, finishedAt: now - 10_000 });
-    await metrics.record({ kind: 'failed', jobId: 'c', codec: 'flac', reason: 'ffmpeg', final: true, finishedAt: now - 5_000 });
+    await metrics.record({
+      kind: 'completed',
+      jobId: 'a',
+      codec: 'aac',
+      wallSeconds: 0.4,
+      mediaSeconds: 2,
+      finishedAt: now - 30_000,
+    });
+    await metrics.record({
+      kind: 'completed',
+      jobId: 'b',
+      codec: 'aac',
+      wallSeconds: 0.6,
+      mediaSeconds: 2.5,
+      finishedAt: now - 4 * 60_000,
+    });
+    await metrics.record({
+      kind: 'failed',
+      jobId: 'c',
+      codec: 'flac',
+      reason: 'ffmpeg',
+      final: false,
+      finishedAt: now - 10_000,
+    });
+    await metrics.record({
+      kind: 'failed',
+      jobId: 'c',
+      codec: 'flac',
+      reason: 'ffmpeg',
+      final: true,
+      finishedAt: now - 5_000,
+    });
     // Older than the longest window: not counted.
-    await metrics.record({ kind: 'completed', jobId: 'old', codec: 'mp3', wallSeconds: 1, mediaSeconds: 10, finishedAt: now - 16 * 60_000 });
-    await metrics.record({ kind: 'completed', jobId: 'd', codec: 'mp3', wallSeconds: 1, mediaSeconds: 10, finishedAt: now - 10 * 60_000 });
+    await metrics.record({
+      kind: 'completed',
+      jobId: 'old',
+      codec: 'mp3',
+      wallSeconds: 1,
+      mediaSeconds: 10,
+      finishedAt: now - 16 * 60_000,
+    });
+    await metrics.record({
+      kind: 'completed',
+      jobId: 'd',
+      codec: 'mp3',
+      wallSeconds: 1,
+      mediaSeconds: 10,
+      finishedAt: now - 10 * 60_000,
+    });
 
     expect(await metrics.throughput(now)).toEqual({
       last_1m: 2,
@@ -130,7 +195,7 @@ describe('against Redis', () => {
     startedAt: new Date(0).toISOString(),
   });
 
-  it('tracks each worker\'s running jobs, which expire with the worker', async () => {
+  it("tracks each worker's running jobs, which expire with the worker", async () => {
     const now = Date.now();
     await fleet.heartbeat(info('w1'), now, []);
     await fleet.heartbeat(info('w2'), now, ['stale']);

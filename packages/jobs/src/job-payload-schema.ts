@@ -114,7 +114,9 @@ export function isJobData(value: unknown): value is TranscodeJobData {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'payload'}: ${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'payload'}: ${issue.message}`)
+    .join('; ');
 }
 
 // The profiles package owns these shapes; the schema must accept exactly them.

@@ -1,7 +1,15 @@
 /** The transcode payload schema: what a worker accepts before executing a job. */
 import { isJobData, parseTranscodeJobData, type TranscodeJobData } from '../src';
 
-const plan = { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' } as const;
+const plan = {
+  codec: 'aac',
+  profile: 'high',
+  bitrate: 256_000,
+  sampleRate: 44_100,
+  channels: 2,
+  bitDepth: null,
+  container: 'mpegts',
+} as const;
 
 const valid: TranscodeJobData = {
   version: 1,
@@ -9,7 +17,14 @@ const valid: TranscodeJobData = {
   trackId: 'track',
   uploadId: '00000000-0000-4000-8000-000000000002',
   demuxer: 'wav',
-  source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 30, bitrate: null },
+  source: {
+    codec: 'pcm_s16le',
+    sampleRate: 44_100,
+    channels: 2,
+    bitsPerSample: 16,
+    durationSeconds: 30,
+    bitrate: null,
+  },
   plan,
   priority: 'normal',
   submittedAt: new Date(0).toISOString(),
@@ -47,7 +62,15 @@ describe('parseTranscodeJobData', () => {
   });
 
   it('accepts a lossless plan with its bit depth', () => {
-    const flac = { codec: 'flac', profile: 'hi_res', bitrate: null, sampleRate: 96_000, channels: 2, bitDepth: 24, container: 'fmp4' };
+    const flac = {
+      codec: 'flac',
+      profile: 'hi_res',
+      bitrate: null,
+      sampleRate: 96_000,
+      channels: 2,
+      bitDepth: 24,
+      container: 'fmp4',
+    };
     expect(isJobData(withField('plan', flac))).toBe(true);
   });
 
@@ -76,7 +99,9 @@ describe('parseTranscodeJobData', () => {
   });
 
   it('refuses a download without its download plan', () => {
-    expect(() => parseTranscodeJobData({ ...valid, download: true })).toThrow(/downloadPlan: downloadPlan must be present exactly when download is true/);
+    expect(() => parseTranscodeJobData({ ...valid, download: true })).toThrow(
+      /downloadPlan: downloadPlan must be present exactly when download is true/,
+    );
   });
 
   it('refuses a download plan the job did not ask for', () => {

@@ -14,7 +14,9 @@ describe('toJobStatus', () => {
   });
 
   it('failed carries its reason', () => {
-    expect(toJobStatus('failed', 'undecodable audio: moov atom not found', false)).toBe('Failed(undecodable audio: moov atom not found)');
+    expect(toJobStatus('failed', 'undecodable audio: moov atom not found', false)).toBe(
+      'Failed(undecodable audio: moov atom not found)',
+    );
   });
 
   it('failed without a reason → Failed(unknown error)', () => {
@@ -30,13 +32,19 @@ describe('toJobStatus', () => {
     expect(toJobStatus('completed', 'earlier attempt failed', false)).toBe('Completed');
   });
 
-  it.each<QueueState>(['waiting', 'prioritized', 'delayed', 'waiting-children', 'active', 'completed', 'failed', 'unknown'])(
-    'the cancelled flag wins over %s',
-    (state) => {
-      expect(toJobStatus(state, 'some reason', true)).toBe('Cancelled');
-      expect(toJobStatus(state, null, true)).toBe('Cancelled');
-    },
-  );
+  it.each<QueueState>([
+    'waiting',
+    'prioritized',
+    'delayed',
+    'waiting-children',
+    'active',
+    'completed',
+    'failed',
+    'unknown',
+  ])('the cancelled flag wins over %s', (state) => {
+    expect(toJobStatus(state, 'some reason', true)).toBe('Cancelled');
+    expect(toJobStatus(state, null, true)).toBe('Cancelled');
+  });
 });
 
 describe('isTerminal', () => {
@@ -52,9 +60,9 @@ describe('isTerminal', () => {
   });
 
   it('agrees with toJobStatus for every state', () => {
-    const terminal = (['waiting', 'prioritized', 'delayed', 'waiting-children', 'active', 'completed', 'failed'] as const).filter((state) =>
-      isTerminal(toJobStatus(state, 'x', false)),
-    );
+    const terminal = (
+      ['waiting', 'prioritized', 'delayed', 'waiting-children', 'active', 'completed', 'failed'] as const
+    ).filter((state) => isTerminal(toJobStatus(state, 'x', false)));
     expect(terminal).toEqual(['completed', 'failed']);
   });
 });

@@ -22,7 +22,9 @@ export function createWinstonLogger(options: WinstonOptions): Logger {
     silent: options.silent ?? false,
     defaultMeta: { service: options.service },
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+    transports: [
+      options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console(),
+    ],
   });
   return wrap(base);
 }
@@ -35,7 +37,8 @@ function wrap(target: winston.Logger): Logger {
   // the ones below the level: check first, so a per-request `info` costs
   // nothing at LOG_LEVEL=warn/error.
   return {
-    debug: (message: string, meta?: LogMeta) => void (target.isDebugEnabled() && target.debug(message, withContext(meta))),
+    debug: (message: string, meta?: LogMeta) =>
+      void (target.isDebugEnabled() && target.debug(message, withContext(meta))),
     info: (message: string, meta?: LogMeta) => void (target.isInfoEnabled() && target.info(message, withContext(meta))),
     warn: (message: string, meta?: LogMeta) => void (target.isWarnEnabled() && target.warn(message, withContext(meta))),
     error: (message: string, meta?: LogMeta) => void target.error(message, withContext(meta)),

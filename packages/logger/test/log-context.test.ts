@@ -31,7 +31,7 @@ it('nests contexts and keeps them across awaits', async () => {
   expect(currentLogContext()).toEqual({});
 });
 
-it('adds the context to winston JSON lines; a line\'s own fields win', async () => {
+it("adds the context to winston JSON lines; a line's own fields win", async () => {
   const output = capture();
   const logger = output.logger.child({ worker_id: 'w' });
   logger.info('outside');

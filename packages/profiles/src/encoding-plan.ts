@@ -105,15 +105,14 @@ export function planEncoding(profile: QualityProfile, output: CheckedOutput, sou
   } else if (hiRes) {
     sampleRate = source.sampleRate;
   } else {
-    sampleRate = source.sampleRate <= STANDARD_LOSSLESS_MAX_RATE
-      ? source.sampleRate
-      : pickSampleRate(source.sampleRate, [44_100, 48_000]);
+    sampleRate =
+      source.sampleRate <= STANDARD_LOSSLESS_MAX_RATE
+        ? source.sampleRate
+        : pickSampleRate(source.sampleRate, [44_100, 48_000]);
   }
 
   // Lossy codecs get stereo at most: players and bitrates assume it.
-  const channels = traits.lossless
-    ? Math.min(source.channels, MAX_LOSSLESS_CHANNELS)
-    : Math.min(source.channels, 2);
+  const channels = traits.lossless ? Math.min(source.channels, MAX_LOSSLESS_CHANNELS) : Math.min(source.channels, 2);
 
   let bitDepth: 16 | 24 | null = null;
   if (traits.lossless) {

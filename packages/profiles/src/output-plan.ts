@@ -23,7 +23,10 @@ export interface OutputPlan {
  * the download. Pure, and raises nothing: `checkTranscodeOptions` made
  * the request, so no rule is applied twice.
  */
-export function resolveOutputPlan(request: Pick<TranscodeRequest, 'output' | 'download'>, source: SourceAudio): OutputPlan {
+export function resolveOutputPlan(
+  request: Pick<TranscodeRequest, 'output' | 'download'>,
+  source: SourceAudio,
+): OutputPlan {
   const download = request.download ? { download: resolveDownloadPlan(source) } : {};
   const { output } = request;
   if (output.kind === 'single') {

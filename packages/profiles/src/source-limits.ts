@@ -21,7 +21,10 @@ export function checkSourceLimits(source: SourceAudio, limits: SourceLimits): vo
     );
   }
   if (source.channels > limits.maxChannels) {
-    throw new InvalidInputError('TOO_MANY_CHANNELS', `The audio has ${source.channels} channels; this server accepts at most ${limits.maxChannels}.`);
+    throw new InvalidInputError(
+      'TOO_MANY_CHANNELS',
+      `The audio has ${source.channels} channels; this server accepts at most ${limits.maxChannels}.`,
+    );
   }
   if (source.sampleRate > limits.maxSampleRate) {
     throw new InvalidInputError(

@@ -39,21 +39,28 @@ const BITRATE_PATTERN = /^[0-9]{1,9}$/;
  */
 export function parseTranscodeOptions(fields: Readonly<Record<string, unknown>>): TranscodeOptions {
   const codec = oneOf('codec', fields['codec'], CODECS, 'INVALID_CODEC');
-  const profile = oneOf('quality_profile', fields['quality_profile'], QUALITY_PROFILES, 'INVALID_QUALITY_PROFILE') ?? 'high';
+  const profile =
+    oneOf('quality_profile', fields['quality_profile'], QUALITY_PROFILES, 'INVALID_QUALITY_PROFILE') ?? 'high';
   const priority = oneOf('priority', fields['priority'], PRIORITIES, 'INVALID_PRIORITY') ?? 'normal';
 
   let bitrate: number | undefined;
   const rawBitrate = text('bitrate', fields['bitrate'], 'INVALID_BITRATE');
   if (rawBitrate !== undefined) {
     if (!BITRATE_PATTERN.test(rawBitrate) || Number(rawBitrate) === 0) {
-      throw new InvalidInputError('INVALID_BITRATE', 'Field "bitrate" must be a whole number of bits per second, e.g. 192000.');
+      throw new InvalidInputError(
+        'INVALID_BITRATE',
+        'Field "bitrate" must be a whole number of bits per second, e.g. 192000.',
+      );
     }
     bitrate = Number(rawBitrate);
   }
 
   const trackId = text('track_id', fields['track_id'], 'INVALID_TRACK_ID');
   if (trackId !== undefined && (trackId.length > TRACK_ID_MAX || !TRACK_ID_PATTERN.test(trackId))) {
-    throw new InvalidInputError('INVALID_TRACK_ID', `Field "track_id" must be printable text of at most ${TRACK_ID_MAX} characters.`);
+    throw new InvalidInputError(
+      'INVALID_TRACK_ID',
+      `Field "track_id" must be printable text of at most ${TRACK_ID_MAX} characters.`,
+    );
   }
 
   const normalize = flag('normalize', fields['normalize']);
@@ -99,7 +106,10 @@ function parseRenditions(value: unknown, abr: boolean): QualityProfile[] | undef
     ladder.push(found);
   }
   if (ladder.length > MAX_RENDITIONS) {
-    throw new InvalidInputError('INVALID_RENDITIONS', `Field "renditions" may name at most ${MAX_RENDITIONS} profiles.`);
+    throw new InvalidInputError(
+      'INVALID_RENDITIONS',
+      `Field "renditions" may name at most ${MAX_RENDITIONS} profiles.`,
+    );
   }
   return ladder.sort((a, b) => PROFILE_RANK[a] - PROFILE_RANK[b]);
 }
@@ -111,7 +121,10 @@ function flag(name: string, value: unknown): boolean | undefined {
   const lower = raw.toLowerCase();
   if (lower === 'true' || lower === '1') return true;
   if (lower === 'false' || lower === '0') return false;
-  throw new InvalidInputError('INVALID_BOOLEAN', `Field "${name}" must be true or false (or 1 or 0); got "${truncate(raw)}".`);
+  throw new InvalidInputError(
+    'INVALID_BOOLEAN',
+    `Field "${name}" must be true or false (or 1 or 0); got "${truncate(raw)}".`,
+  );
 }
 
 function text(name: string, value: unknown, code: string): string | undefined {

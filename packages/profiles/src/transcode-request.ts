@@ -55,7 +55,9 @@ export interface LadderRequest {
  */
 export function checkTranscodeOptions(options: TranscodeOptions): TranscodeRequest {
   return {
-    output: options.renditions ? checkLadder({ renditions: options.renditions, codec: options.codec }) : checkSingle(options),
+    output: options.renditions
+      ? checkLadder({ renditions: options.renditions, codec: options.codec })
+      : checkSingle(options),
     priority: options.priority,
     trackId: options.trackId,
     normalize: options.normalize === true,

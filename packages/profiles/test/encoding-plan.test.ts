@@ -87,7 +87,10 @@ describe('profile bitrates', () => {
 
 describe('explicit bitrates', () => {
   it('an explicit bitrate wins over the profile', () => {
-    expect(checkOutputRequest({ profile: 'low', codec: 'aac', bitrate: 192_000 })).toEqual({ codec: 'aac', bitrate: 192_000 });
+    expect(checkOutputRequest({ profile: 'low', codec: 'aac', bitrate: 192_000 })).toEqual({
+      codec: 'aac',
+      bitrate: 192_000,
+    });
     expect(resolveEncodingPlan({ profile: 'high', codec: 'mp3', bitrate: 128_000 }, source()).bitrate).toBe(128_000);
     expect(resolveEncodingPlan({ profile: 'medium', codec: 'opus', bitrate: 64_000 }, source()).bitrate).toBe(64_000);
   });
@@ -164,7 +167,10 @@ describe('sample rate', () => {
     [44_100, 44_100],
     [32_000, 32_000],
   ])('non-hi_res FLAC from %d Hz → %d Hz (standard lossless, same family)', (from, to) => {
-    const plan = resolveEncodingPlan({ profile: 'high', codec: 'flac' }, source({ sampleRate: from, bitsPerSample: 24 }));
+    const plan = resolveEncodingPlan(
+      { profile: 'high', codec: 'flac' },
+      source({ sampleRate: from, bitsPerSample: 24 }),
+    );
     expect(plan.sampleRate).toBe(to);
   });
 });
@@ -251,8 +257,19 @@ describe('container', () => {
 describe('whole plans', () => {
   it('hi_res default from a 24-bit 96 kHz 6-channel source', () => {
     expect(
-      resolveEncodingPlan({ profile: 'hi_res' }, source({ codec: 'pcm_s24le', sampleRate: 96_000, channels: 6, bitsPerSample: 24 })),
-    ).toEqual({ codec: 'flac', profile: 'hi_res', bitrate: null, sampleRate: 96_000, channels: 6, bitDepth: 24, container: 'fmp4' });
+      resolveEncodingPlan(
+        { profile: 'hi_res' },
+        source({ codec: 'pcm_s24le', sampleRate: 96_000, channels: 6, bitsPerSample: 24 }),
+      ),
+    ).toEqual({
+      codec: 'flac',
+      profile: 'hi_res',
+      bitrate: null,
+      sampleRate: 96_000,
+      channels: 6,
+      bitDepth: 24,
+      container: 'fmp4',
+    });
   });
 
   it('medium default from a 24-bit 88.2 kHz stereo source', () => {

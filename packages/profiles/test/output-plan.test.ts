@@ -11,7 +11,14 @@ import {
   type TranscodeRequest,
 } from '@stream-server/profiles';
 
-const CD: SourceAudio = { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 10, bitrate: 1_411_200 };
+const CD: SourceAudio = {
+  codec: 'pcm_s16le',
+  sampleRate: 44_100,
+  channels: 2,
+  bitsPerSample: 16,
+  durationSeconds: 10,
+  bitrate: 1_411_200,
+};
 const HI_RES: SourceAudio = { ...CD, codec: 'pcm_s24le', sampleRate: 96_000, channels: 6, bitsPerSample: 24 };
 
 function request(fields: Record<string, unknown>): TranscodeRequest {
@@ -40,20 +47,22 @@ describe('checkTranscodeOptions', () => {
   });
 
   it('a ladder: one codec, each rung at its profile bitrate, lowest first', () => {
-    expect(request({ renditions: 'high,low', codec: 'opus', download: 'true', normalize: '1', track_id: 't' })).toEqual({
-      output: {
-        kind: 'ladder',
-        codec: 'opus',
-        rungs: [
-          { name: 'low', bitrate: 48_000 },
-          { name: 'high', bitrate: 160_000 },
-        ],
+    expect(request({ renditions: 'high,low', codec: 'opus', download: 'true', normalize: '1', track_id: 't' })).toEqual(
+      {
+        output: {
+          kind: 'ladder',
+          codec: 'opus',
+          rungs: [
+            { name: 'low', bitrate: 48_000 },
+            { name: 'high', bitrate: 160_000 },
+          ],
+        },
+        priority: 'normal',
+        trackId: 't',
+        normalize: true,
+        download: true,
       },
-      priority: 'normal',
-      trackId: 't',
-      normalize: true,
-      download: true,
-    });
+    );
   });
 
   it.each([
@@ -97,18 +106,42 @@ describe('codecsOf', () => {
 describe('resolveOutputPlan', () => {
   it('one rendition', () => {
     expect(resolveOutputPlan(request({ quality_profile: 'hi_res' }), HI_RES)).toEqual({
-      plan: { codec: 'flac', profile: 'hi_res', bitrate: null, sampleRate: 96_000, channels: 6, bitDepth: 24, container: 'fmp4' },
+      plan: {
+        codec: 'flac',
+        profile: 'hi_res',
+        bitrate: null,
+        sampleRate: 96_000,
+        channels: 6,
+        bitDepth: 24,
+        container: 'fmp4',
+      },
     });
   });
 
   it('one rendition with an explicit bitrate', () => {
     expect(resolveOutputPlan(request({ codec: 'mp3', bitrate: '192000', quality_profile: 'low' }), HI_RES)).toEqual({
-      plan: { codec: 'mp3', profile: 'low', bitrate: 192_000, sampleRate: 48_000, channels: 2, bitDepth: null, container: 'mpegts' },
+      plan: {
+        codec: 'mp3',
+        profile: 'low',
+        bitrate: 192_000,
+        sampleRate: 48_000,
+        channels: 2,
+        bitDepth: null,
+        container: 'mpegts',
+      },
     });
   });
 
   it('a ladder: every rung planned, lowest first, the top rung as the plan', () => {
-    const low = { codec: 'aac', profile: 'low', bitrate: 64_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' };
+    const low = {
+      codec: 'aac',
+      profile: 'low',
+      bitrate: 64_000,
+      sampleRate: 44_100,
+      channels: 2,
+      bitDepth: null,
+      container: 'mpegts',
+    };
     const medium = { ...low, profile: 'medium', bitrate: 128_000 };
     const hiRes = { ...low, profile: 'hi_res', bitrate: 320_000 };
     expect(resolveOutputPlan(request({ renditions: 'hi_res,medium,low' }), CD)).toEqual({
@@ -123,8 +156,24 @@ describe('resolveOutputPlan', () => {
 
   it('a download beside an Opus rendition is AAC, at most 48 kHz and stereo', () => {
     expect(resolveOutputPlan(request({ codec: 'opus', quality_profile: 'medium', download: 'true' }), HI_RES)).toEqual({
-      plan: { codec: 'opus', profile: 'medium', bitrate: 96_000, sampleRate: 48_000, channels: 2, bitDepth: null, container: 'fmp4' },
-      download: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 48_000, channels: 2, bitDepth: null, container: 'mpegts' },
+      plan: {
+        codec: 'opus',
+        profile: 'medium',
+        bitrate: 96_000,
+        sampleRate: 48_000,
+        channels: 2,
+        bitDepth: null,
+        container: 'fmp4',
+      },
+      download: {
+        codec: 'aac',
+        profile: 'high',
+        bitrate: 256_000,
+        sampleRate: 48_000,
+        channels: 2,
+        bitDepth: null,
+        container: 'mpegts',
+      },
     });
   });
 
@@ -136,7 +185,15 @@ describe('resolveOutputPlan', () => {
       ['high', 320_000],
     ]);
     expect(plan.plan).toBe(plan.renditions?.[2]?.plan);
-    expect(plan.download).toEqual({ codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' });
+    expect(plan.download).toEqual({
+      codec: 'aac',
+      profile: 'high',
+      bitrate: 256_000,
+      sampleRate: 44_100,
+      channels: 2,
+      bitDepth: null,
+      container: 'mpegts',
+    });
   });
 
   it('is pure: the same inputs give equal plans and leave the inputs untouched', () => {

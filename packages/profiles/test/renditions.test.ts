@@ -18,7 +18,14 @@ function codeOf(fn: () => unknown): string {
   throw new Error('expected a throw, got none');
 }
 
-const CD: SourceAudio = { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 10, bitrate: 1_411_200 };
+const CD: SourceAudio = {
+  codec: 'pcm_s16le',
+  sampleRate: 44_100,
+  channels: 2,
+  bitsPerSample: 16,
+  durationSeconds: 10,
+  bitrate: 1_411_200,
+};
 
 describe('parseTranscodeOptions: renditions, abr, normalize, download', () => {
   it('a list of profiles becomes a ladder, lowest first', () => {
@@ -51,7 +58,12 @@ describe('parseTranscodeOptions: renditions, abr, normalize, download', () => {
   });
 
   it('all four profiles are allowed', () => {
-    expect(parseTranscodeOptions({ renditions: 'hi_res,high,medium,low' }).renditions).toEqual(['low', 'medium', 'high', 'hi_res']);
+    expect(parseTranscodeOptions({ renditions: 'hi_res,high,medium,low' }).renditions).toEqual([
+      'low',
+      'medium',
+      'high',
+      'hi_res',
+    ]);
   });
 
   it.each([
@@ -87,7 +99,11 @@ describe('resolveLadder', () => {
 
   it('uses the named codec for every rung', () => {
     const ladder = resolveLadder({ renditions: ['low', 'medium', 'high'], codec: 'opus' }, CD);
-    expect(ladder.every((rung) => rung.plan.codec === 'opus' && rung.plan.container === 'fmp4' && rung.plan.sampleRate === 48_000)).toBe(true);
+    expect(
+      ladder.every(
+        (rung) => rung.plan.codec === 'opus' && rung.plan.container === 'fmp4' && rung.plan.sampleRate === 48_000,
+      ),
+    ).toBe(true);
   });
 
   it('refuses a lossless ladder', () => {

@@ -35,7 +35,13 @@ describe('parseTranscodeOptions: defaults', () => {
   });
 
   it('whitespace-only strings count as absent too', () => {
-    const options = parseTranscodeOptions({ codec: '  ', quality_profile: '\t', priority: ' ', bitrate: ' ', track_id: '   ' });
+    const options = parseTranscodeOptions({
+      codec: '  ',
+      quality_profile: '\t',
+      priority: ' ',
+      bitrate: ' ',
+      track_id: '   ',
+    });
     expect(options.codec).toBeUndefined();
     expect(options.profile).toBe('high');
     expect(options.priority).toBe('normal');
@@ -78,7 +84,13 @@ describe('parseTranscodeOptions: enumerations', () => {
 
   it('a whole request', () => {
     expect(
-      parseTranscodeOptions({ codec: 'mp3', bitrate: '192000', quality_profile: 'medium', priority: 'background', track_id: 'track-42' }),
+      parseTranscodeOptions({
+        codec: 'mp3',
+        bitrate: '192000',
+        quality_profile: 'medium',
+        priority: 'background',
+        track_id: 'track-42',
+      }),
     ).toEqual({ codec: 'mp3', bitrate: 192_000, profile: 'medium', priority: 'background', trackId: 'track-42' });
   });
 

@@ -27,7 +27,13 @@ export class CancelRegistry {
 
   /** Marks a job cancelled; false when it already was (first call wins). */
   async mark(record: CancelRecord): Promise<boolean> {
-    const set = await this.redis.set(this.key(record.data.jobId), JSON.stringify(record), 'EX', this.retentionSeconds, 'NX');
+    const set = await this.redis.set(
+      this.key(record.data.jobId),
+      JSON.stringify(record),
+      'EX',
+      this.retentionSeconds,
+      'NX',
+    );
     return set === 'OK';
   }
 

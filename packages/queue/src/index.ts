@@ -3,8 +3,21 @@ export { PRIORITY_VALUES, workerLockSettings } from './queue-settings';
 export { queueUnavailable } from './queue-errors';
 export { TranscodeQueue, type TranscodeQueueOptions, type CancelOutcome } from './transcode-queue';
 export { CancelRegistry, type CancelRecord } from './cancel-registry';
-export { QueueInspector, LISTABLE_STATES, type ListableState, type QueueDepth, type StateCounts, type PriorityCounts } from './queue-inspector';
-export { TranscodeWorker, type TranscodeAttempt, type TranscodeHandler, type TranscodeWorkerOptions, type WorkerJob } from './transcode-worker';
+export {
+  QueueInspector,
+  LISTABLE_STATES,
+  type ListableState,
+  type QueueDepth,
+  type StateCounts,
+  type PriorityCounts,
+} from './queue-inspector';
+export {
+  TranscodeWorker,
+  type TranscodeAttempt,
+  type TranscodeHandler,
+  type TranscodeWorkerOptions,
+  type WorkerJob,
+} from './transcode-worker';
 export { WebhookQueue, webhookQueueJobId, WEBHOOK_BACKOFF_TYPE, type WebhookQueueOptions } from './webhook-queue';
 export { WebhookWorker, type WebhookHandler, type WebhookWorkerEvents } from './webhook-worker';
 export { JobEventReader, type JobEventHandlers, type JobEventReaderOptions } from './job-event-reader';

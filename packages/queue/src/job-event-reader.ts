@@ -24,7 +24,11 @@ export class JobEventReader {
   private readonly events: QueueEvents;
 
   constructor(connection: Redis, options: JobEventReaderOptions, handlers: JobEventHandlers) {
-    this.events = new QueueEvents(QUEUE_NAMES.transcode, { connection, prefix: options.prefix, lastEventId: options.after });
+    this.events = new QueueEvents(QUEUE_NAMES.transcode, {
+      connection,
+      prefix: options.prefix,
+      lastEventId: options.after,
+    });
     this.events.on('error', (err: Error) => handlers.error(err));
     this.events.on('progress', ({ jobId, data }) => {
       if (typeof data === 'number') handlers.progress(jobId, data);

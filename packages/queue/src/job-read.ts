@@ -4,7 +4,16 @@ import { isJobData, jsonFields, type TranscodeJobResult } from '@stream-server/j
 import type { JobFields } from './job-snapshot-builder';
 
 /** BullMQ's state sets and lists, in the order READ_JOB takes them (KEYS[3..]). */
-export const STATE_KEYS = ['completed', 'failed', 'delayed', 'prioritized', 'active', 'wait', 'paused', 'waiting-children'] as const;
+export const STATE_KEYS = [
+  'completed',
+  'failed',
+  'delayed',
+  'prioritized',
+  'active',
+  'wait',
+  'paused',
+  'waiting-children',
+] as const;
 
 /**
  * Read-only: the job hash, the cancel marker and the job's state, the
@@ -33,7 +42,12 @@ return { state, cancel, hash }
 const READ_JOB_SHA = createHash('sha1').update(READ_JOB).digest('hex');
 
 /** EVALSHA, loading the script on first use (NOSCRIPT) — one round trip once loaded. */
-export async function runScript(redis: Redis, script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+export async function runScript(
+  redis: Redis,
+  script: string,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
   const sha = script === READ_JOB ? READ_JOB_SHA : createHash('sha1').update(script).digest('hex');
   try {
     return await redis.evalsha(sha, keys.length, ...keys, ...args);
@@ -53,7 +67,8 @@ export interface ReadReply {
 export function parseReadReply(reply: unknown): ReadReply {
   if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected reply of the job read script');
   const [state, cancel, flat]: unknown[] = reply;
-  if (typeof state !== 'string' || typeof cancel !== 'string' || !Array.isArray(flat)) throw new Error('unexpected reply of the job read script');
+  if (typeof state !== 'string' || typeof cancel !== 'string' || !Array.isArray(flat))
+    throw new Error('unexpected reply of the job read script');
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const key: unknown = flat[i];

@@ -19,7 +19,11 @@ export interface JobFields {
  * was cancelled has no record any more: its cancel record stands in.
  * Returns null when neither exists.
  */
-export function buildSnapshot(fields: JobFields | null, state: string, cancel: CancelRecord | null): JobSnapshot | null {
+export function buildSnapshot(
+  fields: JobFields | null,
+  state: string,
+  cancel: CancelRecord | null,
+): JobSnapshot | null {
   if (fields === null) {
     if (cancel === null) return null;
     return {

@@ -68,7 +68,11 @@ export class QueueInspector {
         waiting: perPriority[String(PRIORITY_VALUES[priority])] ?? 0,
         active: active.filter((job) => job.data.priority === priority).length,
       });
-      const byPriority: PriorityCounts = { urgent: level('urgent'), normal: level('normal'), background: level('background') };
+      const byPriority: PriorityCounts = {
+        urgent: level('urgent'),
+        normal: level('normal'),
+        background: level('background'),
+      };
       return {
         counts: {
           waiting: count('waiting') + count('prioritized'),

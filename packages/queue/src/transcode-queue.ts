@@ -1,6 +1,12 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_POLICIES, QUEUE_NAMES, type JobSnapshot, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  JOB_POLICIES,
+  QUEUE_NAMES,
+  type JobSnapshot,
+  type TranscodeJobData,
+  type TranscodeJobResult,
+} from '@stream-server/jobs';
 import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
@@ -77,11 +83,19 @@ export class TranscodeQueue {
     const cached = this.finished.get(jobId);
     if (cached && Date.now() - cached.at < FINISHED_CACHE_MS) return cached.snapshot;
     return guard(async () => {
-      const keys = [this.queue.toKey(jobId), this.cancels.key(jobId), ...STATE_KEYS.map((name) => this.queue.toKey(name))];
+      const keys = [
+        this.queue.toKey(jobId),
+        this.cancels.key(jobId),
+        ...STATE_KEYS.map((name) => this.queue.toKey(name)),
+      ];
       const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
       const read = parseReadReply(reply);
       const cancelled = read.cancel === null ? null : parseRecord(read.cancel);
-      const snapshot = buildSnapshot(read.hash === null ? null : fieldsFromHash(jobId, read.hash), read.state, cancelled);
+      const snapshot = buildSnapshot(
+        read.hash === null ? null : fieldsFromHash(jobId, read.hash),
+        read.state,
+        cancelled,
+      );
       if (snapshot && (snapshot.state === 'completed' || snapshot.state === 'failed' || read.hash === null)) {
         this.rememberFinished(snapshot);
       }
@@ -115,14 +129,20 @@ export class TranscodeQueue {
       if (!job) {
         const record = await this.cancels.get(jobId);
         if (!record) return { kind: 'not-found' };
-        return { kind: 'cancelled', first: false, removedFromQueue: true, snapshot: snapshotOf(null, 'unknown', record) };
+        return {
+          kind: 'cancelled',
+          first: false,
+          removedFromQueue: true,
+          snapshot: snapshotOf(null, 'unknown', record),
+        };
       }
       const state = await job.getState();
       const existing = await this.cancels.get(jobId);
       if (existing) {
         return { kind: 'cancelled', first: false, removedFromQueue: false, snapshot: snapshotOf(job, state, existing) };
       }
-      if (state === 'completed' || state === 'failed') return { kind: 'finished', snapshot: snapshotOf(job, state, null) };
+      if (state === 'completed' || state === 'failed')
+        return { kind: 'finished', snapshot: snapshotOf(job, state, null) };
 
       const record: CancelRecord = { cancelledAt: now, createdAt: job.timestamp, data: job.data };
       const first = await this.cancels.mark(record);

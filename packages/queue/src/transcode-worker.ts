@@ -14,7 +14,10 @@ export interface TranscodeAttempt {
 }
 
 /** Throws PermanentJobError or JobHandedBackError to steer the queue; anything else is retried. */
-export type TranscodeHandler = (attempt: TranscodeAttempt, signal: AbortSignal | undefined) => Promise<TranscodeJobResult>;
+export type TranscodeHandler = (
+  attempt: TranscodeAttempt,
+  signal: AbortSignal | undefined,
+) => Promise<TranscodeJobResult>;
 
 /** A job as the worker's events report it. */
 export interface WorkerJob {
@@ -55,7 +58,12 @@ export class TranscodeWorker {
             signal,
           ),
         ),
-      { connection, prefix: options.prefix, concurrency: options.concurrency, ...workerLockSettings(options.lockSeconds) },
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        ...workerLockSettings(options.lockSeconds),
+      },
     );
   }
 

@@ -1,6 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_POLICIES, QUEUE_NAMES, webhookAttempts, type WebhookDeliveryData, type WebhookDeliveryResult, type WebhookEvent } from '@stream-server/jobs';
+import {
+  JOB_POLICIES,
+  QUEUE_NAMES,
+  webhookAttempts,
+  type WebhookDeliveryData,
+  type WebhookDeliveryResult,
+  type WebhookEvent,
+} from '@stream-server/jobs';
 
 /** The custom backoff type of webhook jobs (see webhookBackoffMs). */
 export const WEBHOOK_BACKOFF_TYPE = 'webhook-capped-exponential';

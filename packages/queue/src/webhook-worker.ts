@@ -1,6 +1,11 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, webhookBackoffMs, type WebhookDeliveryData, type WebhookDeliveryResult } from '@stream-server/jobs';
+import {
+  QUEUE_NAMES,
+  webhookBackoffMs,
+  type WebhookDeliveryData,
+  type WebhookDeliveryResult,
+} from '@stream-server/jobs';
 import { isFinalFailure, runWithSignals } from './worker-signals';
 
 /** Delivers one event; throws PermanentJobError to give up at once, anything else to retry. */
@@ -20,7 +25,13 @@ export interface WebhookWorkerEvents {
 export class WebhookWorker {
   private readonly worker: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>;
 
-  constructor(connection: Redis, prefix: string, concurrency: number, handler: WebhookHandler, events: WebhookWorkerEvents) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    concurrency: number,
+    handler: WebhookHandler,
+    events: WebhookWorkerEvents,
+  ) {
     this.worker = new Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>(
       QUEUE_NAMES.webhook,
       (job, token) => runWithSignals(job, token, () => handler(job.data, job.attemptsMade)),

@@ -2,8 +2,14 @@
 import { endingOf } from '../src/job-ending-stream';
 
 it('reads a completed or failed attempt', () => {
-  expect(endingOf(['event', 'completed', 'jobId', 'a', 'returnvalue', '{}'])).toEqual({ jobId: 'a', event: 'completed' });
-  expect(endingOf(['event', 'failed', 'jobId', 'b', 'failedReason', 'x', 'attemptsMade', '1'])).toEqual({ jobId: 'b', event: 'failed' });
+  expect(endingOf(['event', 'completed', 'jobId', 'a', 'returnvalue', '{}'])).toEqual({
+    jobId: 'a',
+    event: 'completed',
+  });
+  expect(endingOf(['event', 'failed', 'jobId', 'b', 'failedReason', 'x', 'attemptsMade', '1'])).toEqual({
+    jobId: 'b',
+    event: 'failed',
+  });
 });
 
 it('ignores every other event, and entries without a job', () => {

@@ -18,7 +18,10 @@ const producer = createRedis(redisUrl, 'producer');
 const workerRedis = createRedis(redisUrl, 'worker');
 const queue = new TranscodeQueue(producer, { prefix, attempts: 1, retentionDays: 1 });
 /** BullMQ's own view of the same queue. */
-const bull = new Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>(QUEUE_NAMES.transcode, { connection: workerRedis, prefix });
+const bull = new Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>(QUEUE_NAMES.transcode, {
+  connection: workerRedis,
+  prefix,
+});
 
 afterAll(async () => {
   await queue.obliterate();
@@ -35,8 +38,23 @@ function payload(label: string): TranscodeJobData {
     trackId: label,
     uploadId: randomUUID(),
     demuxer: 'wav',
-    source: { codec: 'pcm_s16le', sampleRate: 44_100, channels: 2, bitsPerSample: 16, durationSeconds: 1, bitrate: null },
-    plan: { codec: 'aac', profile: 'high', bitrate: 256_000, sampleRate: 44_100, channels: 2, bitDepth: null, container: 'mpegts' },
+    source: {
+      codec: 'pcm_s16le',
+      sampleRate: 44_100,
+      channels: 2,
+      bitsPerSample: 16,
+      durationSeconds: 1,
+      bitrate: null,
+    },
+    plan: {
+      codec: 'aac',
+      profile: 'high',
+      bitrate: 256_000,
+      sampleRate: 44_100,
+      channels: 2,
+      bitDepth: null,
+      container: 'mpegts',
+    },
     priority: 'normal',
     submittedAt: new Date().toISOString(),
   };

@@ -1,3 +1,11 @@
-export { isJobId, isSegmentName, isRenditionName, hlsContentType, WAVEFORM_NAME, DOWNLOAD_NAME, LOUDNESS_NAME } from './names';
+export {
+  isJobId,
+  isSegmentName,
+  isRenditionName,
+  hlsContentType,
+  WAVEFORM_NAME,
+  DOWNLOAD_NAME,
+  LOUDNESS_NAME,
+} from './names';
 export { StorageLayout, MANIFEST_NAME } from './storage-layout';
 export { StorageRepository, type PublishOutcome } from './storage-repository';

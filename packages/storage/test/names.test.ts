@@ -6,12 +6,14 @@ import { MANIFEST_NAME, StorageLayout, hlsContentType, isJobId, isSegmentName } 
 const ID = '3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65';
 
 describe('isJobId', () => {
-  it.each([ID, '00000000-0000-4000-8000-000000000000', 'ffffffff-ffff-4fff-bfff-ffffffffffff', '123e4567-e89b-42d3-a456-426614174000'])(
-    'accepts %s',
-    (id) => {
-      expect(isJobId(id)).toBe(true);
-    },
-  );
+  it.each([
+    ID,
+    '00000000-0000-4000-8000-000000000000',
+    'ffffffff-ffff-4fff-bfff-ffffffffffff',
+    '123e4567-e89b-42d3-a456-426614174000',
+  ])('accepts %s', (id) => {
+    expect(isJobId(id)).toBe(true);
+  });
 
   it('accepts what crypto.randomUUID makes', () => {
     for (let i = 0; i < 20; i++) expect(isJobId(randomUUID())).toBe(true);
@@ -37,9 +39,12 @@ describe('isJobId', () => {
 });
 
 describe('isSegmentName', () => {
-  it.each(['segment_00001.ts', 'segment_00001.m4s', 'init.mp4', 'segment_99999.ts', 'segment_123456789.m4s'])('accepts %s', (name) => {
-    expect(isSegmentName(name)).toBe(true);
-  });
+  it.each(['segment_00001.ts', 'segment_00001.m4s', 'init.mp4', 'segment_99999.ts', 'segment_123456789.m4s'])(
+    'accepts %s',
+    (name) => {
+      expect(isSegmentName(name)).toBe(true);
+    },
+  );
 
   it.each([
     '../index.m3u8',

@@ -14,7 +14,9 @@ describe('rendition folders', () => {
 
   it('map to paths inside the job dir, and refuse anything else', () => {
     expect(layout.renditionManifestPath(ID, 'low')).toBe(`/srv/media/hls/${ID}/low/index.m3u8`);
-    expect(layout.renditionSegmentPath(ID, 'hi_res', 'segment_00002.m4s')).toBe(`/srv/media/hls/${ID}/hi_res/segment_00002.m4s`);
+    expect(layout.renditionSegmentPath(ID, 'hi_res', 'segment_00002.m4s')).toBe(
+      `/srv/media/hls/${ID}/hi_res/segment_00002.m4s`,
+    );
     expect(() => layout.renditionManifestPath(ID, '..')).toThrow();
     expect(() => layout.renditionSegmentPath(ID, 'low', '../index.m3u8')).toThrow();
     expect(() => layout.renditionSegmentPath('../x', 'low', 'segment_00001.ts')).toThrow();

@@ -11,4 +11,11 @@ export {
   type TargetAddress,
   type TargetPolicy,
 } from './webhook-target';
-export { signWebhook, verifyWebhook, WEBHOOK_HEADERS, DEFAULT_TOLERANCE_SECONDS, type WebhookToVerify, type VerifyOptions } from './webhook-signature';
+export {
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_HEADERS,
+  DEFAULT_TOLERANCE_SECONDS,
+  type WebhookToVerify,
+  type VerifyOptions,
+} from './webhook-signature';

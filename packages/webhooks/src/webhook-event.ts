@@ -1,4 +1,10 @@
-import { toJobStatus, webhookEventId, type JobSnapshot, type WebhookEvent, type WebhookEventType } from '@stream-server/jobs';
+import {
+  toJobStatus,
+  webhookEventId,
+  type JobSnapshot,
+  type WebhookEvent,
+  type WebhookEventType,
+} from '@stream-server/jobs';
 
 /**
  * The event a finished job fires, or null while it is not finished. The

@@ -44,7 +44,8 @@ export function parseCallbackUrl(value: string): URL {
     throw invalid('callback_url is not a valid absolute URL.');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('callback_url must use http or https.');
-  if (url.username !== '' || url.password !== '') throw invalid('callback_url must not carry credentials (user:password@).');
+  if (url.username !== '' || url.password !== '')
+    throw invalid('callback_url must not carry credentials (user:password@).');
   if (url.hostname === '') throw invalid('callback_url has no host.');
   url.hash = '';
   return url;
@@ -108,7 +109,9 @@ export function firstRefusedAddress(addresses: readonly TargetAddress[]): Target
 
 async function resolveAll(hostname: string): Promise<readonly TargetAddress[]> {
   const found = await lookup(hostname, { all: true, verbatim: true });
-  return found.flatMap((entry) => (entry.family === 4 || entry.family === 6 ? [{ address: entry.address, family: entry.family }] : []));
+  return found.flatMap((entry) =>
+    entry.family === 4 || entry.family === 6 ? [{ address: entry.address, family: entry.family }] : [],
+  );
 }
 
 function invalid(message: string): InvalidInputError {

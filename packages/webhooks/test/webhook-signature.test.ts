@@ -15,11 +15,15 @@ describe('webhook signatures', () => {
     const signature = signWebhook(SECRET, NOW, BODY);
     const timestamp = String(NOW);
     expect(verifyWebhook(SECRET, { body: BODY, timestamp, signature }, { now: NOW })).toBe(true);
-    expect(verifyWebhook('another-secret-of-at-least-32-chars!!', { body: BODY, timestamp, signature }, { now: NOW })).toBe(false);
+    expect(
+      verifyWebhook('another-secret-of-at-least-32-chars!!', { body: BODY, timestamp, signature }, { now: NOW }),
+    ).toBe(false);
     expect(verifyWebhook(SECRET, { body: `${BODY} `, timestamp, signature }, { now: NOW })).toBe(false);
     // The timestamp is signed: moving it breaks the signature.
     expect(verifyWebhook(SECRET, { body: BODY, timestamp: String(NOW + 1), signature }, { now: NOW })).toBe(false);
-    expect(verifyWebhook(SECRET, { body: BODY, timestamp, signature: signature.replace('v1=', 'v0=') }, { now: NOW })).toBe(false);
+    expect(
+      verifyWebhook(SECRET, { body: BODY, timestamp, signature: signature.replace('v1=', 'v0=') }, { now: NOW }),
+    ).toBe(false);
     expect(verifyWebhook(SECRET, { body: BODY, timestamp, signature: 'v1=abc' }, { now: NOW })).toBe(false);
     expect(verifyWebhook(SECRET, { body: BODY, timestamp: undefined, signature }, { now: NOW })).toBe(false);
     expect(verifyWebhook(SECRET, { body: BODY, timestamp: '12abc', signature }, { now: NOW })).toBe(false);

@@ -26,8 +26,23 @@ describe('public addresses', () => {
     expect(isPublicAddress(address)).toBe(true);
   });
   it.each([
-    '127.0.0.1', '127.255.0.9', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1',
+    '127.0.0.1',
+    '127.255.0.9',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd12:3456::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
     'not-an-ip',
   ])('%s is not', (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -35,23 +50,41 @@ describe('public addresses', () => {
 });
 
 describe('callback targets', () => {
-  const resolvingTo = (...addresses: string[]) => async () => addresses.map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) }));
+  const resolvingTo =
+    (...addresses: string[]) =>
+    async () =>
+      addresses.map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) }));
 
   it('checks every address a name resolves to', async () => {
-    const ok = await checkCallbackTarget('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvingTo('93.184.216.34') });
+    const ok = await checkCallbackTarget('https://hooks.example.com/x', {
+      allowPrivate: false,
+      resolve: resolvingTo('93.184.216.34'),
+    });
     expect(ok.addresses).toEqual([{ address: '93.184.216.34', family: 4 }]);
     // One private answer among public ones is enough to refuse (DNS rebinding).
     await expect(
-      checkCallbackTarget('https://hooks.example.com/x', { allowPrivate: false, resolve: resolvingTo('93.184.216.34', '10.0.0.7') }),
+      checkCallbackTarget('https://hooks.example.com/x', {
+        allowPrivate: false,
+        resolve: resolvingTo('93.184.216.34', '10.0.0.7'),
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_CALLBACK_URL' });
     await expect(
-      checkCallbackTarget('https://nowhere.invalid/x', { allowPrivate: false, resolve: async () => { throw new Error('ENOTFOUND'); } }),
+      checkCallbackTarget('https://nowhere.invalid/x', {
+        allowPrivate: false,
+        resolve: async () => {
+          throw new Error('ENOTFOUND');
+        },
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_CALLBACK_URL', message: expect.stringMatching(/does not resolve/) });
   });
 
   it('allows private targets only when told to', async () => {
-    await expect(checkCallbackTarget('http://127.0.0.1:9/x', { allowPrivate: false })).rejects.toMatchObject({ code: 'INVALID_CALLBACK_URL' });
-    await expect(checkCallbackTarget('http://[::1]:9/x', { allowPrivate: true })).resolves.toMatchObject({ addresses: [{ address: '::1', family: 6 }] });
+    await expect(checkCallbackTarget('http://127.0.0.1:9/x', { allowPrivate: false })).rejects.toMatchObject({
+      code: 'INVALID_CALLBACK_URL',
+    });
+    await expect(checkCallbackTarget('http://[::1]:9/x', { allowPrivate: true })).resolves.toMatchObject({
+      addresses: [{ address: '::1', family: 6 }],
+    });
   });
 });
 
@@ -64,7 +97,10 @@ describe('webhook retry plan', () => {
 
   it('makes the retries span the retry window', () => {
     const attempts = webhookAttempts(24, 10_000);
-    const spanMs = Array.from({ length: attempts - 1 }, (_, index) => webhookBackoffMs(index + 1, 10_000)).reduce((a, b) => a + b, 0);
+    const spanMs = Array.from({ length: attempts - 1 }, (_, index) => webhookBackoffMs(index + 1, 10_000)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(spanMs).toBeGreaterThanOrEqual(24 * 3_600_000);
     expect(spanMs - webhookBackoffMs(attempts - 1, 10_000)).toBeLessThan(24 * 3_600_000);
     expect(attempts).toBe(33);

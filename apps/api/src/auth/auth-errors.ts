@@ -13,7 +13,10 @@ export const AUTH_CODES = {
 } as const;
 
 export function authRequired(): UnauthenticatedError {
-  return new UnauthenticatedError(AUTH_CODES.required, 'Authentication required: send "Authorization: Bearer <API key or JWT>".');
+  return new UnauthenticatedError(
+    AUTH_CODES.required,
+    'Authentication required: send "Authorization: Bearer <API key or JWT>".',
+  );
 }
 
 export function invalidToken(reason: string): UnauthenticatedError {

@@ -33,7 +33,10 @@ export class Authenticator {
     private readonly jwt: JwtVerifier | null,
   ) {}
 
-  static fromConfig(config: AuthSettings, jwtOptions: Pick<JwtSettings, 'now' | 'clockToleranceSeconds'> = {}): Authenticator {
+  static fromConfig(
+    config: AuthSettings,
+    jwtOptions: Pick<JwtSettings, 'now' | 'clockToleranceSeconds'> = {},
+  ): Authenticator {
     const keyring = buildJwtKeyring({ secret: config.jwtSecret, publicKeyPem: config.jwtPublicKey });
     const jwt = keyring
       ? new JwtVerifier(keyring, { audience: config.jwtAudience, issuer: config.jwtIssuer, ...jwtOptions })

@@ -57,7 +57,8 @@ export class JwtVerifier {
 
 function toAuthError(err: unknown): UnauthenticatedError {
   if (err instanceof errors.JWTExpired) return tokenExpired();
-  if (err instanceof errors.JWTClaimValidationFailed) return invalidToken(`its "${err.claim}" claim is missing or not accepted.`);
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return invalidToken(`its "${err.claim}" claim is missing or not accepted.`);
   if (err instanceof errors.JOSEAlgNotAllowed) return invalidToken('its signing algorithm is not accepted.');
   if (err instanceof errors.JWSSignatureVerificationFailed) return invalidToken('its signature does not verify.');
   return invalidToken('it is neither an API key nor a well-formed JWT.');

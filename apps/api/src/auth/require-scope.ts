@@ -42,10 +42,16 @@ function setChallenge(res: Response, err: unknown, scope: Scope): void {
       res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}"`);
       return;
     case AUTH_CODES.invalid:
-      res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token", error_description="The token is invalid"`);
+      res.setHeader(
+        'WWW-Authenticate',
+        `Bearer realm="${REALM}", error="invalid_token", error_description="The token is invalid"`,
+      );
       return;
     case AUTH_CODES.expired:
-      res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token", error_description="The token has expired"`);
+      res.setHeader(
+        'WWW-Authenticate',
+        `Bearer realm="${REALM}", error="invalid_token", error_description="The token has expired"`,
+      );
       return;
     case AUTH_CODES.scope:
       res.setHeader('WWW-Authenticate', `Bearer realm="${REALM}", error="insufficient_scope", scope="${scope}"`);

@@ -120,17 +120,23 @@ export class JobEventHub {
     // Blocking reads need a connection of their own.
     this.reader = createRedis(redisUrl, 'worker');
     this.reader.on('error', () => undefined); // the event reader reports it below
-    const events = new JobEventReader(this.reader, { prefix, after }, {
-      error: (err) => logger.warn('job events reader error', { error: err.message }),
-      progress: (jobId, progress) => this.dispatch(jobId, { kind: 'progress', progress }),
-      settled: (jobId, cause) => this.dispatch(jobId, { kind: 'settled', cause }),
-    });
+    const events = new JobEventReader(
+      this.reader,
+      { prefix, after },
+      {
+        error: (err) => logger.warn('job events reader error', { error: err.message }),
+        progress: (jobId, progress) => this.dispatch(jobId, { kind: 'progress', progress }),
+        settled: (jobId, cause) => this.dispatch(jobId, { kind: 'settled', cause }),
+      },
+    );
     this.events = events;
 
     // A running job's cancel reads Cancelled at once (GET says so too);
     // its worker's 'failed' follows within a second, or much later if
     // that worker is dead, so the cancel broadcast is heard directly.
-    subscriber.on('message', (_channel: string, jobId: string) => this.dispatch(jobId, { kind: 'settled', cause: 'cancelled' }));
+    subscriber.on('message', (_channel: string, jobId: string) =>
+      this.dispatch(jobId, { kind: 'settled', cause: 'cancelled' }),
+    );
     await Promise.all([events.waitUntilReady(), subscriber.subscribe(queue.cancels.channel)]);
   }
 
@@ -142,7 +148,10 @@ export class JobEventHub {
       try {
         listener(event);
       } catch (err) {
-        this.options.logger.warn('job event listener failed', { job_id: jobId, error: err instanceof Error ? err.message : String(err) });
+        this.options.logger.warn('job event listener failed', {
+          job_id: jobId,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   }

@@ -41,7 +41,12 @@ function progressValue(value: number): number {
  * terminal event is sent, with the full body. An unknown job throws
  * (404 JSON from the error middleware) before any byte is written.
  */
-export async function serveJobEvents(jobId: JobId, req: Request, res: Response, deps: JobEventStreamDeps): Promise<void> {
+export async function serveJobEvents(
+  jobId: JobId,
+  req: Request,
+  res: Response,
+  deps: JobEventStreamDeps,
+): Promise<void> {
   // An object, not a variable: TypeScript would otherwise keep the
   // narrowing across awaits, while the client may leave during any of them.
   const state: { phase: 'starting' | 'live' | 'ended' } = { phase: 'starting' };

@@ -46,16 +46,33 @@ export class ApiMetrics {
       buckets: HTTP_BUCKETS_SECONDS,
       registers,
     });
-    this.queueJobs = new Gauge({ name: 'stream_queue_jobs', help: 'Transcode jobs in the queue, by state.', labelNames: ['state'], registers });
+    this.queueJobs = new Gauge({
+      name: 'stream_queue_jobs',
+      help: 'Transcode jobs in the queue, by state.',
+      labelNames: ['state'],
+      registers,
+    });
     this.queueByPriority = new Gauge({
       name: 'stream_queue_jobs_by_priority',
       help: 'Waiting and active transcode jobs, by priority.',
       labelNames: ['priority', 'state'],
       registers,
     });
-    this.activeJobs = new Gauge({ name: 'stream_active_jobs', help: 'Transcode jobs running now on the fleet.', registers });
-    this.workersOnline = new Gauge({ name: 'stream_workers_online', help: 'Workers with a fresh heartbeat.', registers });
-    this.workerSlots = new Gauge({ name: 'stream_worker_slots', help: 'Jobs the online workers can run at once (sum of their concurrency).', registers });
+    this.activeJobs = new Gauge({
+      name: 'stream_active_jobs',
+      help: 'Transcode jobs running now on the fleet.',
+      registers,
+    });
+    this.workersOnline = new Gauge({
+      name: 'stream_workers_online',
+      help: 'Workers with a fresh heartbeat.',
+      registers,
+    });
+    this.workerSlots = new Gauge({
+      name: 'stream_worker_slots',
+      help: 'Jobs the online workers can run at once (sum of their concurrency).',
+      registers,
+    });
     this.oldestWaiting = new Gauge({
       name: 'stream_oldest_waiting_job_age_seconds',
       help: 'Age of the oldest job waiting to run (0 when none waits).',
@@ -64,7 +81,10 @@ export class ApiMetrics {
   }
 
   observe(sample: RequestSample): void {
-    this.httpDuration.observe({ method: sample.method, route: sample.route, status: String(sample.status) }, sample.seconds);
+    this.httpDuration.observe(
+      { method: sample.method, route: sample.route, status: String(sample.status) },
+      sample.seconds,
+    );
   }
 
   async render(): Promise<MetricsPage> {

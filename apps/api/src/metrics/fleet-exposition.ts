@@ -1,4 +1,10 @@
-import { DURATION_BUCKETS_SECONDS, REALTIME_FACTOR_BUCKETS, type FleetSnapshot, type HistogramData, type LabelledCount } from '@stream-server/fleet';
+import {
+  DURATION_BUCKETS_SECONDS,
+  REALTIME_FACTOR_BUCKETS,
+  type FleetSnapshot,
+  type HistogramData,
+  type LabelledCount,
+} from '@stream-server/fleet';
 
 /**
  * Renders the fleet's worker-produced numbers (read from Redis at scrape
@@ -11,7 +17,11 @@ export function renderFleetMetrics(snapshot: FleetSnapshot): string {
   return [
     counter('stream_jobs_completed_total', 'Jobs completed, by output codec (whole fleet).', snapshot.completed),
     counter('stream_jobs_failed_total', 'Jobs failed for good, by codec and reason (whole fleet).', snapshot.failed),
-    counter('stream_job_retries_total', 'Failed attempts that were retried, by codec and reason (whole fleet).', snapshot.retried),
+    counter(
+      'stream_job_retries_total',
+      'Failed attempts that were retried, by codec and reason (whole fleet).',
+      snapshot.retried,
+    ),
     histogram(
       'stream_job_duration_seconds',
       'Wall time of the attempt that completed a job, by codec (whole fleet).',
@@ -44,7 +54,12 @@ function histogram(name: string, help: string, bounds: readonly number[], values
     const les = [...bounds.map(formatNumber), '+Inf'];
     les.forEach((le, index) => {
       cumulative += entry.buckets[index] ?? 0;
-      lines.push(`${name}_bucket${formatLabels([['codec', entry.codec], ['le', le]])} ${formatNumber(cumulative)}`);
+      lines.push(
+        `${name}_bucket${formatLabels([
+          ['codec', entry.codec],
+          ['le', le],
+        ])} ${formatNumber(cumulative)}`,
+      );
     });
     lines.push(`${name}_sum${formatLabels([['codec', entry.codec]])} ${formatNumber(entry.sum)}`);
     lines.push(`${name}_count${formatLabels([['codec', entry.codec]])} ${formatNumber(entry.count)}`);

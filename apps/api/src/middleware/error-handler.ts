@@ -28,8 +28,16 @@ const MULTER_ERRORS: Readonly<Record<string, { status: number; code: string; err
   LIMIT_FIELD_COUNT: { status: 400, code: 'TOO_MANY_FIELDS', error: 'The form has too many fields.' },
   LIMIT_FIELD_KEY: { status: 400, code: 'FIELD_NAME_TOO_LONG', error: 'A form field name is too long.' },
   LIMIT_FIELD_VALUE: { status: 400, code: 'FIELD_TOO_LONG', error: 'A form field value is too long.' },
-  LIMIT_FIELD_NESTING: { status: 400, code: 'INVALID_FIELD_NAME', error: 'Form field names are plain names, without brackets.' },
-  LIMIT_FIELD_ARRAY_INDEX: { status: 400, code: 'INVALID_FIELD_NAME', error: 'Form field names are plain names, without brackets.' },
+  LIMIT_FIELD_NESTING: {
+    status: 400,
+    code: 'INVALID_FIELD_NAME',
+    error: 'Form field names are plain names, without brackets.',
+  },
+  LIMIT_FIELD_ARRAY_INDEX: {
+    status: 400,
+    code: 'INVALID_FIELD_NAME',
+    error: 'Form field names are plain names, without brackets.',
+  },
 };
 
 /** Maps any error to `{ error, code }` JSON with the right status; never a stack trace. */
@@ -45,10 +53,16 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   // busboy (multer's parser) and Express/body errors carry a 4xx `status`.
   const status = statusOf(err);
   if (status !== null && status >= 400 && status < 500) {
-    return { status, body: { error: clientMessage(err, status), code: status === 400 ? 'BAD_REQUEST' : `HTTP_${status}` } };
+    return {
+      status,
+      body: { error: clientMessage(err, status), code: status === 400 ? 'BAD_REQUEST' : `HTTP_${status}` },
+    };
   }
   if (isMultipartParseError(err)) {
-    return { status: 400, body: { error: 'The multipart body is malformed or was cut off.', code: 'INVALID_MULTIPART' } };
+    return {
+      status: 400,
+      body: { error: 'The multipart body is malformed or was cut off.', code: 'INVALID_MULTIPART' },
+    };
   }
   return { status: 500, body: { error: 'Internal server error.', code: 'INTERNAL_ERROR' } };
 }

@@ -64,7 +64,10 @@ export function createRateLimiters(redis: Redis, settings: RateLimitSettings): R
 function clientKey(req: Request, perCredential: boolean): string {
   const header = req.get('authorization');
   if (perCredential && header && /^Bearer\s+\S+/i.test(header)) {
-    return `key:${createHash('sha256').update(header.replace(/^Bearer\s+/i, '')).digest('hex').slice(0, 32)}`;
+    return `key:${createHash('sha256')
+      .update(header.replace(/^Bearer\s+/i, ''))
+      .digest('hex')
+      .slice(0, 32)}`;
   }
   return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
 }

@@ -28,7 +28,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'playback', description: 'HLS playlists and segments (never behind bearer auth).' },
     { name: 'ops', description: 'Health, queue stats, metrics and the admin dashboard.' },
     { name: 'meta', description: 'This document.' },
-    { name: 'web', description: 'The browser pages (open; the API calls they make carry the user\'s key).' },
+    { name: 'web', description: "The browser pages (open; the API calls they make carry the user's key)." },
   ],
   paths: PATHS,
   components: {

@@ -44,7 +44,8 @@ export const PARAMETERS: Readonly<Record<string, Parameter>> = {
     name: 'token',
     in: 'query',
     required: false,
-    description: 'Signed playback token `<expires>.<signature>`; required when PLAYBACK_SIGNING_KEY is set. Copy it from `manifest_url`.',
+    description:
+      'Signed playback token `<expires>.<signature>`; required when PLAYBACK_SIGNING_KEY is set. Copy it from `manifest_url`.',
     schema: { type: 'string', pattern: '^[0-9]+\\.[A-Za-z0-9_-]+$' },
   },
 };
@@ -57,7 +58,11 @@ const submitForm: MediaType = {
     type: 'object',
     required: ['file'],
     properties: {
-      file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The audio, exactly one file.' },
+      file: {
+        type: 'string',
+        contentMediaType: 'application/octet-stream',
+        description: 'The audio, exactly one file.',
+      },
       codec: { enum: CODECS, description: 'Default: AAC, or FLAC for `hi_res`.' },
       bitrate: { type: 'string', pattern: '^[0-9]+$', description: 'Bits per second; wins over the profile.' },
       quality_profile: { enum: QUALITY_PROFILES, default: 'high' },
@@ -72,7 +77,10 @@ const submitForm: MediaType = {
         examples: ['low,medium,high'],
       },
       abr: { ...flag, description: '`true` alone: the default ladder `low,medium,high`.' },
-      normalize: { ...flag, description: 'Normalise loudness to LOUDNESS_TARGET LUFS, true peak ≤ LOUDNESS_TRUE_PEAK (EBU R128).' },
+      normalize: {
+        ...flag,
+        description: 'Normalise loudness to LOUDNESS_TARGET LUFS, true peak ≤ LOUDNESS_TRUE_PEAK (EBU R128).',
+      },
       download: { ...flag, description: 'Also write one downloadable `.m4a` (AAC) in the same pass.' },
       callback_url: {
         type: 'string',
@@ -153,7 +161,8 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
     delete: {
       operationId: 'cancelJob',
       summary: 'Cancel a pending or running job',
-      description: 'Answers the job, now `Cancelled`. Repeating the call is harmless; a job that already ended gets 409.',
+      description:
+        'Answers the job, now `Cancelled`. Repeating the call is harmless; a job that already ended gets 409.',
       tags: ['jobs'],
       security: bearer('transcode:write'),
       responses: { '200': ok('Cancelled.', json('Job')), ...errorRefs(400, 401, 403, 404, 409, 429, 503) },
@@ -218,7 +227,7 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   },
   '/v1/stream/hls/{job_id}/{rendition}/{segment}': {
     parameters: [param('HlsJobId'), param('Rendition'), param('Segment')],
-    get: hlsFile('getRenditionSegment', "A segment of one rendition (ABR jobs)", SEGMENT_TYPES),
+    get: hlsFile('getRenditionSegment', 'A segment of one rendition (ABR jobs)', SEGMENT_TYPES),
   },
   '/v1/stream/queue/stats': {
     get: {
@@ -268,7 +277,10 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       summary: 'bull-board queue dashboard (HTML; its own assets and API live under this path)',
       tags: ['ops'],
       security: bearer('admin'),
-      responses: { '200': ok('The dashboard.', { 'text/html': { schema: { type: 'string' } } }), ...errorRefs(401, 403) },
+      responses: {
+        '200': ok('The dashboard.', { 'text/html': { schema: { type: 'string' } } }),
+        ...errorRefs(401, 403),
+      },
     },
   },
   '/': webPage('webUpload', 'The web page: upload a track, follow it, listen (its scripts are under /assets/)'),
@@ -276,7 +288,7 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   '/assets/vendor/hls.min.js': {
     get: {
       operationId: 'webHlsJs',
-      summary: "hls.js, served from the installed package so the page needs no CDN",
+      summary: 'hls.js, served from the installed package so the page needs no CDN',
       tags: ['web'],
       security: open,
       responses: {
@@ -288,7 +300,8 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   '/assets/contract.js': {
     get: {
       operationId: 'webContract',
-      summary: "The API bodies' field names and enums as an ES module, written from the contract the schemas above come from",
+      summary:
+        "The API bodies' field names and enums as an ES module, written from the contract the schemas above come from",
       tags: ['web'],
       security: open,
       responses: {

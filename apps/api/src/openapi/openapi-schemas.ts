@@ -9,4 +9,6 @@ import { jsonSchemas, type JsonSchemaObject } from '@stream-server/contract';
  * renamed, dropped or extra field fails a test instead of surprising a
  * client generated from this document.
  */
-export const SCHEMAS: Readonly<Record<string, JsonSchemaObject>> = jsonSchemas((name) => `#/components/schemas/${name}`);
+export const SCHEMAS: Readonly<Record<string, JsonSchemaObject>> = jsonSchemas(
+  (name) => `#/components/schemas/${name}`,
+);

@@ -42,7 +42,10 @@ export class PlaybackSigner {
    */
   verify(jobId: string, token: unknown): PlaybackGrant {
     if (token === undefined || token === '') {
-      throw new ForbiddenError('PLAYBACK_TOKEN_REQUIRED', 'This playback URL needs its token: use the manifest_url of the job.');
+      throw new ForbiddenError(
+        'PLAYBACK_TOKEN_REQUIRED',
+        'This playback URL needs its token: use the manifest_url of the job.',
+      );
     }
     const match = typeof token === 'string' ? TOKEN.exec(token) : null;
     const expiresText = match?.[1];
@@ -52,7 +55,10 @@ export class PlaybackSigner {
     const expected = Buffer.from(this.mac(jobId, expiresAt), 'ascii');
     if (!timingSafeEqual(expected, Buffer.from(mac, 'ascii'))) throw invalid();
     if (expiresAt <= this.nowSeconds()) {
-      throw new ForbiddenError('PLAYBACK_TOKEN_EXPIRED', 'This playback token has expired: fetch the job again for a fresh manifest_url.');
+      throw new ForbiddenError(
+        'PLAYBACK_TOKEN_EXPIRED',
+        'This playback token has expired: fetch the job again for a fresh manifest_url.',
+      );
     }
     return { token: `${expiresText}.${mac}`, expiresAt };
   }

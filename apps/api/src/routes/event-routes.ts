@@ -29,7 +29,12 @@ export function eventRoutes(deps: EventRouteDeps, requireScope: RequireScope): R
   const present = (view: JobView): JobView =>
     playback && view.manifest_url !== null ? withManifestToken(view, playback.issue(view.id).token) : view;
   router.get<typeof EVENTS>(EVENTS, requireScope('jobs:read'), async (req, res) => {
-    await serveJobEvents(parseJobId(req.params.id), req, res, { hub: deps.hub, jobs: deps.jobs, streams: deps.streams, present });
+    await serveJobEvents(parseJobId(req.params.id), req, res, {
+      hub: deps.hub,
+      jobs: deps.jobs,
+      streams: deps.streams,
+      present,
+    });
   });
   return router;
 }

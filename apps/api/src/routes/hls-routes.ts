@@ -34,7 +34,12 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
    * resolving them relative to this URL keeps the permission. The job id
    * is parsed after the token is checked, as for segments.
    */
-  const sendPlaylist = async (req: Request, res: Response, rawId: string, locate: (jobId: JobId) => Promise<string>) => {
+  const sendPlaylist = async (
+    req: Request,
+    res: Response,
+    rawId: string,
+    locate: (jobId: JobId) => Promise<string>,
+  ) => {
     if (!playback) {
       await sendHlsFile(res, await locate(parseJobId(rawId)), MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
       return;

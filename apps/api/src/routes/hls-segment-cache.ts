@@ -13,7 +13,14 @@ export const IMMUTABLE_FILE_LOCAL = 'immutableFile';
 const HLS_PREFIX = '/v1/stream/hls/';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Headers that belong to one response, not to the file. */
-const PER_RESPONSE = new Set(['x-request-id', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'access-control-allow-origin']);
+const PER_RESPONSE = new Set([
+  'x-request-id',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'access-control-allow-origin',
+]);
 
 export interface SegmentCacheOptions {
   readonly logger: Logger;
@@ -69,7 +76,12 @@ export class HlsSegmentCache {
    */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '';
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !url.startsWith(HLS_PREFIX) || url.includes('?') || req.headers.range) {
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      !url.startsWith(HLS_PREFIX) ||
+      url.includes('?') ||
+      req.headers.range
+    ) {
       return false;
     }
     const entry = this.entries.get(url);
@@ -98,7 +110,8 @@ export class HlsSegmentCache {
     res.setHeader('X-Request-Id', requestId);
     const origin = req.headers.origin;
     if (this.anyOrigin) res.setHeader('Access-Control-Allow-Origin', '*');
-    else if (origin !== undefined && this.options.allowedOrigins.includes(origin)) res.setHeader('Access-Control-Allow-Origin', origin);
+    else if (origin !== undefined && this.options.allowedOrigins.includes(origin))
+      res.setHeader('Access-Control-Allow-Origin', origin);
 
     if (notModified(req, entry)) {
       res.removeHeader('Content-Type');
@@ -123,7 +136,8 @@ export class HlsSegmentCache {
   private keep(url: string, res: ServerResponse): void {
     const file: unknown = Reflect.get(Reflect.get(res, 'locals') ?? {}, IMMUTABLE_FILE_LOCAL);
     const length = Number(res.getHeader('content-length'));
-    if (typeof file !== 'string' || res.statusCode !== 200 || !Number.isFinite(length) || length > this.maxEntryBytes) return;
+    if (typeof file !== 'string' || res.statusCode !== 200 || !Number.isFinite(length) || length > this.maxEntryBytes)
+      return;
     const sent: OutgoingHttpHeaders = res.getHeaders();
     const headers: Array<readonly [string, number | string | readonly string[]]> = [];
     for (const [name, value] of Object.entries(sent)) {
@@ -136,7 +150,13 @@ export class HlsSegmentCache {
         this.drop(url);
         const etag = typeof sent['etag'] === 'string' ? sent['etag'] : null;
         const modified = typeof sent['last-modified'] === 'string' ? Date.parse(sent['last-modified']) : NaN;
-        this.entries.set(url, { body, headers, etag, lastModified: Number.isNaN(modified) ? null : modified, loadedAt: Date.now() });
+        this.entries.set(url, {
+          body,
+          headers,
+          etag,
+          lastModified: Number.isNaN(modified) ? null : modified,
+          loadedAt: Date.now(),
+        });
         this.bytes += body.length;
         this.evict();
       },

@@ -75,7 +75,10 @@ export function jobMediaRoutes(deps: JobMediaDeps): Router {
 function attachment(trackId: string): string {
   const base = trackId.replace(/\p{Cc}/gu, '').trim() || 'track';
   const ascii = base.replace(/[^\x20-\x7e]|["\\%;/]/g, '_');
-  const encoded = encodeURIComponent(`${base}.m4a`).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(`${base}.m4a`).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}.m4a"; filename*=UTF-8''${encoded}`;
 }
 

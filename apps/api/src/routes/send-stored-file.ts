@@ -7,7 +7,12 @@ import { NotFoundError } from '@stream-server/errors';
  * be missing, so the JSON 404 the error middleware writes is not cached or
  * typed as media. A client leaving mid-send is not an error.
  */
-export function sendStoredFile(res: Response, file: string, missingCode: string, missingMessage: string): Promise<void> {
+export function sendStoredFile(
+  res: Response,
+  file: string,
+  missingCode: string,
+  missingMessage: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     res.sendFile(file, { dotfiles: 'deny', cacheControl: false, lastModified: true, etag: true }, (err?: Error) => {
       if (!err) return resolve();

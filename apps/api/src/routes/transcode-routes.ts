@@ -53,7 +53,10 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
       const file = req.file;
       if (!file) {
         next(
-          new InvalidInputError('MISSING_FILE', 'No file received: send the audio as multipart/form-data in a field named "file".'),
+          new InvalidInputError(
+            'MISSING_FILE',
+            'No file received: send the audio as multipart/form-data in a field named "file".',
+          ),
         );
         return;
       }
@@ -71,7 +74,13 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
     });
   };
 
-  router.post('/v1/stream/transcode', deps.authorize, refuseOversizedBody(deps.maxUploadBytes), uploadIdleTimeout(deps.uploadIdleTimeoutMs), submit);
+  router.post(
+    '/v1/stream/transcode',
+    deps.authorize,
+    refuseOversizedBody(deps.maxUploadBytes),
+    uploadIdleTimeout(deps.uploadIdleTimeoutMs),
+    submit,
+  );
   return router;
 }
 
@@ -84,7 +93,9 @@ function refuseOversizedBody(maxUploadBytes: number): RequestHandler {
     const length = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(length) && length > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
       res.setHeader('Connection', 'close');
-      next(new TooLargeError('FILE_TOO_LARGE', `The upload is larger than this server accepts (${maxUploadBytes} bytes).`));
+      next(
+        new TooLargeError('FILE_TOO_LARGE', `The upload is larger than this server accepts (${maxUploadBytes} bytes).`),
+      );
       return;
     }
     next();

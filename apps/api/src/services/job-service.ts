@@ -15,7 +15,13 @@ export interface JobRecords {
 export interface JobFiles {
   readonly layout: Pick<
     StorageLayout,
-    'uploadPath' | 'manifestPath' | 'segmentPath' | 'renditionManifestPath' | 'renditionSegmentPath' | 'waveformPath' | 'downloadPath'
+    | 'uploadPath'
+    | 'manifestPath'
+    | 'segmentPath'
+    | 'renditionManifestPath'
+    | 'renditionSegmentPath'
+    | 'waveformPath'
+    | 'downloadPath'
   >;
   exists(file: string): Promise<boolean>;
   remove(target: string): Promise<void>;
@@ -109,7 +115,11 @@ export class JobService {
   async waveformPath(jobId: JobId): Promise<string> {
     const file = this.storage.layout.waveformPath(jobId);
     if (await this.storage.exists(file)) return file;
-    return this.notReadyOrMissing(jobId, 'WAVEFORM_NOT_FOUND', `Job ${jobId} has no waveform (it finished before waveforms were made).`);
+    return this.notReadyOrMissing(
+      jobId,
+      'WAVEFORM_NOT_FOUND',
+      `Job ${jobId} has no waveform (it finished before waveforms were made).`,
+    );
   }
 
   /** download.m4a of a completed job that asked for it (`download=true`). */
@@ -118,7 +128,10 @@ export class JobService {
     const job = await this.queue.get(jobId).catch(() => null);
     if (await this.storage.exists(file)) return { file, trackId: job?.data.trackId ?? null };
     if (job && job.data.download !== true) {
-      throw new NotFoundError('DOWNLOAD_NOT_FOUND', `Job ${jobId} was submitted without download=true: it has no download file.`);
+      throw new NotFoundError(
+        'DOWNLOAD_NOT_FOUND',
+        `Job ${jobId} was submitted without download=true: it has no download file.`,
+      );
     }
     return this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not on disk.`);
   }
@@ -131,7 +144,10 @@ export class JobService {
   private async notReadyOrMissing(jobId: JobId, code: string, missing: string): Promise<never> {
     const job = await this.snapshot(jobId);
     if (job.state !== 'completed') {
-      throw new NotFoundError(code, `Job ${jobId} is not completed yet (status: ${toJobView(job).status}); try again once it is.`);
+      throw new NotFoundError(
+        code,
+        `Job ${jobId} is not completed yet (status: ${toJobView(job).status}); try again once it is.`,
+      );
     }
     throw new NotFoundError(code, missing);
   }
@@ -145,12 +161,18 @@ export class JobService {
 
 function checkRendition(rendition: string): void {
   if (!isRenditionName(rendition)) {
-    throw new InvalidInputError('INVALID_RENDITION_NAME', 'Rendition folders are quality profile names: low, medium, high or hi_res.');
+    throw new InvalidInputError(
+      'INVALID_RENDITION_NAME',
+      'Rendition folders are quality profile names: low, medium, high or hi_res.',
+    );
   }
 }
 
 function checkSegmentName(segment: string): void {
   if (!isSegmentName(segment)) {
-    throw new InvalidInputError('INVALID_SEGMENT_NAME', 'Segment names look like segment_00001.ts, segment_00001.m4s or init.mp4.');
+    throw new InvalidInputError(
+      'INVALID_SEGMENT_NAME',
+      'Segment names look like segment_00001.ts, segment_00001.m4s or init.mp4.',
+    );
   }
 }

@@ -80,7 +80,10 @@ export function toJobView(job: JobSnapshot): JobView {
   };
 }
 
-type MediaFields = Pick<JobView, 'renditions' | 'normalize' | 'loudness' | 'output_loudness' | 'source' | 'waveform_url' | 'download_url'>;
+type MediaFields = Pick<
+  JobView,
+  'renditions' | 'normalize' | 'loudness' | 'output_loudness' | 'source' | 'waveform_url' | 'download_url'
+>;
 
 /** Issue 5's fields: ladder, loudness, source metadata, waveform and download links. */
 function mediaFields(job: JobSnapshot, completed: boolean): MediaFields {
@@ -123,7 +126,11 @@ function mediaFields(job: JobSnapshot, completed: boolean): MediaFields {
 
 function loudnessView(value: LoudnessSummary | null | undefined): LoudnessView | null {
   if (!value) return null;
-  return { integrated_lufs: value.integratedLufs, loudness_range_lu: value.loudnessRangeLu, true_peak_dbtp: value.truePeakDbtp };
+  return {
+    integrated_lufs: value.integratedLufs,
+    loudness_range_lu: value.loudnessRangeLu,
+    true_peak_dbtp: value.truePeakDbtp,
+  };
 }
 
 function clampProgress(value: number): number {

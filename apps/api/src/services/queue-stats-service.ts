@@ -1,6 +1,12 @@
 import { InvalidInputError } from '@stream-server/errors';
 import type { JobSnapshot } from '@stream-server/jobs';
-import { LISTABLE_STATES, type ListableState, type PriorityCounts, type QueueDepth, type StateCounts } from '@stream-server/queue';
+import {
+  LISTABLE_STATES,
+  type ListableState,
+  type PriorityCounts,
+  type QueueDepth,
+  type StateCounts,
+} from '@stream-server/queue';
 import type { OnlineWorker, Throughput } from '@stream-server/fleet';
 import { toJobView, type JobView } from './job-view';
 

@@ -70,7 +70,11 @@ export class TranscodeService {
   ) {}
 
   /** `requestId` ties the job's log lines to the request that made it. */
-  async submit(upload: StoredUpload, fields: Readonly<Record<string, unknown>>, requestId?: string): Promise<SubmitResult> {
+  async submit(
+    upload: StoredUpload,
+    fields: Readonly<Record<string, unknown>>,
+    requestId?: string,
+  ): Promise<SubmitResult> {
     try {
       return await this.accept(upload, fields, requestId);
     } catch (err) {
@@ -79,7 +83,11 @@ export class TranscodeService {
     }
   }
 
-  private async accept(upload: StoredUpload, fields: Readonly<Record<string, unknown>>, requestId?: string): Promise<SubmitResult> {
+  private async accept(
+    upload: StoredUpload,
+    fields: Readonly<Record<string, unknown>>,
+    requestId?: string,
+  ): Promise<SubmitResult> {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
     const options = parseTranscodeOptions(fields);
     if (upload.size === 0) throw new InvalidInputError('EMPTY_FILE', 'The uploaded file is empty.');
@@ -141,7 +149,10 @@ export class TranscodeService {
 function rejectionError(rejection: ProbeRejection): InvalidInputError {
   switch (rejection.reason) {
     case 'not-allowed-format':
-      return new InvalidInputError('UNSUPPORTED_FORMAT', `The file is not in an audio format we accept: ${rejection.detail}.`);
+      return new InvalidInputError(
+        'UNSUPPORTED_FORMAT',
+        `The file is not in an audio format we accept: ${rejection.detail}.`,
+      );
     case 'no-audio':
       return new InvalidInputError('NO_AUDIO_STREAM', `The file has no usable audio: ${rejection.detail}.`);
     case 'no-duration':
@@ -154,6 +165,9 @@ function rejectionError(rejection: ProbeRejection): InvalidInputError {
 /** "My Song.final.wav" → "My Song.final": a readable default track_id. */
 function trackIdFromName(originalName: string): string | null {
   const stem = path.parse(path.basename(originalName.replace(/\\/g, '/'))).name;
-  const clean = stem.replace(/\p{Cc}/gu, '').trim().slice(0, TRACK_ID_MAX);
+  const clean = stem
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+    .slice(0, TRACK_ID_MAX);
   return clean === '' ? null : clean;
 }

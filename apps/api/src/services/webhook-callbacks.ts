@@ -17,10 +17,14 @@ export interface CallbackSettings {
  * now, and again at each delivery) → its normalised form; else 400
  * INVALID_CALLBACK_URL.
  */
-export async function callbackUrlOf(fields: Readonly<Record<string, unknown>>, settings: CallbackSettings): Promise<string | undefined> {
+export async function callbackUrlOf(
+  fields: Readonly<Record<string, unknown>>,
+  settings: CallbackSettings,
+): Promise<string | undefined> {
   const value = fields['callback_url'];
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new InvalidInputError(INVALID_CALLBACK_URL, 'callback_url must be a single http(s) URL.');
+  if (typeof value !== 'string')
+    throw new InvalidInputError(INVALID_CALLBACK_URL, 'callback_url must be a single http(s) URL.');
   if (!settings.webhookSecret) {
     throw new InvalidInputError(
       'WEBHOOKS_DISABLED',

@@ -25,7 +25,11 @@ export class UploadStorage implements StorageEngine {
 
   constructor(private readonly layout: StorageLayout) {}
 
-  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+  _handleFile(
+    req: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void,
+  ): void {
     const uploadId = randomUUID();
     const target = this.layout.uploadPath(uploadId);
     // 'wx': never overwrite; a UUID collision must not clobber another upload.
