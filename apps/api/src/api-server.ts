@@ -81,7 +81,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     const ops = {
       stats,
       metrics: new ApiMetrics(stats, new FleetMetrics(redis, config.queuePrefix)),
-      board: board.router,
+      board: board.router.bind(board),
     };
     // Live progress: one QueueEvents reader for every SSE stream of this instance.
     jobEvents = {

@@ -5,8 +5,6 @@
 // from the schemas that declare them.
 import { ERROR, isTerminal, JOB, PROGRESS } from './contract.js';
 
-export { isTerminal };
-
 const KEY_STORAGE = 'stream-server.api-key';
 const TERMINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
 
@@ -59,7 +57,7 @@ export function absoluteUrl(url) {
 }
 
 /** The `{error, code}` of a response body, or a plain sentence for anything else. */
-export function errorFrom(status, text) {
+function errorFrom(status, text) {
   try {
     const body = JSON.parse(text);
     if (body && typeof body[ERROR.error] === 'string') {
@@ -121,7 +119,7 @@ export function uploadForm(url, formData, onProgress) {
  * Authorization header, so with auth on it would never be let in.
  * Yields `{ event, data, id }`; comments (the keep-alives) are skipped.
  */
-export async function* readEventStream(response, signal) {
+async function* readEventStream(response, signal) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

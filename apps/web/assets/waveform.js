@@ -22,7 +22,7 @@ export function isWaveform(value) {
  * covers, scaled so the loudest peak fills the height (quiet tracks stay
  * readable); near-silence is not blown up past 1/32 of full scale.
  */
-export function columns(waveform, width) {
+function columns(waveform, width) {
   const channels = Math.max(1, waveform.channels ?? 1);
   const fullScale = waveform.bits === 8 ? 128 : 32768;
   let peak = fullScale / 32;

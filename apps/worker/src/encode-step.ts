@@ -46,7 +46,7 @@ export interface EncodeRequest {
 }
 
 /** Share of the progress bar pass 1 of normalisation takes (it only decodes). */
-export const MEASURE_PASS_PERCENT = 25;
+const MEASURE_PASS_PERCENT = 25;
 
 /** Progress reaches Redis at most this often (≤ 4 updates/s). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -143,7 +143,7 @@ export class EncodeStep {
 }
 
 /** The job body's loudness shape (pass-2 figures like the threshold stay internal). */
-export function summary(measured: LoudnessMeasurement | null): LoudnessSummary | null {
+function summary(measured: LoudnessMeasurement | null): LoudnessSummary | null {
   if (measured === null) return null;
   const round = (value: number) => Math.round(value * 100) / 100;
   return {

@@ -22,7 +22,7 @@ export interface WebhookDeliverySettings {
 }
 
 /** Deliveries one worker process makes at once (they mostly wait on the network). */
-export const WEBHOOK_CONCURRENCY = 10;
+const WEBHOOK_CONCURRENCY = 10;
 
 /** Enough of a receiver's answer to log; the rest is not read. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -35,7 +35,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * up at once. Anything else (other statuses, timeouts, network errors) is
  * thrown so the queue retries it with backoff.
  */
-export async function deliverWebhook(
+async function deliverWebhook(
   data: WebhookDeliveryData,
   settings: WebhookDeliverySettings,
   now = Date.now(),
@@ -149,7 +149,7 @@ function post(
  * the socket connects where the check looked (host names stay in the
  * request for Host and TLS SNI/certificate checks).
  */
-export function pinnedLookup(addresses: readonly TargetAddress[]): LookupFunction {
+function pinnedLookup(addresses: readonly TargetAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     const family = options.family === 4 || options.family === 6 ? options.family : null;
     const matching = family === null ? addresses : addresses.filter((candidate) => candidate.family === family);

@@ -25,7 +25,7 @@ export async function sweepWorkDirs(
 }
 
 /** The job id of a work dir's name, or null for anything else. Pure. */
-export function workDirJobId(name: string): string | null {
+function workDirJobId(name: string): string | null {
   const first = name.split('.')[0] ?? '';
   return isJobId(first) && name.length > first.length ? first : null;
 }

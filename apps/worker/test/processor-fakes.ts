@@ -15,7 +15,7 @@ import type { ProcessableJob } from '../src/transcode-processor';
 import type { CancelCheck, ProcessorFfmpeg, ProcessorStorage } from '../src/processor-ports';
 
 export const JOB_ID = '00000000-0000-4000-8000-000000000001';
-export const UPLOAD_ID = '00000000-0000-4000-8000-000000000002';
+const UPLOAD_ID = '00000000-0000-4000-8000-000000000002';
 
 export const PLAN = {
   codec: 'aac',
@@ -143,7 +143,7 @@ export const MEASURED: LoudnessMeasurement = {
   thresholdLufs: -30,
   targetOffsetLu: 0,
 };
-export const ENCODED: LoudnessMeasurement = {
+const ENCODED: LoudnessMeasurement = {
   integratedLufs: -14.001,
   loudnessRangeLu: 4.2,
   truePeakDbtp: -1.5,

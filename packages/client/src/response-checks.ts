@@ -16,7 +16,7 @@ const submitCheck = SubmitResponseSchema.pick({ job_id: true, status: true }).lo
 const errorCheck = ErrorBodySchema.loose();
 const progressCheck = ProgressEventSchema.pick({ progress: true }).loose();
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -36,7 +36,7 @@ export function isJobList(value: unknown): value is JobList {
   return isRecord(value) && Array.isArray(value['jobs']) && value['jobs'].every(isJob);
 }
 
-export function isErrorBody(value: unknown): value is ErrorBody {
+function isErrorBody(value: unknown): value is ErrorBody {
   return errorCheck.safeParse(value).success;
 }
 

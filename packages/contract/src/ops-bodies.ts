@@ -63,7 +63,7 @@ export const QueueStatsSchema = z.strictObject({
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
 /** by_priority names every priority, no more and no less (a compile error otherwise). */
-const BY_PRIORITY_MATCHES_PRIORITIES: SameType<keyof QueueStats['by_priority'], Priority> = true;
+const _BY_PRIORITY_MATCHES_PRIORITIES: SameType<keyof QueueStats['by_priority'], Priority> = true;
 
 /** audiowaveform's JSON format, version 2 (what waveform-data.js and peaks.js read). */
 export const WaveformSchema = z

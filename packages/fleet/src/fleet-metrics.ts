@@ -15,7 +15,7 @@ export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.5, 1, 2, 5, 10, 30
 /** Upper bounds of the realtime-factor histogram (media seconds ÷ wall seconds). */
 export const REALTIME_FACTOR_BUCKETS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 /** The longest throughput window kept. */
-export const THROUGHPUT_WINDOW_MS = 15 * 60_000;
+const THROUGHPUT_WINDOW_MS = 15 * 60_000;
 
 /** Failure reasons as metric labels: a closed set, so messages cannot blow up cardinality. */
 export const FAILURE_REASONS = [

@@ -89,7 +89,7 @@ export const transcodeJobDataSchema = z
   })
   .readonly()
   .refine((data) => (data.download === true) === (data.downloadPlan !== undefined), {
-    message: 'downloadPlan must be present exactly when download is true',
+    error: 'downloadPlan must be present exactly when download is true',
     path: ['downloadPlan'],
   });
 

@@ -2,7 +2,7 @@
 export type JobStatus = 'Pending' | 'Processing' | 'Completed' | 'Cancelled' | `Failed(${string})`;
 
 /** BullMQ's job states (what `Job#getState` answers). */
-export const QUEUE_STATES = [
+const QUEUE_STATES = [
   'waiting',
   'waiting-children',
   'prioritized',

@@ -66,7 +66,8 @@ export interface ReadReply {
 
 export function parseReadReply(reply: unknown): ReadReply {
   if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected reply of the job read script');
-  const [state, cancel, flat]: unknown[] = reply;
+  const parts: unknown[] = reply;
+  const [state, cancel, flat] = parts;
   if (typeof state !== 'string' || typeof cancel !== 'string' || !Array.isArray(flat))
     throw new Error('unexpected reply of the job read script');
   const hash: Record<string, string> = {};

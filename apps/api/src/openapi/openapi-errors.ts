@@ -6,7 +6,7 @@ import type { Header, ResponseObject } from './openapi-types';
  * `code` to its list, so a code moved to another status, or a new code
  * nobody documented, fails validation of the real response.
  */
-export const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
+const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
   '400': [
     'MISSING_FILE',
     'EMPTY_FILE',

@@ -6,10 +6,10 @@ import type { JsonSchemaObject } from '@stream-server/contract';
  * compile error rather than a silently ignored key.
  */
 
-export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
-export type JsonScalar = string | number | boolean | null;
+type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
+type JsonScalar = string | number | boolean | null;
 
-export interface JsonSchema {
+interface JsonSchema {
   $ref?: string;
   type?: JsonType | readonly JsonType[];
   title?: string;
@@ -54,7 +54,7 @@ export interface ResponseObject {
   content?: Readonly<Record<string, MediaType>>;
 }
 
-export interface Reference {
+interface Reference {
   $ref: string;
 }
 
@@ -66,7 +66,7 @@ export interface Parameter {
   schema: JsonSchema;
 }
 
-export interface RequestBody {
+interface RequestBody {
   description?: string;
   required: boolean;
   content: Readonly<Record<string, MediaType>>;
@@ -93,7 +93,7 @@ export interface PathItem {
   delete?: Operation;
 }
 
-export interface SecurityScheme {
+interface SecurityScheme {
   type: 'http' | 'apiKey';
   description: string;
   scheme?: 'bearer';

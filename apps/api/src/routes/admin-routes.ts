@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { closeAdminQueues, openAdminQueues } from '@stream-server/queue';
 import { ROUTE_LABEL_LOCAL } from '../metrics/http-metrics';
 
-export const ADMIN_QUEUES_PATH = '/admin/queues';
+const ADMIN_QUEUES_PATH = '/admin/queues';
 
 // Queues the board shows besides those in QUEUE_NAMES: add the webhook
 // queue's name here if it is ever kept outside QUEUE_NAMES.
@@ -33,6 +33,7 @@ export function createQueueBoard(connection: Redis, prefix: string): QueueBoard 
   express.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: express });
 
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- @bull-board/express types its Express router as any
   const boardRouter: RequestHandler = express.getRouter();
   // Written out whole (no helmet defaults): the board's scripts are its own
   // files; its React styles are inline and its fonts come from Google.

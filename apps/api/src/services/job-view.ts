@@ -1,4 +1,4 @@
-import type { Job, Loudness, Rendition, SameType, SourceInfo } from '@stream-server/contract';
+import type { Job, Loudness, SameType } from '@stream-server/contract';
 import { toJobStatus, type JobSnapshot, type JobStatus, type LoudnessSummary } from '@stream-server/jobs';
 
 /**
@@ -8,12 +8,9 @@ import { toJobStatus, type JobSnapshot, type JobStatus, type LoudnessSummary } f
  * queue snapshots onto it.
  */
 export type JobView = Job;
-export type RenditionView = Rendition;
-export type LoudnessView = Loudness;
-export type SourceView = SourceInfo;
 
 /** The contract's status type is the one the queue code computes (a compile error otherwise). */
-const STATUS_TYPES_AGREE: SameType<JobView['status'], JobStatus> = true;
+const _STATUS_TYPES_AGREE: SameType<JobView['status'], JobStatus> = true;
 
 /** The playlist route of a job; with a playback token when HLS is signed. */
 export function manifestUrl(jobId: string, token?: string): string {
@@ -39,11 +36,11 @@ export function withManifestToken(view: JobView, token: string): JobView {
 }
 
 /** The waveform and download routes of a job. */
-export function waveformUrl(jobId: string): string {
+function waveformUrl(jobId: string): string {
   return `/v1/stream/job/${jobId}/waveform.json`;
 }
 
-export function downloadUrl(jobId: string): string {
+function downloadUrl(jobId: string): string {
   return `/v1/stream/job/${jobId}/download`;
 }
 
@@ -124,7 +121,7 @@ function mediaFields(job: JobSnapshot, completed: boolean): MediaFields {
   };
 }
 
-function loudnessView(value: LoudnessSummary | null | undefined): LoudnessView | null {
+function loudnessView(value: LoudnessSummary | null | undefined): Loudness | null {
   if (!value) return null;
   return {
     integrated_lufs: value.integratedLufs,

@@ -20,7 +20,7 @@ export interface QueueStats {
   generated_at: string;
 }
 
-export interface WorkerView {
+interface WorkerView {
   id: string;
   host: string;
   concurrency: number;
@@ -35,8 +35,8 @@ export interface JobListQuery {
   readonly state?: ListableState;
 }
 
-export const JOB_LIST_DEFAULT_LIMIT = 20;
-export const JOB_LIST_MAX_LIMIT = 100;
+const JOB_LIST_DEFAULT_LIMIT = 20;
+const JOB_LIST_MAX_LIMIT = 100;
 
 /** The queue's counts and its newest jobs. */
 export interface QueueReader {
