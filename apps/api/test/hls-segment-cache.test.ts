@@ -63,11 +63,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** GET, then give the cache a moment to load what Express sent. */
+/** GET, then wait until the cache has loaded what Express sent. */
 async function get(name: string): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/stream/hls/job/${name}`);
   await res.arrayBuffer();
+  // The response's 'finish' starts the load; give it a moment, then wait for the read.
   await new Promise((resolve) => setTimeout(resolve, 30));
+  await cache.idle();
   return res.status;
 }
 

@@ -33,7 +33,7 @@ export function createQueueBoard(connection: Redis, prefix: string): QueueBoard 
   express.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: express });
 
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- @bull-board/express types its Express router as any
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- @bull-board/express leaves its Express router untyped
   const boardRouter: RequestHandler = express.getRouter();
   // Written out whole (no helmet defaults): the board's scripts are its own
   // files; its React styles are inline and its fonts come from Google.

@@ -57,6 +57,7 @@ interface Entry {
  */
 export class HlsSegmentCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Set<Promise<void>>();
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxEntryBytes: number;
@@ -102,6 +103,11 @@ export class HlsSegmentCache {
     return { entries: this.entries.size, bytes: this.bytes };
   }
 
+  /** Resolves once every file being read into the cache is in (for tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.loading]);
+  }
+
   private answer(req: IncomingMessage, res: ServerResponse, entry: Entry): void {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
@@ -143,7 +149,7 @@ export class HlsSegmentCache {
     for (const [name, value] of Object.entries(sent)) {
       if (value !== undefined && !PER_RESPONSE.has(name)) headers.push([name, value]);
     }
-    void readFile(file).then(
+    const loading = readFile(file).then(
       (body) => {
         // The file must be the one Express sent (same length), else skip it.
         if (body.length !== length) return;
@@ -162,6 +168,8 @@ export class HlsSegmentCache {
       },
       () => undefined,
     );
+    this.loading.add(loading);
+    void loading.finally(() => this.loading.delete(loading));
   }
 
   private drop(url: string): void {
