@@ -113,15 +113,9 @@ describe('housekeeping', () => {
         new FfmpegRepository(await testBinaries()),
         { aac: 'aac' },
         {
-          segmentSeconds: stack.config.hlsSegmentSeconds,
           keepSource: true,
           maxDurationSeconds: stack.config.maxDurationSeconds,
           timeoutFloorSeconds: stack.config.jobTimeoutFloorSeconds,
-          loudnessTarget: {
-            integratedLufs: stack.config.loudnessTargetLufs,
-            truePeakDbtp: stack.config.loudnessTruePeakDb,
-          },
-          waveformSamplesPerPixel: stack.config.waveformSamplesPerPixel,
         },
         queue.cancels,
         silentLogger,

@@ -105,7 +105,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       uploadIdleTimeoutMs: config.uploadIdleTimeoutSeconds * 1000,
       queue,
       // config twice: its source limits, then its webhook settings (callback_url).
-      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, logger, config),
+      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, config, logger, config),
       jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger)),
       uploads: new UploadStorage(storage.layout),
       authenticator,

@@ -32,6 +32,7 @@ function data(overrides: Partial<TranscodeJobData> = {}): TranscodeJobData {
     },
     priority: 'normal',
     submittedAt: new Date(CREATED).toISOString(),
+    outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
     ...overrides,
   };
 }

@@ -10,6 +10,12 @@ const layout = new StorageLayout('/srv/media');
 const UPLOAD_ID = '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const LIMITS = { maxDurationSeconds: 600, maxChannels: 8, maxSampleRate: 192_000 };
+const OUTPUT_SETTINGS = {
+  hlsSegmentSeconds: 4,
+  waveformSamplesPerPixel: 1024,
+  loudnessTargetLufs: -16,
+  loudnessTruePeakDb: -1.5,
+};
 const CD: SourceAudio = {
   codec: 'pcm_s16le',
   sampleRate: 44_100,
@@ -35,7 +41,14 @@ function probed(audio: SourceAudio = CD, tags: Record<string, string> = {}): Pro
 }
 
 /** A service over fakes; each records what the service asked of it. */
-function setUp(options: { probe?: ProbeOutcome; codecs?: readonly Codec[]; webhookSecret?: string } = {}) {
+function setUp(
+  options: {
+    probe?: ProbeOutcome;
+    codecs?: readonly Codec[];
+    webhookSecret?: string;
+    outputs?: typeof OUTPUT_SETTINGS;
+  } = {},
+) {
   const removed: string[] = [];
   const probes: string[] = [];
   const queued: TranscodeJobData[] = [];
@@ -50,6 +63,7 @@ function setUp(options: { probe?: ProbeOutcome; codecs?: readonly Codec[]; webho
     { add: async (data) => void queued.push(data) },
     { available: async () => options.codecs ?? ['aac', 'mp3', 'opus', 'flac'] },
     LIMITS,
+    options.outputs ?? OUTPUT_SETTINGS,
     silentLogger,
     { webhookSecret: options.webhookSecret, webhookAllowPrivate: true },
   );
@@ -154,6 +168,7 @@ describe('TranscodeService: refusals', () => {
       { add: async () => Promise.reject(new Error('redis down')) },
       { available: async () => ['aac'] },
       LIMITS,
+      OUTPUT_SETTINGS,
       silentLogger,
     );
     await expect(service.submit(upload(), {})).rejects.toThrow('redis down');
@@ -186,6 +201,7 @@ describe('TranscodeService: the queued payload', () => {
         priority: 'urgent',
         submittedAt: expect.any(String),
         tags: { title: 'Song' },
+        outputs: { segmentSeconds: 4, waveform: { samplesPerPixel: 1024 }, loudnessTarget: null },
       },
     ]);
     expect(removed).toEqual([]);
@@ -232,8 +248,33 @@ describe('TranscodeService: the queued payload', () => {
         },
         tags: {},
         callbackUrl: 'https://127.0.0.1:8443/hook',
+        outputs: {
+          segmentSeconds: 4,
+          waveform: { samplesPerPixel: 1024 },
+          loudnessTarget: { integratedLufs: -16, truePeakDbtp: -1.5 },
+        },
       },
     ]);
+  });
+
+  it.each([
+    [{}, null],
+    [{ normalize: 'false' }, null],
+    [{ normalize: 'true' }, { integratedLufs: -23, truePeakDbtp: -2 }],
+  ])('%j: the outputs are the API settings, a loudness target only to normalise', async (fields, target) => {
+    const outputs = {
+      hlsSegmentSeconds: 10,
+      waveformSamplesPerPixel: 64,
+      loudnessTargetLufs: -23,
+      loudnessTruePeakDb: -2,
+    };
+    const { service, queued } = setUp({ outputs });
+    await service.submit(upload(), fields);
+    expect(queued[0]?.outputs).toEqual({
+      segmentSeconds: 10,
+      waveform: { samplesPerPixel: 64 },
+      loudnessTarget: target,
+    });
   });
 
   it('without a usable file name the track id is the job id', async () => {

@@ -6,7 +6,6 @@ import {
   WaveformFolder,
   waveformJson,
   type LoudnessMeasurement,
-  type LoudnessTarget,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
 import {
@@ -19,14 +18,13 @@ import { WAVEFORM_NAME } from '@stream-server/storage';
 import { describeRenditions, renditionsOf } from './output-check';
 import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
 
+/**
+ * This worker's own safety limits. What the output looks like (segment
+ * length, waveform resolution, loudness target) is the job's `outputs`.
+ */
 export interface EncodeSettings {
-  readonly segmentSeconds: number;
   readonly maxDurationSeconds: number;
   readonly timeoutFloorSeconds: number;
-  /** Where `normalize=true` aims (LOUDNESS_TARGET, LOUDNESS_TRUE_PEAK). */
-  readonly loudnessTarget: LoudnessTarget;
-  /** Source samples per waveform min/max pair (WAVEFORM_SAMPLES_PER_PIXEL). */
-  readonly waveformSamplesPerPixel: number;
 }
 
 /** One attempt's encode: the plan, where it runs and the encoders this worker has for it. */
@@ -67,6 +65,7 @@ export class EncodeStep {
 
   async run(request: EncodeRequest): Promise<TranscodeJobResult> {
     const { data, input, workDir } = request;
+    const { outputs } = data;
     const progress = throttle(request.reportProgress, PROGRESS_INTERVAL_MS);
     const timeoutMs = attemptTimeoutMs('transcode', data.source.durationSeconds, this.settings.timeoutFloorSeconds);
     const deadline = Date.now() + timeoutMs;
@@ -77,7 +76,7 @@ export class EncodeStep {
       ...(request.signal ? { signal: request.signal } : {}),
     };
     const rungs = renditionsOf(data);
-    const folder = new WaveformFolder(this.settings.waveformSamplesPerPixel);
+    const folder = new WaveformFolder(outputs.waveform.samplesPerPixel);
     const download =
       data.downloadPlan && request.downloadEncoder !== null
         ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
@@ -85,7 +84,7 @@ export class EncodeStep {
     let measured: LoudnessMeasurement | null = null;
     let encoded: { loudness: LoudnessMeasurement | null };
     try {
-      const outputs: RenditionOutput[] = rungs.map((rung) => ({
+      const renditions: RenditionOutput[] = rungs.map((rung) => ({
         dir: rung.dir,
         plan: rung.plan,
         encoder: request.encoder,
@@ -104,12 +103,13 @@ export class EncodeStep {
         {
           input,
           demuxer: data.demuxer,
-          renditions: outputs,
-          segmentSeconds: this.settings.segmentSeconds,
+          renditions,
+          segmentSeconds: outputs.segmentSeconds,
           maxDurationSeconds: this.settings.maxDurationSeconds,
           sourceSampleRate: data.source.sampleRate,
           sourceChannels: data.source.channels,
-          normalize: measured ? { target: this.settings.loudnessTarget, measured } : null,
+          // The schema holds a loudness target whenever normalize is true.
+          normalize: measured && outputs.loudnessTarget ? { target: outputs.loudnessTarget, measured } : null,
           waveform: true,
           download,
         },
@@ -130,7 +130,7 @@ export class EncodeStep {
     }
     await writeFile(
       path.join(workDir, WAVEFORM_NAME),
-      JSON.stringify(waveformJson(data.source.sampleRate, this.settings.waveformSamplesPerPixel, folder.finish())),
+      JSON.stringify(waveformJson(data.source.sampleRate, outputs.waveform.samplesPerPixel, folder.finish())),
     );
     return {
       ...described,

@@ -1,4 +1,4 @@
-import type { EncoderMap, LoudnessTarget } from '@stream-server/ffmpeg';
+import type { EncoderMap } from '@stream-server/ffmpeg';
 import {
   parseTranscodeJobData,
   PermanentJobError,
@@ -25,15 +25,15 @@ export interface ProcessableJob {
   updateProgress(progress: number): Promise<unknown>;
 }
 
+/**
+ * This worker's own settings: safety limits and what it keeps. Output
+ * settings are not here: the job carries them (`outputs`), so every worker
+ * writes the same output for a job.
+ */
 export interface ProcessorSettings {
-  readonly segmentSeconds: number;
   readonly keepSource: boolean;
   readonly maxDurationSeconds: number;
   readonly timeoutFloorSeconds: number;
-  /** Where `normalize=true` aims (LOUDNESS_TARGET, LOUDNESS_TRUE_PEAK). */
-  readonly loudnessTarget: LoudnessTarget;
-  /** Source samples per waveform min/max pair (WAVEFORM_SAMPLES_PER_PIXEL). */
-  readonly waveformSamplesPerPixel: number;
 }
 
 /**

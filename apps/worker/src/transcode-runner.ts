@@ -44,12 +44,9 @@ export class TranscodeRunner {
       new FfmpegRepository(setup.binaries, logger),
       setup.encoders,
       {
-        segmentSeconds: config.hlsSegmentSeconds,
         keepSource: config.keepSource,
         maxDurationSeconds: config.maxDurationSeconds,
         timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
-        loudnessTarget: { integratedLufs: config.loudnessTargetLufs, truePeakDbtp: config.loudnessTruePeakDb },
-        waveformSamplesPerPixel: config.waveformSamplesPerPixel,
       },
       cancels,
       logger,

@@ -27,6 +27,7 @@ const data: TranscodeJobData = {
   },
   priority: 'normal',
   submittedAt: new Date(0).toISOString(),
+  outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
 };
 
 const job = (over: Partial<FinishedJob> = {}): FinishedJob => ({

@@ -27,6 +27,10 @@ export const PLAN = {
   container: 'mpegts',
 } as const;
 
+/** Where a normalising payload() aims (the API puts it into the job). */
+export const LOUDNESS_TARGET = { integratedLufs: -14, truePeakDbtp: -1 } as const;
+
+/** A valid payload; it carries a loudness target exactly when `over` asks for normalize. */
 export function payload(over: Partial<TranscodeJobData> = {}): TranscodeJobData {
   return {
     version: 1,
@@ -45,6 +49,11 @@ export function payload(over: Partial<TranscodeJobData> = {}): TranscodeJobData 
     plan: PLAN,
     priority: 'normal',
     submittedAt: new Date(0).toISOString(),
+    outputs: {
+      segmentSeconds: 4,
+      waveform: { samplesPerPixel: 256 },
+      loudnessTarget: over.normalize === true ? LOUDNESS_TARGET : null,
+    },
     ...over,
   };
 }

@@ -12,6 +12,7 @@ import {
   FakeStorage,
   fakeJob,
   JOB_ID,
+  LOUDNESS_TARGET,
   MEASURED,
   payload,
   PLAN,
@@ -19,12 +20,9 @@ import {
 } from './processor-fakes';
 
 const settings: ProcessorSettings = {
-  segmentSeconds: 4,
   keepSource: false,
   maxDurationSeconds: 3600,
   timeoutFloorSeconds: 60,
-  loudnessTarget: { integratedLufs: -14, truePeakDbtp: -1 },
-  waveformSamplesPerPixel: 256,
 };
 
 let storage: FakeStorage;
@@ -107,6 +105,29 @@ it('refuses a download without its plan as an invalid payload', async () => {
   await expect(processor().process(fakeJob(payload({ download: true })))).rejects.toThrow(
     /^invalid job payload: downloadPlan: /,
   );
+});
+
+it('refuses a payload without output settings as an invalid payload', async () => {
+  const { outputs: _outputs, ...older } = payload();
+  const attempt = processor().process(fakeJob(older));
+  await expect(attempt).rejects.toThrow(PermanentJobError);
+  await expect(attempt).rejects.toThrow(/^invalid job payload: outputs: /);
+  expect(ffmpeg.encodes).toEqual([]);
+});
+
+it("writes the job's segment length, waveform resolution and loudness target, not the worker's", async () => {
+  const target = { integratedLufs: -23, truePeakDbtp: -2 };
+  await processor().process(
+    fakeJob(
+      payload({
+        normalize: true,
+        outputs: { segmentSeconds: 10, waveform: { samplesPerPixel: 2048 }, loudnessTarget: target },
+      }),
+    ),
+  );
+  expect(ffmpeg.encodes[0]?.job).toMatchObject({ segmentSeconds: 10, normalize: { target, measured: MEASURED } });
+  const waveform = path.join(storage.layout.jobOutputDir(JOB_ID), WAVEFORM_NAME);
+  expect(JSON.parse(await readFile(waveform, 'utf8'))).toMatchObject({ samples_per_pixel: 2048 });
 });
 
 it('rebuilds the result of an output an earlier attempt published, without encoding', async () => {
@@ -240,7 +261,7 @@ it('normalises in two passes: measure, then encode with the measured figures', a
   const result = await processor().process(fakeJob(payload({ normalize: true })));
   expect(ffmpeg.measureRuns).toHaveLength(1);
   expect(ffmpeg.measureRuns[0]?.progressSpan).toEqual([0, 25]);
-  expect(ffmpeg.encodes[0]?.job.normalize).toEqual({ target: settings.loudnessTarget, measured: MEASURED });
+  expect(ffmpeg.encodes[0]?.job.normalize).toEqual({ target: LOUDNESS_TARGET, measured: MEASURED });
   expect(ffmpeg.encodes[0]?.run.progressSpan).toEqual([25, 99.9]);
   expect(result.loudness).toEqual({ integratedLufs: -20.12, loudnessRangeLu: 5.5, truePeakDbtp: -1 });
   expect(result.outputLoudness).toEqual({ integratedLufs: -14, loudnessRangeLu: 4.2, truePeakDbtp: -1.5 });

@@ -7,7 +7,13 @@ export {
   type RenditionResult,
   type LoudnessSummary,
 } from './job-contract';
-export { transcodeJobDataSchema, parseTranscodeJobData, isJobData } from './job-payload-schema';
+export {
+  transcodeJobDataSchema,
+  parseTranscodeJobData,
+  isJobData,
+  type StoredTranscodeJobData,
+  type JobOutputs,
+} from './job-payload-schema';
 export type { JobSnapshot } from './job-snapshot';
 export { JOB_POLICIES, attemptTimeoutMs, webhookBackoffMs, webhookAttempts, type JobPolicy } from './job-policy';
 export { toJobStatus, isTerminal, isQueueState, type JobStatus, type QueueState } from './job-status';

@@ -11,8 +11,9 @@ import {
 
 /**
  * The schema of a transcode job's payload. A worker checks it and nothing
- * more: every decision (plan, ladder, download plan) was made by the API,
- * so a payload that passes is executed as is. `TranscodeJobData` is
+ * more: every decision (plan, ladder, download plan, segment length,
+ * waveform resolution, loudness target) was made by the API, so a payload
+ * that passes is executed as is. `TranscodeJobData` is
  * inferred from it, so the type and the check cannot drift apart.
  */
 
@@ -55,51 +56,109 @@ const trackTagsSchema = z
   })
   .readonly();
 
-export const transcodeJobDataSchema = z
+/** Where `normalize=true` aims: integrated loudness (LUFS) and true-peak ceiling (dBTP). */
+const loudnessTargetSchema = z.object({ integratedLufs: z.number(), truePeakDbtp: z.number() }).readonly();
+
+/**
+ * The output decisions that are not an encoding: HLS segment length, the
+ * waveform's resolution and the normalisation target. The API decides them
+ * from its settings, so every worker writes the same output for a job.
+ */
+const jobOutputsSchema = z
   .object({
-    version: z.literal(1),
-    jobId: nonEmpty,
-    trackId: nonEmpty,
-    /** Server-made name of the upload under STORAGE_DIR/uploads (never a path). */
-    uploadId: nonEmpty,
-    /** Demuxer ffprobe found; the worker forces it with `-f`. */
-    demuxer: nonEmpty,
-    source: sourceAudioSchema,
-    plan: encodingPlanSchema,
-    priority: z.enum(PRIORITIES),
-    /** ISO-8601, when the API accepted the upload. */
-    submittedAt: z.iso.datetime(),
-    /**
-     * An ABR ladder (two or more rungs, lowest first): each rung is written to
-     * `<name>/index.m3u8` and the root playlist is multivariant. `plan` is then
-     * the top rung, so readers that know only `plan` still see the job right.
-     * Absent: one rendition at the root.
-     */
-    renditions: z.array(renditionPlanSchema).readonly().optional(),
-    /** Two-pass loudness normalisation (absent: false). */
-    normalize: z.boolean().optional(),
-    /** Also write download.m4a (absent: false). */
-    download: z.boolean().optional(),
-    /** The encoding of download.m4a, resolved by the API; present exactly when `download` is true. */
-    downloadPlan: encodingPlanSchema.optional(),
-    /** Descriptive tags of the source (title, artist, album, track). */
-    tags: trackTagsSchema.optional(),
-    /** Where to POST the signed transcode.* webhook events (checked at submit; absent: none). */
-    callbackUrl: nonEmpty.optional(),
+    segmentSeconds: z.number().positive(),
+    /** Source samples per waveform min/max pair. */
+    waveform: z.object({ samplesPerPixel: positiveInt }).readonly(),
+    /** Present exactly when `normalize` is true (null otherwise). */
+    loudnessTarget: loudnessTargetSchema.nullable(),
   })
+  .readonly();
+
+const payloadSchema = z.object({
+  version: z.literal(1),
+  jobId: nonEmpty,
+  trackId: nonEmpty,
+  /** Server-made name of the upload under STORAGE_DIR/uploads (never a path). */
+  uploadId: nonEmpty,
+  /** Demuxer ffprobe found; the worker forces it with `-f`. */
+  demuxer: nonEmpty,
+  source: sourceAudioSchema,
+  plan: encodingPlanSchema,
+  priority: z.enum(PRIORITIES),
+  /** ISO-8601, when the API accepted the upload. */
+  submittedAt: z.iso.datetime(),
+  /**
+   * An ABR ladder (two or more rungs, lowest first): each rung is written to
+   * `<name>/index.m3u8` and the root playlist is multivariant. `plan` is then
+   * the top rung, so readers that know only `plan` still see the job right.
+   * Absent: one rendition at the root.
+   */
+  renditions: z.array(renditionPlanSchema).readonly().optional(),
+  /** Two-pass loudness normalisation (absent: false). */
+  normalize: z.boolean().optional(),
+  /** Also write download.m4a (absent: false). */
+  download: z.boolean().optional(),
+  /** The encoding of download.m4a, resolved by the API; present exactly when `download` is true. */
+  downloadPlan: encodingPlanSchema.optional(),
+  /** Descriptive tags of the source (title, artist, album, track). */
+  tags: trackTagsSchema.optional(),
+  /** Where to POST the signed transcode.* webhook events (checked at submit; absent: none). */
+  callbackUrl: nonEmpty.optional(),
+  /** Segment length, waveform resolution, loudness target (see jobOutputsSchema). */
+  outputs: jobOutputsSchema,
+});
+
+/** The fields the cross-field rules read, in both the stored and the strict shape. */
+interface RuleFields {
+  readonly normalize?: boolean | undefined;
+  readonly download?: boolean | undefined;
+  readonly downloadPlan?: unknown;
+  readonly outputs?: { readonly loudnessTarget: unknown } | undefined;
+}
+
+const downloadPlanMatches = (data: RuleFields): boolean =>
+  (data.download === true) === (data.downloadPlan !== undefined);
+const DOWNLOAD_PLAN_RULE = {
+  error: 'downloadPlan must be present exactly when download is true',
+  path: ['downloadPlan'],
+};
+
+const loudnessTargetMatches = (data: RuleFields): boolean =>
+  data.outputs === undefined || (data.normalize === true) === (data.outputs.loudnessTarget !== null);
+const LOUDNESS_TARGET_RULE = {
+  error: 'loudnessTarget must be set exactly when normalize is true',
+  path: ['outputs', 'loudnessTarget'],
+};
+
+/** What a worker executes: every output decision is in it. */
+export const transcodeJobDataSchema = payloadSchema
   .readonly()
-  .refine((data) => (data.download === true) === (data.downloadPlan !== undefined), {
-    error: 'downloadPlan must be present exactly when download is true',
-    path: ['downloadPlan'],
-  });
+  .refine(downloadPlanMatches, DOWNLOAD_PLAN_RULE)
+  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE);
+
+/**
+ * A payload as stored in Redis, read back for a job's status: records
+ * queued before `outputs` existed lack it and must still read.
+ */
+const storedTranscodeJobDataSchema = payloadSchema
+  .extend({ outputs: jobOutputsSchema.optional() })
+  .readonly()
+  .refine(downloadPlanMatches, DOWNLOAD_PLAN_RULE)
+  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE);
 
 /**
  * The payload of a transcode job: everything a worker needs, decided by
- * the API before queueing (probe result, resolved plan), so a worker never
- * re-validates user input and every worker makes the same output.
- * `version` lets a newer worker refuse or migrate an older payload.
+ * the API before queueing (probe result, resolved plan, output settings),
+ * so a worker never re-validates user input and every worker makes the
+ * same output. `version` lets a newer worker refuse or migrate an older payload.
  */
 export type TranscodeJobData = z.infer<typeof transcodeJobDataSchema>;
+
+/** A stored payload: a TranscodeJobData, but `outputs` may be missing (older records). */
+export type StoredTranscodeJobData = z.infer<typeof storedTranscodeJobDataSchema>;
+
+/** Segment length, waveform resolution and loudness target of a job. */
+export type JobOutputs = TranscodeJobData['outputs'];
 
 /** The payload, or an Error naming every field that is wrong. */
 export function parseTranscodeJobData(value: unknown): TranscodeJobData {
@@ -108,9 +167,13 @@ export function parseTranscodeJobData(value: unknown): TranscodeJobData {
   throw new Error(describeIssues(parsed.error));
 }
 
-/** A payload read back from Redis: checked against the schema, not cast. */
-export function isJobData(value: unknown): value is TranscodeJobData {
-  return transcodeJobDataSchema.safeParse(value).success;
+/**
+ * A payload read back from Redis to show a job: checked against the stored
+ * shape, not cast. Lenient only where older records differ (no `outputs`);
+ * a worker checks with parseTranscodeJobData instead.
+ */
+export function isJobData(value: unknown): value is StoredTranscodeJobData {
+  return storedTranscodeJobDataSchema.safeParse(value).success;
 }
 
 function describeIssues(error: z.ZodError): string {

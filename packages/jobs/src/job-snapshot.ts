@@ -1,10 +1,12 @@
-import type { TranscodeJobData, TranscodeJobResult } from './job-contract';
+import type { TranscodeJobResult } from './job-contract';
+import type { StoredTranscodeJobData } from './job-payload-schema';
 import type { QueueState } from './job-status';
 
 /** A job as read from Redis, in domain terms (no BullMQ types leak out). */
 export interface JobSnapshot {
   readonly id: string;
-  readonly data: TranscodeJobData;
+  /** As stored: records queued by an older API lack `outputs`. */
+  readonly data: StoredTranscodeJobData;
   readonly state: QueueState;
   readonly progress: number;
   readonly createdAt: number;

@@ -11,6 +11,9 @@ const plan = {
   container: 'mpegts',
 } as const;
 
+const outputs = { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null };
+const target = { integratedLufs: -14, truePeakDbtp: -1 };
+
 const valid: TranscodeJobData = {
   version: 1,
   jobId: '00000000-0000-4000-8000-000000000001',
@@ -28,6 +31,7 @@ const valid: TranscodeJobData = {
   plan,
   priority: 'normal',
   submittedAt: new Date(0).toISOString(),
+  outputs,
 };
 
 /** `valid` with one field replaced (undefined: left out). */
@@ -53,6 +57,7 @@ describe('parseTranscodeJobData', () => {
         { name: 'medium', plan: { ...plan, profile: 'medium', bitrate: 128_000 } },
       ],
       normalize: true,
+      outputs: { ...outputs, segmentSeconds: 2.5, loudnessTarget: target },
       download: true,
       downloadPlan: plan,
       tags: { title: 'Song', artist: 'Band' },
@@ -92,6 +97,10 @@ describe('parseTranscodeJobData', () => {
     ['a rung with an unknown name', 'renditions', [{ name: 'ultra', plan }]],
     ['a non-boolean normalize', 'normalize', 'yes'],
     ['a numeric tag', 'tags', { title: 7 }],
+    ['a zero segment length', 'outputs', { ...outputs, segmentSeconds: 0 }],
+    ['a fractional waveform resolution', 'outputs', { ...outputs, waveform: { samplesPerPixel: 1.5 } }],
+    ['outputs without a waveform', 'outputs', { segmentSeconds: 6, loudnessTarget: null }],
+    ['a loudness target without its true peak', 'outputs', { ...outputs, loudnessTarget: { integratedLufs: -14 } }],
   ])('refuses %s', (_label, key, value) => {
     const payload = withField(key, value);
     expect(isJobData(payload)).toBe(false);
@@ -107,6 +116,29 @@ describe('parseTranscodeJobData', () => {
   it('refuses a download plan the job did not ask for', () => {
     expect(isJobData({ ...valid, downloadPlan: plan })).toBe(false);
     expect(isJobData({ ...valid, download: false, downloadPlan: plan })).toBe(false);
+  });
+
+  it('refuses a payload without outputs, which a stored record may lack', () => {
+    const older = withField('outputs', undefined);
+    expect(() => parseTranscodeJobData(older)).toThrow(/^outputs: /);
+    expect(isJobData(older)).toBe(true);
+    expect(isJobData({ ...older, normalize: true })).toBe(true);
+    expect(isJobData({ ...older, outputs: { ...outputs, segmentSeconds: -1 } })).toBe(false);
+  });
+
+  it('refuses a normalisation without its loudness target', () => {
+    const payload = { ...valid, normalize: true };
+    expect(() => parseTranscodeJobData(payload)).toThrow(
+      /^outputs\.loudnessTarget: loudnessTarget must be set exactly when normalize is true$/,
+    );
+    expect(isJobData(payload)).toBe(false);
+  });
+
+  it('refuses a loudness target the job does not normalise to', () => {
+    const aimed = { ...outputs, loudnessTarget: target };
+    expect(() => parseTranscodeJobData({ ...valid, outputs: aimed })).toThrow(/^outputs\.loudnessTarget: /);
+    expect(isJobData({ ...valid, normalize: false, outputs: aimed })).toBe(false);
+    expect(isJobData({ ...valid, normalize: true, outputs: aimed })).toBe(true);
   });
 
   it('refuses what is not an object', () => {

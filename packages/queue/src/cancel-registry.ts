@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { isJobData, jsonFields, type TranscodeJobData } from '@stream-server/jobs';
+import { isJobData, jsonFields, type StoredTranscodeJobData } from '@stream-server/jobs';
 
 /** What is kept of a cancelled job, so it still reads back after leaving the queue. */
 export interface CancelRecord {
   readonly cancelledAt: number;
   readonly createdAt: number;
-  readonly data: TranscodeJobData;
+  readonly data: StoredTranscodeJobData;
 }
 
 /**

@@ -1,10 +1,15 @@
-import { isQueueState, type JobSnapshot, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import {
+  isQueueState,
+  type JobSnapshot,
+  type StoredTranscodeJobData,
+  type TranscodeJobResult,
+} from '@stream-server/jobs';
 import type { CancelRecord } from './cancel-registry';
 
 /** What a snapshot is made of, whichever way the job was read (script, BullMQ job, cancel record). */
 export interface JobFields {
   readonly id: string;
-  readonly data: TranscodeJobData;
+  readonly data: StoredTranscodeJobData;
   readonly progress: number;
   readonly createdAt: number;
   readonly startedAt: number | null;

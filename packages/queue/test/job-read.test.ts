@@ -57,6 +57,7 @@ function payload(label: string): TranscodeJobData {
     },
     priority: 'normal',
     submittedAt: new Date().toISOString(),
+    outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
   };
 }
 

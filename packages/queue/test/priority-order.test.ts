@@ -45,6 +45,7 @@ function payload(priority: Priority, label: string): TranscodeJobData {
     },
     priority,
     submittedAt: new Date().toISOString(),
+    outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
   };
 }
 

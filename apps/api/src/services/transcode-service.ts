@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
 import { pickTags, type ProbeOutcome, type ProbeRejection } from '@stream-server/ffmpeg';
-import type { TranscodeJobData } from '@stream-server/jobs';
+import type { JobOutputs, TranscodeJobData } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
 import {
   checkSourceLimits,
@@ -44,6 +44,18 @@ export interface StoredUpload {
   readonly originalName: string;
 }
 
+/**
+ * The output settings the API decides for every job it queues (Config
+ * HLS_SEGMENT_SECONDS, WAVEFORM_SAMPLES_PER_PIXEL, LOUDNESS_TARGET,
+ * LOUDNESS_TRUE_PEAK); workers follow the job, not their own settings.
+ */
+export interface OutputSettings {
+  readonly hlsSegmentSeconds: number;
+  readonly waveformSamplesPerPixel: number;
+  readonly loudnessTargetLufs: number;
+  readonly loudnessTruePeakDb: number;
+}
+
 export interface SubmitResult {
   readonly jobId: string;
 }
@@ -53,7 +65,8 @@ const TRACK_ID_MAX = 200;
 /**
  * Accepts an upload: validate the fields once into a checked request,
  * check the fleet can write its codecs, probe the file, resolve every
- * encoding (renditions, download) into the payload, queue the job. Whatever
+ * encoding (renditions, download) and output setting (segment length,
+ * waveform, loudness target) into the payload, queue the job. Whatever
  * fails, the upload is deleted before the error leaves: nothing is ever
  * left on disk for a rejected request.
  */
@@ -64,6 +77,7 @@ export class TranscodeService {
     private readonly queue: JobSubmitter,
     private readonly codecs: CodecSource,
     private readonly limits: SourceLimits,
+    private readonly outputs: OutputSettings,
     private readonly logger: Logger,
     /** WEBHOOK_SECRET / WEBHOOK_ALLOW_PRIVATE, for `callback_url` (default: webhooks off). */
     private readonly callbacks: CallbackSettings = { webhookSecret: undefined, webhookAllowPrivate: false },
@@ -119,6 +133,7 @@ export class TranscodeService {
       ...(output.download ? { download: true, downloadPlan: output.download } : {}),
       tags: pickTags(probe.result.tags),
       ...(callbackUrl ? { callbackUrl } : {}),
+      outputs: jobOutputs(this.outputs, request.normalize),
     };
     await this.queue.add(data);
     this.logger.info('job queued', {
@@ -144,6 +159,17 @@ export class TranscodeService {
       );
     }
   }
+}
+
+/** The job's output settings; a loudness target only when it normalises. */
+function jobOutputs(settings: OutputSettings, normalize: boolean): JobOutputs {
+  return {
+    segmentSeconds: settings.hlsSegmentSeconds,
+    waveform: { samplesPerPixel: settings.waveformSamplesPerPixel },
+    loudnessTarget: normalize
+      ? { integratedLufs: settings.loudnessTargetLufs, truePeakDbtp: settings.loudnessTruePeakDb }
+      : null,
+  };
 }
 
 function rejectionError(rejection: ProbeRejection): InvalidInputError {
