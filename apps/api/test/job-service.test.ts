@@ -4,52 +4,13 @@ import type { CancelOutcome } from '@stream-server/queue';
 import { StorageLayout } from '@stream-server/storage';
 import { parseJobId } from '../src/services/job-id';
 import { JobService } from '../src/services/job-service';
+import { JOB_ID, jobSnapshot, UPLOAD_ID } from './job-snapshots';
 
 const layout = new StorageLayout('/srv/media');
-const ID = parseJobId('3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65');
-const UPLOAD_ID = '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b';
+const ID = parseJobId(JOB_ID);
 
 function snapshot(overrides: Partial<JobSnapshot> = {}, data: Partial<TranscodeJobData> = {}): JobSnapshot {
-  return {
-    id: ID,
-    data: {
-      version: 1,
-      jobId: ID,
-      trackId: 'track-42',
-      uploadId: UPLOAD_ID,
-      demuxer: 'wav',
-      source: {
-        codec: 'pcm_s16le',
-        sampleRate: 44_100,
-        channels: 2,
-        bitsPerSample: 16,
-        durationSeconds: 8,
-        bitrate: 1_411_200,
-      },
-      plan: {
-        codec: 'aac',
-        profile: 'high',
-        bitrate: 256_000,
-        sampleRate: 44_100,
-        channels: 2,
-        bitDepth: null,
-        container: 'mpegts',
-      },
-      priority: 'normal',
-      submittedAt: '2025-01-27T12:00:00.000Z',
-      ...data,
-    },
-    state: 'waiting',
-    progress: 0,
-    createdAt: 1_737_979_200_000,
-    startedAt: null,
-    finishedAt: null,
-    failedReason: null,
-    attemptsMade: 0,
-    result: null,
-    cancelledAt: null,
-    ...overrides,
-  };
+  return jobSnapshot(overrides, data);
 }
 
 interface Fakes {

@@ -2,50 +2,10 @@ import type { JobSnapshot, WebhookEvent } from '@stream-server/jobs';
 import type { Logger, LogMeta } from '@stream-server/logger';
 import { silentLogger } from '@stream-server/logger';
 import { WebhookNotices } from '../src/services/webhook-callbacks';
-
-const ID = '3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65';
+import { JOB_ID as ID, jobSnapshot } from './job-snapshots';
 
 function snapshot(overrides: Partial<JobSnapshot> = {}, callbackUrl?: string): JobSnapshot {
-  return {
-    id: ID,
-    data: {
-      version: 1,
-      jobId: ID,
-      trackId: 'track-42',
-      uploadId: '9b1e2f3a-4c5d-4e6f-8a7b-1c2d3e4f5a6b',
-      demuxer: 'wav',
-      source: {
-        codec: 'pcm_s16le',
-        sampleRate: 44_100,
-        channels: 2,
-        bitsPerSample: 16,
-        durationSeconds: 8,
-        bitrate: 1_411_200,
-      },
-      plan: {
-        codec: 'aac',
-        profile: 'high',
-        bitrate: 256_000,
-        sampleRate: 44_100,
-        channels: 2,
-        bitDepth: null,
-        container: 'mpegts',
-      },
-      priority: 'normal',
-      submittedAt: '2025-01-27T12:00:00.000Z',
-      ...(callbackUrl ? { callbackUrl } : {}),
-    },
-    state: 'waiting',
-    progress: 0,
-    createdAt: 1_737_979_200_000,
-    startedAt: null,
-    finishedAt: null,
-    failedReason: null,
-    attemptsMade: 0,
-    result: null,
-    cancelledAt: 1_737_979_201_000,
-    ...overrides,
-  };
+  return jobSnapshot({ cancelledAt: 1_737_979_201_000, ...overrides }, callbackUrl ? { callbackUrl } : {});
 }
 
 const URL = 'https://hooks.example.com/transcode';
