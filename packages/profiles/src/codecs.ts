@@ -1,12 +1,18 @@
-/** The output codecs the seed's API names, and what each one allows. */
-export const CODECS = ['aac', 'mp3', 'opus', 'flac'] as const;
-export type Codec = (typeof CODECS)[number];
+import {
+  CODECS,
+  PRIORITIES,
+  type Codec,
+  type Priority,
+  type QualityProfile,
+  type SameType,
+} from '@stream-server/contract';
 
-export const QUALITY_PROFILES = ['hi_res', 'high', 'medium', 'low'] as const;
-export type QualityProfile = (typeof QUALITY_PROFILES)[number];
+// The names the API takes are the contract's; this package says what each one means.
+export { CODECS, PRIORITIES, type Codec, type Priority, type QualityProfile };
 
-export const PRIORITIES = ['urgent', 'normal', 'background'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+/** The contract's profiles, best first: the order error messages list them in. */
+export const QUALITY_PROFILES = ['hi_res', 'high', 'medium', 'low'] as const satisfies readonly QualityProfile[];
+const _EVERY_PROFILE: SameType<(typeof QUALITY_PROFILES)[number], QualityProfile> = true;
 
 /** HLS segment container: MPEG-TS can carry AAC/MP3 only; Opus/FLAC need fMP4. */
 export type SegmentContainer = 'mpegts' | 'fmp4';

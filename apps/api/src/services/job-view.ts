@@ -82,7 +82,7 @@ type MediaFields = Pick<
   'renditions' | 'normalize' | 'loudness' | 'output_loudness' | 'source' | 'waveform_url' | 'download_url'
 >;
 
-/** Issue 5's fields: ladder, loudness, source metadata, waveform and download links. */
+/** The job body's media fields: ladder, loudness, source metadata, waveform and download links. */
 function mediaFields(job: JobSnapshot, completed: boolean): MediaFields {
   const { data, result } = job;
   const ladder = data.renditions && data.renditions.length > 1 ? data.renditions : null;
