@@ -11,6 +11,7 @@ import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@st
 import { createRedis, TranscodeQueue } from '@stream-server/queue';
 import { buildSnapshot } from '../src/job-snapshot-builder';
 import { fieldsOfJob } from '../src/transcode-queue';
+import { testPayload } from './payloads';
 
 const prefix = `test-job-read-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -32,33 +33,7 @@ afterAll(async () => {
 });
 
 function payload(label: string): TranscodeJobData {
-  return {
-    version: 1,
-    jobId: randomUUID(),
-    trackId: label,
-    uploadId: randomUUID(),
-    demuxer: 'wav',
-    source: {
-      codec: 'pcm_s16le',
-      sampleRate: 44_100,
-      channels: 2,
-      bitsPerSample: 16,
-      durationSeconds: 1,
-      bitrate: null,
-    },
-    plan: {
-      codec: 'aac',
-      profile: 'high',
-      bitrate: 256_000,
-      sampleRate: 44_100,
-      channels: 2,
-      bitDepth: null,
-      container: 'mpegts',
-    },
-    priority: 'normal',
-    submittedAt: new Date().toISOString(),
-    outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
-  };
+  return testPayload(label);
 }
 
 /** What BullMQ's public API says of the job. */

@@ -7,6 +7,7 @@ import { Worker } from 'bullmq';
 import { QUEUE_NAMES, type TranscodeJobData } from '@stream-server/jobs';
 import { createRedis, TranscodeQueue } from '@stream-server/queue';
 import type { Priority } from '@stream-server/profiles';
+import { testPayload } from './payloads';
 
 const prefix = `test-priority-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -20,33 +21,7 @@ afterAll(async () => {
 });
 
 function payload(priority: Priority, label: string): TranscodeJobData {
-  return {
-    version: 1,
-    jobId: randomUUID(),
-    trackId: label,
-    uploadId: randomUUID(),
-    demuxer: 'wav',
-    source: {
-      codec: 'pcm_s16le',
-      sampleRate: 44_100,
-      channels: 2,
-      bitsPerSample: 16,
-      durationSeconds: 1,
-      bitrate: null,
-    },
-    plan: {
-      codec: 'aac',
-      profile: 'high',
-      bitrate: 256_000,
-      sampleRate: 44_100,
-      channels: 2,
-      bitDepth: null,
-      container: 'mpegts',
-    },
-    priority,
-    submittedAt: new Date().toISOString(),
-    outputs: { segmentSeconds: 6, waveform: { samplesPerPixel: 512 }, loudnessTarget: null },
-  };
+  return testPayload(label, priority);
 }
 
 it('runs urgent, then normal, then background jobs, FIFO within each', async () => {
