@@ -25,10 +25,14 @@ export function uploadIdleTimeout(idleMs: number): RequestHandler {
     // Through the request, not the socket: Node destroys a timed-out socket
     // unless the request (or response) handles the 'timeout' event.
     req.setTimeout(idleMs, onTimeout);
-    res.once('close', () => {
+    const disarm = () => {
       req.removeListener('timeout', onTimeout);
       socket.setTimeout(0);
-    });
+    };
+    // Once the whole body is in, the client is idle because we are working
+    // (probing, queueing): that is not its silence, and it gets its answer.
+    req.once('end', disarm);
+    res.once('close', disarm);
     next();
   };
 }
