@@ -227,6 +227,7 @@ describe('the document', () => {
       waveform_url: true,
       download_url: true,
       callback_url: true,
+      live_manifest_url: true,
     };
     const client: Record<keyof ClientJob, true> = { ...server };
     expect(Object.keys(client).sort()).toEqual(schemaFields);

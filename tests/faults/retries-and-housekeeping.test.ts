@@ -126,6 +126,7 @@ describe('housekeeping', () => {
         attemptsMade: 1,
         maxAttempts: 3,
         updateProgress: async () => undefined,
+        reportPlayable: async () => undefined,
       });
       expect(again).toEqual(done.result);
     } finally {

@@ -40,6 +40,7 @@ export function jobSnapshot(
     },
     state: 'waiting',
     progress: 0,
+    playable: false,
     createdAt: 1_737_979_200_000,
     startedAt: null,
     finishedAt: null,

@@ -1,5 +1,5 @@
 import type { JobSnapshot, TranscodeJobData } from '@stream-server/jobs';
-import { manifestUrl, toJobView } from '../src/services/job-view';
+import { manifestUrl, toJobView, withManifestToken } from '../src/services/job-view';
 
 const ID = '3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65';
 const CREATED = 1_737_979_200_000; // 2025-01-27T12:00:00.000Z
@@ -43,6 +43,7 @@ function snapshot(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
     data: data(),
     state: 'waiting',
     progress: 0,
+    playable: false,
     createdAt: CREATED,
     startedAt: null,
     finishedAt: null,
@@ -91,6 +92,7 @@ describe('toJobView', () => {
       waveform_url: null,
       download_url: null,
       callback_url: null,
+      live_manifest_url: null,
     });
   });
 
@@ -344,5 +346,28 @@ describe('toJobView: ladders, loudness, waveform, download', () => {
     expect(view.waveform_url).toBeNull();
     expect(view.download_url).toBeNull();
     expect(view.renditions[0]?.playlist_url).toBe(`/v1/stream/hls/${ID}/index.m3u8`);
+  });
+});
+
+describe('toJobView: the live playlist', () => {
+  const live = `/v1/stream/hls/${ID}/live.m3u8`;
+  const result = { segments: 2, outputDurationSeconds: 8 };
+
+  it.each<[string, Partial<JobSnapshot>, string | null]>([
+    ['pending', {}, null],
+    ['processing, no whole segment yet', { state: 'active', progress: 3 }, null],
+    ['processing and playable', { state: 'active', progress: 3, playable: true }, live],
+    ['cancelled while playable', { state: 'active', playable: true, cancelledAt: FINISHED }, null],
+    ['failed after it was playable', { state: 'failed', playable: true, failedReason: 'boom' }, null],
+    ['completed with its live playlist', { state: 'completed', result: { ...result, live: true } }, live],
+    ['completed before live playlists existed', { state: 'completed', result }, null],
+  ])('%s', (_what, overrides, expected) => {
+    expect(toJobView(snapshot(overrides)).live_manifest_url).toBe(expected);
+  });
+
+  it('is signed with the playback token, like manifest_url', () => {
+    const view = toJobView(snapshot({ state: 'active', playable: true }));
+    expect(withManifestToken(view, 'tok').live_manifest_url).toBe(`${live}?token=tok`);
+    expect(withManifestToken(view, 'tok').manifest_url).toBeNull();
   });
 });

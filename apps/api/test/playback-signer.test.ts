@@ -137,6 +137,7 @@ describe('manifest_url with a token', () => {
     waveform_url: manifest === null ? null : `/v1/stream/job/${JOB}/waveform.json`,
     download_url: null,
     callback_url: null,
+    live_manifest_url: null,
   });
 
   it('manifestUrl adds ?token= only when given one', () => {

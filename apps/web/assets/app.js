@@ -27,7 +27,8 @@ const errorLine = $('error');
 const audio = $('player');
 const canvas = $('waveform');
 
-const state = { busy: false, authRequired: false, waveform: null, announced: -1 };
+// `live`: the player is on the job's live playlist (it plays while the job runs).
+const state = { busy: false, authRequired: false, waveform: null, announced: -1, live: false };
 // Any UUID: the answer only tells whether job reads need a key (401) or not (404).
 const AUTH_PROBE = '/v1/stream/job/00000000-0000-4000-8000-000000000000';
 
@@ -65,6 +66,26 @@ function setJobProgress(percent) {
 function showJob(job) {
   if (typeof job[JOB.progress] === 'number') setJobProgress(job[JOB.progress]);
   if (job[JOB.status] === 'Pending' && job[JOB.progress] === 0) setStatus('Queued: waiting for a worker…');
+  if (job[JOB.status] === 'Processing' && job[JOB.live_manifest_url] && !state.live) void playLive(job);
+}
+
+/**
+ * Starts playback from the live playlist as soon as the job is playable:
+ * it lists the segments encoded so far and grows until the job completes,
+ * and hls.js keeps reloading it, so playback runs on into the final one.
+ */
+async function playLive(job) {
+  state.live = true;
+  $('result').hidden = false;
+  $('manifest-url').value = absoluteUrl(job[JOB.live_manifest_url]);
+  form.dataset.playing = 'live';
+  try {
+    await attach(audio, job[JOB.live_manifest_url], (error) => showError(error.message));
+    audio.play().catch(() => undefined);
+  } catch (error) {
+    state.live = false;
+    showError(explain(error));
+  }
 }
 
 function showFile(file) {
@@ -123,6 +144,8 @@ async function start(event) {
   }
   state.busy = true;
   state.announced = -1;
+  state.live = false;
+  delete form.dataset.playing;
   delete form.dataset.follow;
   submitButton.disabled = true;
   resetResult();
@@ -179,6 +202,11 @@ async function showResult(job) {
     $('download-row').hidden = false;
   }
   void loadWaveform(job[JOB.waveform_url]);
+  if (state.live) {
+    // Already playing: the live playlist has just ended, so playback runs on undisturbed.
+    setStatus('Done: transcoded; playing from the live playlist, now complete.');
+    return;
+  }
   const engine = await attach(audio, manifest, (error) => showError(error.message));
   setStatus(`Done: transcoded and ready to play (${engine === 'native' ? 'native HLS' : 'hls.js'}).`);
   // Autoplay may be refused until the user interacts; the controls are there.

@@ -14,7 +14,9 @@ import {
   type TranscodeJobData,
   type TranscodeJobResult,
 } from '@stream-server/jobs';
+import type { Logger } from '@stream-server/logger';
 import { WAVEFORM_NAME } from '@stream-server/storage';
+import { finishPlaylists, LiveMirror } from './live-mirror';
 import { describeRenditions, renditionsOf } from './output-check';
 import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
 
@@ -40,6 +42,9 @@ export interface EncodeRequest {
   readonly downloadEncoder: string | null;
   /** Receives the job's progress, at most every 250 ms. */
   readonly reportProgress: (percent: number) => void;
+  /** Called once, when the live playlist lists a whole segment of every rung. */
+  readonly reportPlayable: () => void;
+  readonly log: Logger;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -52,14 +57,14 @@ const PROGRESS_INTERVAL_MS = 250;
 /**
  * Runs the job's plan into its work dir: the loudness measure pass when
  * it normalises, then one ffmpeg for every rendition, the download, the
- * waveform and the output loudness; then checks every playlist is whole
- * and writes the waveform. Resolves with the job's result; throws
+ * waveform and the output loudness, mirrored into live/<job>/ while it
+ * runs; then checks every playlist is whole and writes the waveform. Resolves with the job's result; throws
  * whatever ffmpeg or the check threw.
  */
 export class EncodeStep {
   constructor(
     private readonly ffmpeg: ProcessorFfmpeg,
-    private readonly storage: Pick<ProcessorStorage, 'exists'>,
+    private readonly storage: Pick<ProcessorStorage, 'exists' | 'linkLive' | 'writeLive'>,
     private readonly settings: EncodeSettings,
   ) {}
 
@@ -83,6 +88,14 @@ export class EncodeStep {
         : null;
     let measured: LoudnessMeasurement | null = null;
     let encoded: { loudness: LoudnessMeasurement | null };
+    const live = new LiveMirror({
+      storage: this.storage,
+      jobId: data.jobId,
+      workDir,
+      rungs,
+      onPlayable: request.reportPlayable,
+      log: request.log,
+    });
     try {
       const renditions: RenditionOutput[] = rungs.map((rung) => ({
         dir: rung.dir,
@@ -99,6 +112,7 @@ export class EncodeStep {
           progressSpan: [0, MEASURE_PASS_PERCENT],
         });
       }
+      live.start();
       encoded = await this.ffmpeg.encode(
         {
           input,
@@ -121,9 +135,14 @@ export class EncodeStep {
           onWaveformChunk: (chunk) => folder.push(chunk),
         },
       );
+      // The last segments, in case ffmpeg ended between two looks.
+      await live.stop();
+      await live.sync();
     } finally {
       progress.cancel();
+      await live.stop();
     }
+    await finishPlaylists(workDir, rungs);
     const described = await describeRenditions(this.storage, workDir, rungs);
     if (download && !(await this.storage.exists(path.join(workDir, DOWNLOAD_FILE)))) {
       throw new Error('ffmpeg did not write the download file');
@@ -138,6 +157,7 @@ export class EncodeStep {
       outputLoudness: data.normalize ? summary(encoded.loudness) : null,
       waveform: true,
       download: download !== null,
+      live: true,
     };
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   buildMultivariantPlaylist,
   HLS_CODEC_STRINGS,
+  HLS_LIVE_MANIFEST,
   HLS_MANIFEST,
   measureBandwidth,
   parseMediaPlaylist,
@@ -38,7 +39,7 @@ type Described = Pick<TranscodeJobResult, 'segments' | 'outputDurationSeconds' |
  * Checks every media playlist of an output is whole (ended, every segment
  * on disk, none longer than the target + 0.5 s), measures each rendition's
  * bandwidth from its real segment files and, for a ladder, writes the
- * multivariant `index.m3u8` (`writeMultivariant`: false when re-reading an
+ * multivariant `index.m3u8` and `live.m3u8` (`writeMultivariant`: false when re-reading an
  * output already published). `segments` and the duration are the top
  * rung's, as for a one-rendition job.
  */
@@ -88,13 +89,16 @@ export async function describeRenditions(
   }
   results.sort((a, b) => a.bandwidth - b.bandwidth);
   if (writeMultivariant && rungs.some((rung) => rung.dir !== null)) {
-    const variants = results.map((result) => ({
-      uri: `${StorageLayout.renditionDirName(result.name)}/${HLS_MANIFEST}`,
-      bandwidth: result.bandwidth,
-      averageBandwidth: result.averageBandwidth,
-      codecs: result.codecs,
-    }));
-    await writeFile(path.join(dir, HLS_MANIFEST), buildMultivariantPlaylist(variants, version));
+    // The same ladder twice: of the VOD playlists, and of the ended live ones.
+    for (const manifest of [HLS_MANIFEST, HLS_LIVE_MANIFEST]) {
+      const variants = results.map((result) => ({
+        uri: `${StorageLayout.renditionDirName(result.name)}/${manifest}`,
+        bandwidth: result.bandwidth,
+        averageBandwidth: result.averageBandwidth,
+        codecs: result.codecs,
+      }));
+      await writeFile(path.join(dir, manifest), buildMultivariantPlaylist(variants, version));
+    }
   }
   return { ...top, renditions: results };
 }

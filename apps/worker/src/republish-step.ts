@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DOWNLOAD_FILE } from '@stream-server/ffmpeg';
+import { DOWNLOAD_FILE, HLS_LIVE_MANIFEST } from '@stream-server/ffmpeg';
 import type { TranscodeJobData, TranscodeJobResult } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
 import { LOUDNESS_NAME, WAVEFORM_NAME } from '@stream-server/storage';
@@ -29,5 +29,6 @@ export async function findPublishedResult(
     ...parseStoredLoudness(stored),
     waveform: await storage.exists(path.join(dir, WAVEFORM_NAME)),
     download: await storage.exists(path.join(dir, DOWNLOAD_FILE)),
+    live: await storage.exists(path.join(dir, HLS_LIVE_MANIFEST)),
   };
 }

@@ -23,6 +23,8 @@ export interface ProcessableJob {
   readonly attemptsMade: number;
   readonly maxAttempts: number;
   updateProgress(progress: number): Promise<unknown>;
+  /** Tells readers the job's live playlist can be played (see LiveMirror). */
+  reportPlayable(): Promise<unknown>;
 }
 
 /**
@@ -64,6 +66,8 @@ export class TranscodeProcessor {
 
     const republished = await findPublishedResult(this.storage, data, log);
     if (republished) {
+      // The attempt that published may have died before removing its live copy.
+      await this.storage.remove(this.storage.layout.jobLiveDir(data.jobId));
       await this.dropSource(data);
       return republished;
     }
@@ -82,6 +86,7 @@ export class TranscodeProcessor {
     }
 
     const workDir = await this.storage.createWorkDir(data.jobId, job.attemptsMade + 1);
+    const liveDir = this.storage.layout.jobLiveDir(data.jobId);
     try {
       const result = await this.encodeStep.run({
         data,
@@ -92,6 +97,11 @@ export class TranscodeProcessor {
         reportProgress: (percent) => {
           job.updateProgress(percent).catch((err: unknown) => log.warn('progress update failed', describeError(err)));
         },
+        reportPlayable: () => {
+          log.info('playable');
+          job.reportPlayable().catch((err: unknown) => log.warn('playable report failed', describeError(err)));
+        },
+        log,
         signal,
       });
       await publishOutput(
@@ -100,10 +110,13 @@ export class TranscodeProcessor {
         { workDir, jobId: data.jobId, result, renditions: renditionsOf(data).length },
         log,
       );
+      await this.storage.remove(liveDir);
       await this.dropSource(data);
       return result;
     } catch (err) {
       await this.storage.remove(workDir).catch(() => undefined);
+      // A retry mirrors afresh; until then (and after a cancel) nothing is served live.
+      await this.storage.remove(liveDir).catch(() => undefined);
       const verdict = classifyFailure(err, abortReasonOf(signal), job);
       if (verdict.dropSource) await this.dropSource(data).catch(() => undefined);
       throw verdict.error;

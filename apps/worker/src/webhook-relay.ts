@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { JobSnapshot } from '@stream-server/jobs';
 import type { JobEnding, JobEndingStream, WebhookQueue } from '@stream-server/queue';
-import { webhookEventFor } from '@stream-server/webhooks';
+import { playableWebhookEventFor, webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
 /** Reads a transcode job back (TranscodeQueue#get): state, cancel mark, payload. */
@@ -108,6 +108,14 @@ export class WebhookRelay {
     const { jobId } = ending;
     const snapshot = await this.jobs.get(jobId);
     if (!snapshot) return;
+    if (ending.event === 'playable') {
+      const url = snapshot.data.callbackUrl;
+      const webhook = url === undefined ? null : playableWebhookEventFor(snapshot);
+      if (url === undefined || webhook === null) return;
+      await this.webhooks.enqueue(url, webhook);
+      this.logger.info('webhook queued', { job_id: jobId, event_id: webhook.id, type: webhook.type });
+      return;
+    }
     // Only the failed state is for good: 'failed' is also emitted for an attempt that will be retried.
     if (snapshot.state === 'failed') await this.dropUpload(snapshot.data.uploadId);
     const url = snapshot.data.callbackUrl;

@@ -7,7 +7,7 @@ import { isJobId, type StorageRepository } from '@stream-server/storage';
  * longer finish: their worker crashed. A dir whose job is running right now
  * may belong to a live worker elsewhere and is left alone; if that worker
  * is dead too, whichever worker takes the job over clears it.
- * Returns how many dirs were removed.
+ * The same goes for live/<job>/ dirs. Returns how many dirs were removed.
  */
 export async function sweepWorkDirs(
   storage: StorageRepository,
@@ -19,6 +19,13 @@ export async function sweepWorkDirs(
     const jobId = workDirJobId(entry);
     if (jobId === null || (await isJobRunning(jobId))) continue;
     await storage.remove(path.join(storage.layout.tmpDir, entry));
+    removed += 1;
+  }
+  // Live copies of jobs that are not running (their worker crashed after
+  // the job ended, or before it could clear them) are served by nobody.
+  for (const entry of await readdir(storage.layout.liveDir).catch(() => [] as string[])) {
+    if (!isJobId(entry) || (await isJobRunning(entry))) continue;
+    await storage.remove(path.join(storage.layout.liveDir, entry));
     removed += 1;
   }
   return removed;

@@ -10,7 +10,7 @@ import {
   type StagedRun,
 } from '@stream-server/ffmpeg';
 import type { TranscodeJobData } from '@stream-server/jobs';
-import { StorageLayout, type PublishOutcome } from '@stream-server/storage';
+import { StorageLayout, StorageRepository, type PublishOutcome } from '@stream-server/storage';
 import type { ProcessableJob } from '../src/transcode-processor';
 import type { CancelCheck, ProcessorFfmpeg, ProcessorStorage } from '../src/processor-ports';
 
@@ -74,6 +74,7 @@ export async function writeRendition(dir: string): Promise<void> {
     '#EXTM3U',
     '#EXT-X-VERSION:3',
     '#EXT-X-TARGETDURATION:4',
+    '#EXT-X-PLAYLIST-TYPE:EVENT',
     '#EXTINF:4.0,',
     'segment_00001.ts',
     '#EXTINF:4.0,',
@@ -126,6 +127,15 @@ export class FakeStorage implements ProcessorStorage {
   async remove(target: string): Promise<void> {
     this.removed.push(target);
     await rm(target, { recursive: true, force: true });
+  }
+
+  /** Live files are real: the live mirror's own tests read them back. */
+  async linkLive(workFile: string, jobId: string, relative: string): Promise<void> {
+    await new StorageRepository(this.layout).linkLive(workFile, jobId, relative);
+  }
+
+  async writeLive(jobId: string, relative: string, text: string): Promise<void> {
+    await new StorageRepository(this.layout).writeLive(jobId, relative, text);
   }
 
   async listWorkDirs(): Promise<string[]> {
@@ -203,17 +213,24 @@ export class FakeCancels implements CancelCheck {
 
 export interface FakeJob extends ProcessableJob {
   readonly progress: number[];
+  /** How often the job was reported playable. */
+  readonly playable: { count: number };
 }
 
 export function fakeJob(data: unknown, attemptsMade = 0, maxAttempts = 3): FakeJob {
   const progress: number[] = [];
+  const playable = { count: 0 };
   return {
     data,
     attemptsMade,
     maxAttempts,
     progress,
+    playable,
     updateProgress: async (percent: number) => {
       progress.push(percent);
+    },
+    reportPlayable: async () => {
+      playable.count += 1;
     },
   };
 }

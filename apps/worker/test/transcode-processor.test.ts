@@ -29,9 +29,12 @@ let storage: FakeStorage;
 let ffmpeg: FakeFfmpeg;
 let cancels: FakeCancels;
 let upload: string;
+/** The job's live copy (live/<job>/). */
+let live: string;
 
 beforeEach(async () => {
   storage = await FakeStorage.create();
+  live = storage.layout.jobLiveDir(JOB_ID);
   ffmpeg = new FakeFfmpeg();
   cancels = new FakeCancels();
   upload = await storage.addUpload();
@@ -71,8 +74,13 @@ it('encodes, publishes with the loudness and waveform beside, and drops the sour
     outputLoudness: null,
     waveform: true,
     download: false,
+    live: true,
   });
   const out = storage.layout.jobOutputDir(JOB_ID);
+  // Playable once, from the live copy; that copy is gone once the output is published.
+  expect(job.playable.count).toBe(1);
+  expect(await readFile(path.join(out, 'live.m3u8'), 'utf8')).toContain('#EXT-X-ENDLIST');
+  expect(await readFile(path.join(out, 'index.m3u8'), 'utf8')).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
   expect(storage.published).toEqual([JOB_ID]);
   expect(JSON.parse(await readFile(path.join(out, LOUDNESS_NAME), 'utf8'))).toEqual({
     loudness: result.loudness,
@@ -82,7 +90,8 @@ it('encodes, publishes with the loudness and waveform beside, and drops the sour
     sample_rate: 44_100,
     samples_per_pixel: 256,
   });
-  expect(storage.removed).toEqual([upload]);
+  expect(storage.removed).toEqual([live, upload]);
+  expect(await storage.exists(live)).toBe(false);
   expect(job.progress).toEqual([50]);
   expect(ffmpeg.encodes[0]?.job).toMatchObject({
     input: upload,
@@ -148,7 +157,7 @@ it('rebuilds the result of an output an earlier attempt published, without encod
   });
   expect(ffmpeg.encodes).toEqual([]);
   expect(storage.createdWorkDirs).toEqual([]);
-  expect(storage.removed).toEqual([upload]);
+  expect(storage.removed).toEqual([live, upload]);
 });
 
 it('fails a job cancelled before it starts, without a work dir', async () => {
@@ -170,7 +179,7 @@ it('lets a cancel that arrives during the encode win over the publish', async ()
   };
   await expect(processor().process(fakeJob(payload()))).rejects.toEqual(new PermanentJobError('cancelled'));
   expect(storage.published).toEqual([]);
-  expect(storage.removed).toEqual([storage.createdWorkDirs[0], upload]);
+  expect(storage.removed).toEqual([storage.createdWorkDirs[0], live, upload]);
   expect(await storage.exists(storage.layout.jobOutputDir(JOB_ID))).toBe(false);
 });
 
@@ -191,7 +200,7 @@ it('hands the job back on shutdown, keeping the source and using no attempt', as
   await expect(processor().process(fakeJob(payload(), 2, 3), controller.signal)).rejects.toBeInstanceOf(
     JobHandedBackError,
   );
-  expect(storage.removed).toEqual([storage.createdWorkDirs[0]]);
+  expect(storage.removed).toEqual([storage.createdWorkDirs[0], live]);
 });
 
 it('fails a timed-out attempt for good as "timeout"', async () => {
@@ -212,19 +221,19 @@ it('rethrows a retryable failure as is, keeping the source for the next attempt'
   const failure = ffmpegFailure('ffmpeg was killed by SIGKILL', false);
   ffmpeg.failure = failure;
   await expect(processor().process(fakeJob(payload(), 0, 3))).rejects.toBe(failure);
-  expect(storage.removed).toEqual([storage.createdWorkDirs[0]]);
+  expect(storage.removed).toEqual([storage.createdWorkDirs[0], live]);
 });
 
 it('drops the source when a retryable failure hits the last attempt', async () => {
   const failure = ffmpegFailure('ffmpeg was killed by SIGKILL', false);
   ffmpeg.failure = failure;
   await expect(processor().process(fakeJob(payload(), 2, 3))).rejects.toBe(failure);
-  expect(storage.removed).toEqual([storage.createdWorkDirs[0], upload]);
+  expect(storage.removed).toEqual([storage.createdWorkDirs[0], live, upload]);
 });
 
 it('keeps the source of a finished job with KEEP_SOURCE', async () => {
   await processor({ keepSource: true }).process(fakeJob(payload()));
-  expect(storage.removed).toEqual([]);
+  expect(storage.removed).toEqual([live]);
 });
 
 it("passes the download plan through to the encode, with this worker's AAC encoder", async () => {

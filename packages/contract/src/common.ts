@@ -56,6 +56,7 @@ export const serverPath = (pattern: string) => z.string().regex(new RegExp(`${pa
 
 export const PLAYLIST_PATH = String.raw`^/v1/stream/hls/[^?#\s]+\.m3u8`;
 export const MANIFEST_PATH = String.raw`^/v1/stream/hls/[0-9a-f-]{36}/index\.m3u8`;
+export const LIVE_MANIFEST_PATH = String.raw`^/v1/stream/hls/[0-9a-f-]{36}/live\.m3u8`;
 export const WAVEFORM_PATH = String.raw`^/v1/stream/job/[0-9a-f-]{36}/waveform\.json`;
 export const DOWNLOAD_PATH = String.raw`^/v1/stream/job/[0-9a-f-]{36}/download`;
 

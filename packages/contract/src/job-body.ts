@@ -6,6 +6,7 @@ import {
   isoTime,
   JobIdSchema,
   JobStatusSchema,
+  LIVE_MANIFEST_PATH,
   MANIFEST_PATH,
   percent,
   PLAYLIST_PATH,
@@ -80,7 +81,7 @@ const jobCoreShape = {
     .nullable(),
 };
 
-/** Later fields: renditions, loudness, source metadata, waveform, download, webhooks. */
+/** Later fields: renditions, loudness, source metadata, waveform, download, webhooks, live playback. */
 const jobExtensionShape = {
   renditions: z
     .array(RenditionSchema)
@@ -92,6 +93,13 @@ const jobExtensionShape = {
   waveform_url: serverPath(WAVEFORM_PATH).nullable(),
   download_url: serverPath(DOWNLOAD_PATH).nullable(),
   callback_url: z.url().describe("Where the job's webhook events go; null: none asked.").nullable(),
+  live_manifest_url: serverPath(LIVE_MANIFEST_PATH)
+    .describe(
+      'The growing EVENT playlist, set as soon as the first segment (of every rung) is whole, while Processing; ' +
+        'ended with EXT-X-ENDLIST once Completed; null while Pending and once Cancelled or Failed. ' +
+        'Carries `?token=` when playback is signed.',
+    )
+    .nullable(),
 };
 
 export const JobCoreSchema = z.strictObject(jobCoreShape);

@@ -8,10 +8,17 @@ import { AUDIO_DEMUXERS } from './demuxers';
 
 export const HLS_MANIFEST = 'index.m3u8';
 export const HLS_INIT_SEGMENT = 'init.mp4';
+/** The growing EVENT playlist of a running job, and the ended one kept beside index.m3u8. */
+export const HLS_LIVE_MANIFEST = 'live.m3u8';
 
 /**
  * The HLS muxer's options, shared by real jobs and the start-up test
  * encode, so a codec is only reported writable with the settings jobs use.
+ * An EVENT playlist because ffmpeg rewrites it (atomically: temp file and
+ * rename) after every segment it closes, which is what lets a job be
+ * played while it runs; a VOD playlist is only written at the end. The
+ * finished playlist differs from a VOD one only by its PLAYLIST-TYPE line
+ * (see vodPlaylist).
  */
 export function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number, dir = ''): string[] {
   const fmp4 = container === 'fmp4';
@@ -21,7 +28,7 @@ export function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number
     '-hls_time',
     String(segmentSeconds),
     '-hls_playlist_type',
-    'vod',
+    'event',
     '-hls_list_size',
     '0',
     '-start_number',

@@ -1,6 +1,14 @@
 export { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
 export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
-export { buildCapabilityProbeArgs, encoderArgs, inputArgs, HLS_MANIFEST, HLS_INIT_SEGMENT } from './argv-parts';
+export {
+  buildCapabilityProbeArgs,
+  encoderArgs,
+  inputArgs,
+  HLS_MANIFEST,
+  HLS_INIT_SEGMENT,
+  HLS_LIVE_MANIFEST,
+} from './argv-parts';
+export { livePlaylist, vodPlaylist } from './live-playlist';
 export { buildEncodeArgs, errorLinesOnly, DOWNLOAD_FILE, type EncodeJob, type RenditionOutput } from './ladder-args';
 export {
   buildLoudnessMeasureArgs,

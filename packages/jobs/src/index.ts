@@ -15,6 +15,7 @@ export {
   type JobOutputs,
 } from './job-payload-schema';
 export type { JobSnapshot } from './job-snapshot';
+export { livePlaylistSource, liveManifestPath } from './job-playback';
 export { JOB_POLICIES, attemptTimeoutMs, webhookBackoffMs, webhookAttempts, type JobPolicy } from './job-policy';
 export { toJobStatus, isTerminal, isQueueState, type JobStatus, type QueueState } from './job-status';
 export { jsonFields } from './json-fields';

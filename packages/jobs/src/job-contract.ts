@@ -26,6 +26,8 @@ export interface TranscodeJobResult {
   readonly waveform?: boolean;
   /** download.m4a was written. */
   readonly download?: boolean;
+  /** The output holds the ended live playlist (live.m3u8) beside index.m3u8. */
+  readonly live?: boolean;
 }
 
 export interface RenditionResult {

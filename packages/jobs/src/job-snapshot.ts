@@ -9,6 +9,8 @@ export interface JobSnapshot {
   readonly data: StoredTranscodeJobData;
   readonly state: QueueState;
   readonly progress: number;
+  /** The live playlist lists a whole segment of every rung (set while the job runs). */
+  readonly playable: boolean;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;

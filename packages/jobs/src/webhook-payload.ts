@@ -1,6 +1,11 @@
 import type { JobStatus } from './job-status';
 
-export const WEBHOOK_EVENT_TYPES = ['transcode.completed', 'transcode.failed', 'transcode.cancelled'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'transcode.completed',
+  'transcode.failed',
+  'transcode.cancelled',
+  'transcode.playable',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The job as a webhook tells it: the job body's main fields. */
@@ -18,6 +23,8 @@ export interface WebhookJobData {
   readonly completed_at: string | null;
   /** Unsigned path; with signed playback, GET the job for a URL with a fresh token. */
   readonly manifest_url: string | null;
+  /** The live playlist, once the job is playable (unsigned, as manifest_url). */
+  readonly live_manifest_url: string | null;
 }
 
 /** The JSON body POSTed to a callback URL. */

@@ -1,17 +1,21 @@
 import type { Redis } from 'ioredis';
+import { PLAYABLE_EVENT } from './job-progress';
 
-/** An attempt of a job that ended, as the queue's event stream tells it. */
+/**
+ * An attempt of a job that ended, or a job that became playable, as the
+ * queue's event stream tells it.
+ */
 export interface JobEnding {
   readonly jobId: string;
   /** 'failed' is also told of an attempt that will be retried. */
-  readonly event: 'completed' | 'failed';
+  readonly event: 'completed' | 'failed' | 'playable';
 }
 
 /** One entry of the event stream. */
 export interface JobStreamEntry {
   /** The entry's stream id: the next read starts after it. */
   readonly id: string;
-  /** The ending it tells, or null for every other event (progress, active…). */
+  /** The ending (or playable) it tells, or null for every other event (progress, active…). */
   readonly ending: JobEnding | null;
 }
 
@@ -53,7 +57,7 @@ export class JobEndingStream {
 export function endingOf(fields: readonly string[]): JobEnding | null {
   const event = fieldOf(fields, 'event');
   const jobId = fieldOf(fields, 'jobId');
-  if ((event !== 'completed' && event !== 'failed') || jobId === undefined) return null;
+  if ((event !== 'completed' && event !== 'failed' && event !== PLAYABLE_EVENT) || jobId === undefined) return null;
   return { jobId, event };
 }
 

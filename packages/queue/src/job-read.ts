@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isJobData, jsonFields, type TranscodeJobResult } from '@stream-server/jobs';
 import type { JobFields } from './job-snapshot-builder';
+import { readProgress } from './job-progress';
 
 /** BullMQ's state sets and lists, in the order READ_JOB takes them (KEYS[3..]). */
 export const STATE_KEYS = [
@@ -88,7 +89,7 @@ export function parseReadReply(reply: unknown): ReadReply {
 export function fieldsFromHash(jobId: string, hash: Readonly<Record<string, string>>): JobFields {
   const data = parseJson(hash['data']);
   if (!isJobData(data)) throw new Error(`job ${jobId} holds no transcode payload`);
-  const progress = parseJson(hash['progress']);
+  const progress = readProgress(parseJson(hash['progress']));
   const int = (value: string | undefined): number | null => {
     const n = value === undefined ? NaN : Number.parseInt(value, 10);
     return Number.isNaN(n) ? null : n;
@@ -97,7 +98,8 @@ export function fieldsFromHash(jobId: string, hash: Readonly<Record<string, stri
   return {
     id: hash['id'] ?? jobId,
     data,
-    progress: typeof progress === 'number' ? progress : 0,
+    progress: progress.percent,
+    playable: progress.playable,
     createdAt: int(hash['timestamp']) ?? 0,
     startedAt: int(hash['processedOn']),
     finishedAt: int(hash['finishedOn']),

@@ -11,6 +11,7 @@ export interface JobFields {
   readonly id: string;
   readonly data: StoredTranscodeJobData;
   readonly progress: number;
+  readonly playable: boolean;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
@@ -36,6 +37,7 @@ export function buildSnapshot(
       data: cancel.data,
       state: 'unknown',
       progress: 0,
+      playable: false,
       createdAt: cancel.createdAt,
       startedAt: null,
       finishedAt: cancel.cancelledAt,

@@ -8,6 +8,7 @@ import {
   type TranscodeJobResult,
 } from '@stream-server/jobs';
 import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
+import { readProgress } from './job-progress';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
 import { guard } from './queue-errors';
@@ -213,7 +214,8 @@ export function fieldsOfJob(job: TranscodeJob): JobFields {
   return {
     id: job.id ?? job.data.jobId,
     data: job.data,
-    progress: typeof job.progress === 'number' ? job.progress : 0,
+    progress: readProgress(job.progress).percent,
+    playable: readProgress(job.progress).playable,
     createdAt: job.timestamp,
     startedAt: job.processedOn ?? null,
     finishedAt: job.finishedOn ?? null,

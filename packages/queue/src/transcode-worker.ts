@@ -1,6 +1,7 @@
-import { Worker } from 'bullmq';
+import { QueueEventsProducer, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
+import { PLAYABLE_EVENT, progressValue, readProgress } from './job-progress';
 import { workerLockSettings } from './queue-settings';
 import { runWithSignals } from './worker-signals';
 
@@ -11,7 +12,12 @@ export interface TranscodeAttempt {
   readonly attemptsMade: number;
   readonly maxAttempts: number;
   updateProgress(progress: number): Promise<unknown>;
+  /** Marks the job playable (kept in its progress from now on) and tells the queue's event stream. */
+  reportPlayable(): Promise<unknown>;
 }
+
+/** BullMQ's own default length of a queue's event stream, which publishing must not shorten. */
+const EVENTS_MAX_LEN = 10_000;
 
 /** Throws PermanentJobError or JobHandedBackError to steer the queue; anything else is retried. */
 export type TranscodeHandler = (
@@ -42,22 +48,39 @@ export interface TranscodeWorkerOptions {
  */
 export class TranscodeWorker {
   private readonly worker: Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>;
+  private readonly events: QueueEventsProducer;
 
   constructor(connection: Redis, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
+    this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.worker = new Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>(
       QUEUE_NAMES.transcode,
-      (job, token, signal) =>
-        runWithSignals(job, token, () =>
+      (job, token, signal) => {
+        // Each attempt starts unplayable: its live copy is made afresh.
+        let progress = { percent: readProgress(job.progress).percent, playable: false };
+        const write = () => job.updateProgress(progressValue(progress));
+        return runWithSignals(job, token, () =>
           handler(
             {
               data: job.data,
               attemptsMade: job.attemptsMade,
               maxAttempts: job.opts.attempts ?? 1,
-              updateProgress: (progress) => job.updateProgress(progress),
+              updateProgress: (percent) => {
+                progress = { ...progress, percent };
+                return write();
+              },
+              reportPlayable: async () => {
+                progress = { ...progress, playable: true };
+                await write();
+                await this.events.publishEvent(
+                  { eventName: PLAYABLE_EVENT, jobId: job.id ?? job.data.jobId },
+                  EVENTS_MAX_LEN,
+                );
+              },
             },
             signal,
           ),
-        ),
+        );
+      },
       {
         connection,
         prefix: options.prefix,
@@ -104,6 +127,10 @@ export class TranscodeWorker {
 
   /** Stops taking jobs; resolves once the running ones have ended. */
   async close(): Promise<void> {
-    await this.worker.close();
+    try {
+      await this.worker.close();
+    } finally {
+      await this.events.close();
+    }
   }
 }

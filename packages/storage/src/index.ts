@@ -7,5 +7,5 @@ export {
   DOWNLOAD_NAME,
   LOUDNESS_NAME,
 } from './names';
-export { StorageLayout, MANIFEST_NAME } from './storage-layout';
+export { StorageLayout, MANIFEST_NAME, LIVE_MANIFEST_NAME } from './storage-layout';
 export { StorageRepository, type PublishOutcome } from './storage-repository';

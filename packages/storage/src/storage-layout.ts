@@ -2,6 +2,8 @@ import path from 'node:path';
 import { DOWNLOAD_NAME, isJobId, isRenditionName, isSegmentName, WAVEFORM_NAME } from './names';
 
 export const MANIFEST_NAME = 'index.m3u8';
+/** The live (EVENT) playlist: growing under live/<job>/, ended in hls/<job>/. */
+export const LIVE_MANIFEST_NAME = 'live.m3u8';
 
 /**
  * Where everything lives under STORAGE_DIR (a volume shared by the API and
@@ -9,25 +11,34 @@ export const MANIFEST_NAME = 'index.m3u8';
  *
  *   uploads/<uuid>         sources as uploaded, under a server-made name
  *   tmp/<job>.<attempt>.*  a worker's private work dir for one attempt
+ *   live/<job>/            a running job's whole segments, hard-linked from
+ *                          its work dir as ffmpeg closes them, and live.m3u8
+ *                          (same layout as hls/<job>/); removed once the
+ *                          job is published or has failed
  *   hls/<job>/             published output: renamed in only when whole:
  *     index.m3u8             media playlist (one rendition) or multivariant (ladder)
+ *     live.m3u8              the same as an ended EVENT playlist (what live
+ *                            players were reading), per rung for a ladder
  *     segment_*, init.mp4    segments of a one-rendition job
  *     <rendition>/           index.m3u8 and segments of each rung of a ladder
  *     waveform.json          min/max peaks (audiowaveform format)
  *     download.m4a           when download=true was asked
  *
- * tmp/ and hls/ sit on the same filesystem so publishing is one atomic rename.
+ * tmp/, live/ and hls/ sit on the same filesystem so publishing is one
+ * atomic rename and a live segment is a hard link, not a copy.
  * Pure path arithmetic: no I/O here.
  */
 export class StorageLayout {
   readonly uploadsDir: string;
   readonly tmpDir: string;
   readonly hlsDir: string;
+  readonly liveDir: string;
 
   constructor(readonly root: string) {
     this.uploadsDir = path.join(root, 'uploads');
     this.tmpDir = path.join(root, 'tmp');
     this.hlsDir = path.join(root, 'hls');
+    this.liveDir = path.join(root, 'live');
   }
 
   uploadPath(uploadId: string): string {
@@ -67,6 +78,24 @@ export class StorageLayout {
   renditionSegmentPath(jobId: string, rendition: string, segment: string): string {
     if (!isSegmentName(segment)) throw new Error(`not a segment name: ${JSON.stringify(segment)}`);
     return path.join(this.jobOutputDir(jobId), StorageLayout.renditionDirName(rendition), segment);
+  }
+
+  /** A running job's live files (same names as under jobOutputDir). */
+  jobLiveDir(jobId: string): string {
+    assertJobId(jobId);
+    return path.join(this.liveDir, jobId);
+  }
+
+  /**
+   * A file of a job's output or live dir: `live.m3u8` or a segment, at the
+   * root or in a rung's folder (`rendition` null for the root).
+   */
+  playbackPath(base: 'output' | 'live', jobId: string, rendition: string | null, name: string): string {
+    if (name !== LIVE_MANIFEST_NAME && !isSegmentName(name)) {
+      throw new Error(`not a playback file name: ${JSON.stringify(name)}`);
+    }
+    const dir = base === 'output' ? this.jobOutputDir(jobId) : this.jobLiveDir(jobId);
+    return rendition === null ? path.join(dir, name) : path.join(dir, StorageLayout.renditionDirName(rendition), name);
   }
 
   waveformPath(jobId: string): string {

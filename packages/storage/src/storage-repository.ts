@@ -13,7 +13,9 @@ export class StorageRepository {
 
   async ensureLayout(): Promise<void> {
     await Promise.all(
-      [this.layout.uploadsDir, this.layout.tmpDir, this.layout.hlsDir].map((dir) => fs.mkdir(dir, { recursive: true })),
+      [this.layout.uploadsDir, this.layout.tmpDir, this.layout.hlsDir, this.layout.liveDir].map((dir) =>
+        fs.mkdir(dir, { recursive: true }),
+      ),
     );
   }
 
@@ -40,6 +42,31 @@ export class StorageRepository {
       }
       throw err;
     }
+  }
+
+  /**
+   * Makes one whole file of a running job's work dir readable under
+   * live/<job>/ (`relative`: `low/segment_00001.ts`). A hard link: no copy,
+   * and the bytes are the ones hls/<job>/ will hold. A name already there
+   * (an earlier attempt's) is kept: ffmpeg writes the same bytes again.
+   */
+  async linkLive(workFile: string, jobId: string, relative: string): Promise<void> {
+    const target = path.join(this.layout.jobLiveDir(jobId), relative);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      await fs.link(workFile, target);
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw err;
+    }
+  }
+
+  /** Replaces a live playlist in one rename, so readers never see half of one. */
+  async writeLive(jobId: string, relative: string, text: string): Promise<void> {
+    const target = path.join(this.layout.jobLiveDir(jobId), relative);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.tmp`;
+    await fs.writeFile(temp, text);
+    await fs.rename(temp, target);
   }
 
   async isPublished(jobId: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-export { webhookEventFor } from './webhook-event';
+export { webhookEventFor, playableWebhookEventFor } from './webhook-event';
 export {
   parseCallbackUrl,
   isPublicAddress,

@@ -1,7 +1,9 @@
 import {
   toJobStatus,
   webhookEventId,
+  liveManifestPath,
   type JobSnapshot,
+  type JobStatus,
   type WebhookEvent,
   type WebhookEventType,
 } from '@stream-server/jobs';
@@ -22,6 +24,20 @@ export function webhookEventFor(job: JobSnapshot, now = Date.now()): WebhookEven
           ? 'transcode.failed'
           : null;
   if (type === null) return null;
+  return eventOf(job, type, status, now);
+}
+
+/**
+ * The event of a job whose live playlist became playable, or null when it
+ * is not (any more): a job cancelled or failed since then tells that instead.
+ */
+export function playableWebhookEventFor(job: JobSnapshot, now = Date.now()): WebhookEvent | null {
+  const status = toJobStatus(job.state, job.failedReason, job.cancelledAt !== null);
+  const playable = status === 'Processing' ? job.playable : status === 'Completed' && job.result?.live === true;
+  return playable ? eventOf(job, 'transcode.playable', status, now) : null;
+}
+
+function eventOf(job: JobSnapshot, type: WebhookEventType, status: JobStatus, now: number): WebhookEvent {
   const finishedAt = type === 'transcode.cancelled' ? job.cancelledAt : job.finishedAt;
   return {
     id: webhookEventId(job.id, type),
@@ -39,7 +55,8 @@ export function webhookEventFor(job: JobSnapshot, now = Date.now()): WebhookEven
       attempts: job.attemptsMade,
       created_at: new Date(job.createdAt).toISOString(),
       completed_at: finishedAt === null ? null : new Date(finishedAt).toISOString(),
-      manifest_url: type === 'transcode.completed' ? `/v1/stream/hls/${job.id}/index.m3u8` : null,
+      manifest_url: status === 'Completed' ? `/v1/stream/hls/${job.id}/index.m3u8` : null,
+      live_manifest_url: liveManifestPath(job),
     },
   };
 }

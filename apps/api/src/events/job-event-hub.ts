@@ -10,6 +10,7 @@ import type { Logger } from '@stream-server/logger';
  */
 export type JobEvent =
   | { readonly kind: 'progress'; readonly progress: number }
+  | { readonly kind: 'playable' }
   | { readonly kind: 'settled'; readonly cause: 'completed' | 'failed' | 'removed' | 'cancelled' };
 
 export type JobEventListener = (event: JobEvent) => void;
@@ -126,6 +127,7 @@ export class JobEventHub {
       {
         error: (err) => logger.warn('job events reader error', { error: err.message }),
         progress: (jobId, progress) => this.dispatch(jobId, { kind: 'progress', progress }),
+        playable: (jobId) => this.dispatch(jobId, { kind: 'playable' }),
         settled: (jobId, cause) => this.dispatch(jobId, { kind: 'settled', cause }),
       },
     );

@@ -56,6 +56,7 @@ export async function serveJobEvents(
   let unregister: () => void = () => undefined;
   let eventId = 0;
   let lastProgress = -1;
+  let playableSent = false;
   let rereads: Promise<void> = Promise.resolve();
 
   const end = () => {
@@ -80,7 +81,15 @@ export async function serveJobEvents(
       return;
     }
     // One re-read at a time, in order: the last one sees the final record.
-    rereads = rereads.then(() => settle());
+    rereads = rereads.then(() => (event.kind === 'playable' ? playable() : settle()));
+  };
+  /** `playable`, once per stream, with the body that holds live_manifest_url. */
+  const playable = async () => {
+    if (state.phase !== 'live' || playableSent) return;
+    const view = await deps.jobs.view(jobId).then(deps.present, () => null);
+    if (state.phase !== 'live' || !view?.live_manifest_url || playableSent) return;
+    playableSent = true;
+    send('playable', view);
   };
   const settle = async () => {
     if (state.phase !== 'live') return;
@@ -137,6 +146,11 @@ export async function serveJobEvents(
   }
   state.phase = 'live';
   lastProgress = view.progress;
+  // A client that connects once the job is playable hears it at once.
+  if (view.live_manifest_url !== null) {
+    playableSent = true;
+    send('playable', view);
+  }
   // May end the stream at once (server stopping): handle() then drops the held events.
   unregister = deps.streams.add({
     heartbeat: () => {

@@ -174,7 +174,8 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       operationId: 'jobEvents',
       summary: 'Live job progress (Server-Sent Events)',
       description:
-        'First `event: state` (data: a `Job`), then `event: progress` (data: a `ProgressEvent`), and one terminal ' +
+        'First `event: state` (data: a `Job`), then `event: progress` (data: a `ProgressEvent`), once ' +
+        '`event: playable` (data: the job body with `live_manifest_url`) when the live playlist can be played, and one terminal ' +
         '`completed` / `failed` / `cancelled` event (data: the job body), after which the server closes the stream. ' +
         'A `: keep-alive` comment every SSE_HEARTBEAT_SECONDS. Each event has an `id:`. With auth on, read it with fetch() ' +
         'and an Authorization header (EventSource cannot send one).',
@@ -217,6 +218,15 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
     parameters: [param('HlsJobId')],
     get: hlsFile('getPlaylist', 'The playlist (the master playlist of an ABR job)', PLAYLIST_TYPES),
   },
+  '/v1/stream/hls/{job_id}/live.m3u8': {
+    parameters: [param('HlsJobId')],
+    get: hlsFile(
+      'getLivePlaylist',
+      'The live playlist: an EVENT playlist (a multivariant one for a ladder) that lists whole segments while the ' +
+        'job runs and ends with EXT-X-ENDLIST once it completed. 404 while Pending, and once Cancelled or Failed.',
+      PLAYLIST_TYPES,
+    ),
+  },
   '/v1/stream/hls/{job_id}/{segment}': {
     parameters: [param('HlsJobId'), param('Segment')],
     get: hlsFile('getSegment', 'A segment', SEGMENT_TYPES),
@@ -224,6 +234,10 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   '/v1/stream/hls/{job_id}/{rendition}/index.m3u8': {
     parameters: [param('HlsJobId'), param('Rendition')],
     get: hlsFile('getRenditionPlaylist', "One rendition's media playlist (ABR jobs)", PLAYLIST_TYPES),
+  },
+  '/v1/stream/hls/{job_id}/{rendition}/live.m3u8': {
+    parameters: [param('HlsJobId'), param('Rendition')],
+    get: hlsFile('getRenditionLivePlaylist', "One rendition's live playlist (ABR jobs)", PLAYLIST_TYPES),
   },
   '/v1/stream/hls/{job_id}/{rendition}/{segment}': {
     parameters: [param('HlsJobId'), param('Rendition'), param('Segment')],

@@ -17,6 +17,12 @@ import { sendStoredFile } from './send-stored-file';
  */
 const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
 const MANIFEST_CACHE = 'public, max-age=60';
+/**
+ * A running job's live playlist grows with every segment, and its live
+ * segments stop being served the moment the job is cancelled: neither may
+ * be kept by a cache without asking again.
+ */
+const LIVE_CACHE = 'no-cache';
 
 /**
  * `GET /v1/stream/hls/{job_id}/index.m3u8` and `/{segment}`, and for ABR
@@ -38,19 +44,27 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
     req: Request,
     res: Response,
     rawId: string,
-    locate: (jobId: JobId) => Promise<string>,
+    locate: (jobId: JobId) => Promise<string | { file: string; ended: boolean }>,
   ) => {
+    const where = (found: string | { file: string; ended: boolean }) =>
+      typeof found === 'string'
+        ? { file: found, cache: MANIFEST_CACHE }
+        : { file: found.file, cache: found.ended ? MANIFEST_CACHE : LIVE_CACHE };
     if (!playback) {
-      await sendHlsFile(res, await locate(parseJobId(rawId)), MANIFEST_CACHE, 'MANIFEST_NOT_FOUND');
+      const { file, cache } = where(await locate(parseJobId(rawId)));
+      await sendHlsFile(res, file, cache, 'MANIFEST_NOT_FOUND');
       return;
     }
     const grant = playback.verify(rawId, tokenParam(req));
-    const file = await locate(parseJobId(rawId));
+    const { file, cache } = where(await locate(parseJobId(rawId)));
     const playlist = await readFile(file, 'utf8').catch(() => {
       throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
     });
     res.setHeader('Content-Type', hlsContentType(file) ?? 'application/vnd.apple.mpegurl');
-    res.setHeader('Cache-Control', signedCacheControl(playback.secondsLeft(grant), SIGNED_PLAYLIST_MAX_AGE));
+    res.setHeader(
+      'Cache-Control',
+      cache === LIVE_CACHE ? LIVE_CACHE : signedCacheControl(playback.secondsLeft(grant), SIGNED_PLAYLIST_MAX_AGE),
+    );
     // A Buffer, so Express keeps the HLS content type as set (no charset).
     res.send(Buffer.from(signPlaylist(playlist, grant.token), 'utf8'));
   };
@@ -59,11 +73,36 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
     await sendPlaylist(req, res, req.params.jobId, (jobId) => jobs.manifestPath(jobId));
   });
 
-  router.get('/v1/stream/hls/:jobId/:segment', async (req, res) => {
-    const grant = playback?.verify(req.params.jobId, tokenParam(req));
-    const file = jobs.segmentPath(parseJobId(req.params.jobId), req.params.segment);
+  // The live playlists: declared before the segment routes, whose names they are not.
+  router.get('/v1/stream/hls/:jobId/live.m3u8', async (req, res) => {
+    await sendPlaylist(req, res, req.params.jobId, (jobId) => jobs.livePlaylistPath(jobId, null));
+  });
+
+  router.get('/v1/stream/hls/:jobId/:rendition/live.m3u8', async (req, res) => {
+    const { rendition } = req.params;
+    await sendPlaylist(req, res, req.params.jobId, (jobId) => jobs.livePlaylistPath(jobId, rendition));
+  });
+
+  /**
+   * A segment: the published one, or while the job runs, its live copy
+   * (the same bytes under the same URL, not cached past the request).
+   */
+  const sendSegment = async (req: Request, res: Response, rawId: string, rendition: string | null, segment: string) => {
+    const grant = playback?.verify(rawId, tokenParam(req));
+    const jobId = parseJobId(rawId);
+    const file =
+      rendition === null ? jobs.segmentPath(jobId, segment) : jobs.renditionSegmentPath(jobId, rendition, segment);
     const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
-    await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
+    try {
+      await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      await sendHlsFile(res, await jobs.liveSegmentPath(jobId, rendition, segment), LIVE_CACHE, 'SEGMENT_NOT_FOUND');
+    }
+  };
+
+  router.get('/v1/stream/hls/:jobId/:segment', async (req, res) => {
+    await sendSegment(req, res, req.params.jobId, null, req.params.segment);
   });
 
   // ABR ladders: each rung in its folder, named after its profile (checked
@@ -74,11 +113,7 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
   });
 
   router.get('/v1/stream/hls/:jobId/:rendition/:segment', async (req, res) => {
-    const { jobId, rendition, segment } = req.params;
-    const grant = playback?.verify(jobId, tokenParam(req));
-    const file = jobs.renditionSegmentPath(parseJobId(jobId), rendition, segment);
-    const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
-    await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
+    await sendSegment(req, res, req.params.jobId, req.params.rendition, req.params.segment);
   });
 
   return router;

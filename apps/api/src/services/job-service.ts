@@ -1,7 +1,7 @@
 import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
-import type { JobSnapshot } from '@stream-server/jobs';
+import { livePlaylistSource, toJobStatus, type JobSnapshot } from '@stream-server/jobs';
 import type { CancelOutcome } from '@stream-server/queue';
-import { isRenditionName, isSegmentName, type StorageLayout } from '@stream-server/storage';
+import { isRenditionName, isSegmentName, LIVE_MANIFEST_NAME, type StorageLayout } from '@stream-server/storage';
 import type { JobId } from './job-id';
 import { toJobView, type JobView } from './job-view';
 
@@ -22,6 +22,7 @@ export interface JobFiles {
     | 'renditionSegmentPath'
     | 'waveformPath'
     | 'downloadPath'
+    | 'playbackPath'
   >;
   exists(file: string): Promise<boolean>;
   remove(target: string): Promise<void>;
@@ -109,6 +110,41 @@ export class JobService {
     checkRendition(rendition);
     checkSegmentName(segment);
     return this.storage.layout.renditionSegmentPath(jobId, rendition, segment);
+  }
+
+  /**
+   * The live playlist (`rendition` null: the root one): the published
+   * output's, ended, once the job completed (its presence on disk says so,
+   * as for index.m3u8); while it runs and once playable, the live copy the
+   * worker keeps growing. Nothing for a job pending, cancelled or failed:
+   * a cancelled job's live copy is never served, even before its worker
+   * has removed it.
+   */
+  async livePlaylistPath(jobId: JobId, rendition: string | null): Promise<{ file: string; ended: boolean }> {
+    if (rendition !== null) checkRendition(rendition);
+    const published = this.storage.layout.playbackPath('output', jobId, rendition, LIVE_MANIFEST_NAME);
+    if (await this.storage.exists(published)) return { file: published, ended: true };
+    const job = await this.snapshot(jobId);
+    if (livePlaylistSource(job) === 'live') {
+      const file = this.storage.layout.playbackPath('live', jobId, rendition, LIVE_MANIFEST_NAME);
+      if (await this.storage.exists(file)) return { file, ended: false };
+    }
+    const status = toJobStatus(job.state, job.failedReason, job.cancelledAt !== null);
+    throw new NotFoundError('MANIFEST_NOT_FOUND', `Job ${jobId} has no live playlist (status: ${status}).`);
+  }
+
+  /**
+   * A segment of a running, playable job's live copy (called when the
+   * published output has no such file). Not found otherwise.
+   */
+  async liveSegmentPath(jobId: JobId, rendition: string | null, segment: string): Promise<string> {
+    if (rendition !== null) checkRendition(rendition);
+    checkSegmentName(segment);
+    const job = await this.queue.get(jobId);
+    if (job === null || livePlaylistSource(job) !== 'live') {
+      throw new NotFoundError('SEGMENT_NOT_FOUND', 'No such HLS file for this job.');
+    }
+    return this.storage.layout.playbackPath('live', jobId, rendition, segment);
   }
 
   /** waveform.json of a completed job. */

@@ -1,5 +1,11 @@
 import type { Job, Loudness, SameType } from '@stream-server/contract';
-import { toJobStatus, type JobSnapshot, type JobStatus, type LoudnessSummary } from '@stream-server/jobs';
+import {
+  liveManifestPath,
+  toJobStatus,
+  type JobSnapshot,
+  type JobStatus,
+  type LoudnessSummary,
+} from '@stream-server/jobs';
 
 /**
  * The job body, as the contract package declares it (the seed's fields
@@ -24,11 +30,12 @@ export function manifestUrl(jobId: string, token?: string): string {
  * keep `null`.
  */
 export function withManifestToken(view: JobView, token: string): JobView {
-  if (view.manifest_url === null) return view;
+  if (view.manifest_url === null && view.live_manifest_url === null) return view;
   const signed = (url: string | null) => (url === null ? null : withToken(url, token));
   return {
     ...view,
-    manifest_url: manifestUrl(view.id, token),
+    manifest_url: signed(view.manifest_url),
+    live_manifest_url: signed(view.live_manifest_url),
     renditions: view.renditions.map((rendition) => ({ ...rendition, playlist_url: signed(rendition.playlist_url) })),
     waveform_url: signed(view.waveform_url),
     download_url: signed(view.download_url),
@@ -74,6 +81,7 @@ export function toJobView(job: JobSnapshot): JobView {
     manifest_url: completed ? manifestUrl(job.id) : null,
     ...mediaFields(job, completed),
     callback_url: job.data.callbackUrl ?? null,
+    live_manifest_url: liveManifestPath(job),
   };
 }
 

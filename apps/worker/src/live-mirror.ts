@@ -1,0 +1,157 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  buildMultivariantPlaylist,
+  HLS_CODEC_STRINGS,
+  HLS_LIVE_MANIFEST,
+  HLS_MANIFEST,
+  livePlaylist,
+  measureBandwidth,
+  parseMediaPlaylist,
+  playlistVersion,
+  timedSegments,
+  vodPlaylist,
+} from '@stream-server/ffmpeg';
+import { describeError, type Logger } from '@stream-server/logger';
+import { isSegmentName, type StorageRepository } from '@stream-server/storage';
+import type { Rung } from './output-check';
+
+type LiveStorage = Pick<StorageRepository, 'linkLive' | 'writeLive'>;
+
+export interface LiveMirrorOptions {
+  readonly storage: LiveStorage;
+  readonly jobId: string;
+  /** The attempt's work dir, where ffmpeg writes. */
+  readonly workDir: string;
+  readonly rungs: readonly Rung[];
+  /** Called once, when every rung has a whole segment and the live playlists are in place. */
+  readonly onPlayable: () => void;
+  readonly log: Logger;
+}
+
+/** How often the work dir's playlists are looked at (a fraction of any segment's length). */
+const SYNC_INTERVAL_MS = 100;
+
+/**
+ * Makes a running encode playable: ffmpeg rewrites each rung's EVENT
+ * playlist in the work dir whenever it closes a segment; this links the
+ * segments it lists into live/<job>/ and then writes the live playlist
+ * beside them, so a reader never sees a segment that is not whole or a
+ * playlist naming a segment that is not there. The live copy never ends:
+ * only the published output's live.m3u8 carries EXT-X-ENDLIST, once the
+ * job has completed. For a ladder, the multivariant live.m3u8 is written
+ * once every rung has a segment (all rungs come from one ffmpeg, so they
+ * start together); its BANDWIDTH figures are measured from the segments
+ * so far. Best effort: a failure here is logged and never fails the job.
+ */
+export class LiveMirror {
+  private readonly linked = new Map<string, Set<string>>();
+  private readonly seen = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private playable = false;
+  private failures = 0;
+
+  constructor(private readonly options: LiveMirrorOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running = this.running.then(() => this.sync());
+    }, SYNC_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Stops looking; resolves once the sync under way (if any) is done. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One look at every rung's playlist (exposed for tests; never throws). */
+  async sync(): Promise<void> {
+    try {
+      let ready = 0;
+      for (const rung of this.options.rungs) if (await this.syncRung(rung)) ready += 1;
+      if (!this.playable && ready === this.options.rungs.length) {
+        if (this.options.rungs.some((rung) => rung.dir !== null)) await this.writeMultivariant();
+        this.playable = true;
+        this.options.onPlayable();
+      }
+    } catch (err) {
+      // One warning per attempt is enough: a broken live copy costs listeners, not the job.
+      if (this.failures === 0) this.options.log.warn('live playlist not updated', describeError(err));
+      this.failures += 1;
+    }
+  }
+
+  /** Mirrors one rung; true once its live playlist lists a segment. */
+  private async syncRung(rung: Rung): Promise<boolean> {
+    const key = rung.dir ?? '';
+    const dir = rung.dir === null ? this.options.workDir : path.join(this.options.workDir, rung.dir);
+    const text = await readFile(path.join(dir, HLS_MANIFEST), 'utf8').catch(() => null);
+    // ffmpeg renames each version into place, so a read is never torn; a
+    // missing or unchanged playlist means no new segment.
+    if (text === null || text === this.seen.get(key)) return this.linked.has(key);
+    const playlist = parseMediaPlaylist(text);
+    if (playlist.segments.length === 0) return false;
+    const linked = this.linked.get(key) ?? new Set<string>();
+    const names = playlist.initSegment ? [playlist.initSegment, ...playlist.segments] : playlist.segments;
+    for (const name of names) {
+      if (linked.has(name)) continue;
+      if (!isSegmentName(name)) throw new Error(`playlist names an unexpected file: ${name}`);
+      await this.options.storage.linkLive(path.join(dir, name), this.options.jobId, relative(rung, name));
+      linked.add(name);
+    }
+    // Only the published copy ends: this one may still be cancelled or retried.
+    const open = text.replace(/^#EXT-X-ENDLIST\s*$/m, '');
+    await this.options.storage.writeLive(this.options.jobId, relative(rung, HLS_LIVE_MANIFEST), livePlaylist(open));
+    this.linked.set(key, linked);
+    this.seen.set(key, text);
+    return true;
+  }
+
+  private async writeMultivariant(): Promise<void> {
+    const variants = [];
+    let version = 3;
+    for (const rung of this.options.rungs) {
+      const dir = path.join(this.options.workDir, rung.dir ?? '');
+      const text = this.seen.get(rung.dir ?? '') ?? '';
+      const samples = [];
+      for (const segment of timedSegments(text)) {
+        samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
+      }
+      const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
+      version = Math.max(version, playlistVersion(text));
+      variants.push({
+        uri: relative(rung, HLS_LIVE_MANIFEST),
+        bandwidth: bandwidth.peak,
+        averageBandwidth: bandwidth.average,
+        codecs: HLS_CODEC_STRINGS[rung.plan.codec],
+      });
+    }
+    await this.options.storage.writeLive(
+      this.options.jobId,
+      HLS_LIVE_MANIFEST,
+      buildMultivariantPlaylist(variants, version),
+    );
+  }
+}
+
+function relative(rung: Rung, name: string): string {
+  return rung.dir === null ? name : `${rung.dir}/${name}`;
+}
+
+/**
+ * Once ffmpeg has ended every rung: each rung's live.m3u8 is its ended
+ * EVENT playlist (what live players go on reading), and index.m3u8 turns
+ * into the VOD playlist the service has always published.
+ */
+export async function finishPlaylists(workDir: string, rungs: readonly Rung[]): Promise<void> {
+  for (const rung of rungs) {
+    const dir = rung.dir === null ? workDir : path.join(workDir, rung.dir);
+    const text = await readFile(path.join(dir, HLS_MANIFEST), 'utf8');
+    await writeFile(path.join(dir, HLS_LIVE_MANIFEST), livePlaylist(text));
+    await writeFile(path.join(dir, HLS_MANIFEST), vodPlaylist(text));
+  }
+}
