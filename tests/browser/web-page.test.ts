@@ -31,16 +31,19 @@ let authStack: TestStack;
 let dir: string;
 let track: string;
 let longTrack: string;
+let podcast: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'web-page-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  [browser, stack, authStack, track, longTrack] = await Promise.all([
+  [browser, stack, authStack, track, longTrack, podcast] = await Promise.all([
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
     startStack('web-page'),
     startStack('web-page-auth', { env: { API_KEYS: API_KEY } }),
     makeTrack(dir, 'web-tone', { seconds: 6 }),
     makeTrack(dir, 'web-batch', { seconds: 60 }),
+    // Ten minutes of MP3: its encode runs for seconds after the first segment is whole.
+    makeTrack(dir, 'web-podcast', { seconds: 600, extension: 'mp3', codecArgs: ['-b:a', '96k'] }),
   ]);
 });
 
@@ -104,7 +107,9 @@ it('uploads a track, shows upload and job progress reaching 100 %, and plays it 
     await expect(page.textContent('#file-name')).resolves.toContain('web-tone.wav');
     await page.click('#submit');
 
-    await page.waitForSelector('#result:not([hidden])', { timeout: 30_000 });
+    // The player may appear a moment before the job completes (see the live playback test).
+    await waitInPage(page, `document.getElementById('job-progress').value === 100`, 30_000);
+    await page.waitForSelector('#result:not([hidden])', { timeout: 5_000 });
     await expect(inPage(page, `document.getElementById('upload-progress').value`)).resolves.toBe(100);
     await expect(inPage(page, `document.getElementById('job-progress').value`)).resolves.toBe(100);
     await expect(page.textContent('#job-percent')).resolves.toBe('100 %');
@@ -136,6 +141,34 @@ it('uploads a track, shows upload and job progress reaching 100 %, and plays it 
 
     await expect(page.isHidden('#error')).resolves.toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-upload-playing.png'), fullPage: true });
+    expect(watched.problems).toEqual([]);
+  } finally {
+    await closePage(watched);
+  }
+});
+
+it('starts playing from the live playlist while the job is still Processing, and plays on after it completes', async () => {
+  const watched = await openPage(`${stack.baseUrl}/`);
+  const { page } = watched;
+  try {
+    await page.setInputFiles('#file-input', podcast);
+    await page.click('#submit');
+    await waitInPage(page, `document.getElementById('upload-form').dataset.playing === 'live'`, 30_000);
+    const live = await page.inputValue('#manifest-url');
+    expect(live).toMatch(new RegExp(`^${stack.baseUrl}/v1/stream/hls/[0-9a-f-]{36}/live\\.m3u8$`));
+    const jobId = live.split('/')[6] ?? '';
+    await waitInPage(page, `document.getElementById('player').currentTime > 0.5`, 15_000);
+    // Heard while the job runs: the whole point.
+    const job = (await (await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`)).json()) as { status: string };
+    expect(job.status).toBe('Processing');
+    await expect(page.getAttribute('#player', 'data-engine')).resolves.toBe('hls.js');
+
+    await waitInPage(page, `document.getElementById('job-progress').value === 100`, 60_000);
+    const at = Number(await inPage(page, `document.getElementById('player').currentTime`));
+    await waitInPage(page, `document.getElementById('player').currentTime > ${at + 0.5}`, 10_000);
+    // Completed: the manifest field now shows the VOD playlist; playback was not restarted.
+    await expect(page.inputValue('#manifest-url')).resolves.toMatch(/\/index\.m3u8$/);
+    await expect(page.isHidden('#error')).resolves.toBe(true);
     expect(watched.problems).toEqual([]);
   } finally {
     await closePage(watched);
