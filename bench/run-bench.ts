@@ -20,6 +20,7 @@ import { segmentServing } from './figures/segment-serving';
 import { statusReads } from './figures/status-reads';
 import { fleetScaling } from './figures/fleet-scaling';
 import { ladder } from './figures/ladder';
+import { timeToPlayable } from './figures/time-to-playable';
 
 const FIGURES: readonly Figure[] = [
   jobOverhead,
@@ -29,6 +30,7 @@ const FIGURES: readonly Figure[] = [
   statusReads,
   fleetScaling,
   ladder,
+  timeToPlayable,
 ];
 
 interface Options {

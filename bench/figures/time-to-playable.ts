@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { BenchContext, Figure, FigureRow } from '../support/figure';
+import { submit, waitCompleted } from '../support/client';
+import { benchBinaries } from '../support/media';
+import { run } from '../support/processes';
+import { startStack } from '../support/stack';
+import { round } from '../support/stats';
+
+/** The service's own defaults, spelled out: the bench stack otherwise turns rate limits off. */
+const DEFAULT_LIMITS = { RATE_LIMIT_SUBMITS_PER_MINUTE: '30', RATE_LIMIT_READS_PER_MINUTE: '1200' };
+
+/** The target: playable at most this long after the submit answer, whatever the length. */
+const TARGET_MS = 1000;
+
+/**
+ * Submit answer → the job's `playable` event (its live playlist lists a
+ * whole segment), for MP3 podcasts of several lengths, in the default
+ * configuration (6-s segments, loudness and waveform on), one worker
+ * process. Read over the job's SSE stream as a player page would, so a
+ * default read rate limit is not in the way. Submit answer → Completed is
+ * shown beside it: what a listener waited before live playlists.
+ */
+export const timeToPlayable: Figure = {
+  id: 'playable',
+  title: 'time to playable',
+  async run(ctx: BenchContext): Promise<FigureRow> {
+    const minutes = ctx.quick ? [5] : [5, 30];
+    const stack = await startStack('playable', { workers: 1, env: DEFAULT_LIMITS });
+    try {
+      const rows: Array<{ minutes: number; playableMs: number; completedMs: number }> = [];
+      for (const length of minutes) {
+        const file = await makePodcast(ctx.tmpDir, length);
+        const jobId = await submit(stack.baseUrl, file);
+        const answeredAt = Date.now();
+        const playableMs = (await untilPlayable(stack.baseUrl, jobId)) - answeredAt;
+        // 1 poll a second: well inside the default read budget.
+        await waitCompleted(stack.baseUrl, jobId, 1000);
+        rows.push({ minutes: length, playableMs, completedMs: Date.now() - answeredAt });
+        ctx.log(`  ${length}-min MP3: playable after ${playableMs} ms`);
+      }
+      const worst = Math.max(...rows.map((row) => row.playableMs));
+      return {
+        id: this.id,
+        figure: `submit answer → playable (${minutes.join(', ')}-min MP3, default config)`,
+        measured: rows.map((row) => `${row.minutes} min: ${round(row.playableMs / 1000, 2)} s`).join(' / '),
+        baseline: rows.map((row) => `completed ${round(row.completedMs / 1000, 1)} s`).join(' / '),
+        ratio: null,
+        target: `≤ ${TARGET_MS / 1000} s for any length`,
+        pass: worst <= TARGET_MS,
+        details: { rows },
+      };
+    } finally {
+      await stack.stop();
+    }
+  },
+};
+
+/** A 128 kb/s MP3 of tone plus pink noise (a podcast-sized upload). */
+async function makePodcast(dir: string, minutes: number): Promise<string> {
+  const { ffmpeg } = await benchBinaries();
+  const seconds = minutes * 60;
+  const file = path.join(dir, `podcast-${minutes}min.mp3`);
+  await run(ffmpeg, [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
+    '-filter_complex',
+    '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '128k',
+    file,
+  ]);
+  return file;
+}
+
+/** Reads the job's event stream until `playable`; resolves with the time it arrived. */
+async function untilPlayable(baseUrl: string, jobId: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/v1/stream/job/${jobId}/events`);
+  const reader = res.body?.getReader();
+  if (res.status !== 200 || !reader) throw new Error(`events answered ${res.status}`);
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
+      if (done) throw new Error(`the event stream of ${jobId} ended before playable`);
+      text += decoder.decode(value, { stream: true });
+      if (text.includes('event: playable\n')) return Date.now();
+      if (/event: (?:completed|failed|cancelled)\n/.test(text)) throw new Error(`${jobId} ended before playable`);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
