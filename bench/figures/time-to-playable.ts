@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
 import { submit, waitCompleted } from '../support/client';
@@ -86,21 +87,23 @@ async function makePodcast(dir: string, minutes: number): Promise<string> {
 }
 
 /** Reads the job's event stream until `playable`; resolves with the time it arrived. */
-async function untilPlayable(baseUrl: string, jobId: string): Promise<number> {
-  const res = await fetch(`${baseUrl}/v1/stream/job/${jobId}/events`);
-  const reader = res.body?.getReader();
-  if (res.status !== 200 || !reader) throw new Error(`events answered ${res.status}`);
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for (;;) {
-      const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
-      if (done) throw new Error(`the event stream of ${jobId} ended before playable`);
-      text += decoder.decode(value, { stream: true });
-      if (text.includes('event: playable\n')) return Date.now();
-      if (/event: (?:completed|failed|cancelled)\n/.test(text)) throw new Error(`${jobId} ended before playable`);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
+function untilPlayable(baseUrl: string, jobId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${baseUrl}/v1/stream/job/${jobId}/events`, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`events answered ${response.statusCode}`));
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('event: playable\n')) {
+          resolve(Date.now());
+          request.destroy();
+        } else if (/event: (?:completed|failed|cancelled)\n/.test(text)) {
+          reject(new Error(`${jobId} ended before playable`));
+        }
+      });
+      response.on('end', () => reject(new Error(`the event stream of ${jobId} ended before playable`)));
+    });
+    request.on('error', reject);
+  });
 }
