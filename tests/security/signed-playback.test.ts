@@ -33,13 +33,13 @@ afterAll(async () => {
   await rm(fixtures, { recursive: true, force: true });
 });
 
-async function completedJob(codec: string): Promise<{ id: string; manifestUrl: string }> {
+async function completedJob(codec: string): Promise<{ id: string; manifestUrl: string; liveUrl: string }> {
   const upload = await submit(stack.baseUrl, wav, 'tone.wav', { codec });
   expect(upload.status).toBe(200);
   const id = String(upload.body['job_id']);
   const job = await waitForJob(stack.baseUrl, id);
   expect(job.status).toBe('Completed');
-  return { id, manifestUrl: String(job['manifest_url']) };
+  return { id, manifestUrl: String(job['manifest_url']), liveUrl: String(job['live_manifest_url']) };
 }
 
 /** The URI lines and URI="…" attributes of a playlist. */
@@ -61,7 +61,7 @@ describe.each([
   ['aac', 'ts', 'aac'],
   ['flac', 'm4s', 'flac'],
 ])('a %s job (%s segments)', (codec, extension, decodedCodec) => {
-  let job: { id: string; manifestUrl: string };
+  let job: { id: string; manifestUrl: string; liveUrl: string };
   const hls = (file: string, query = ''): string => `${stack.baseUrl}/v1/stream/hls/${job.id}/${file}${query}`;
 
   beforeAll(async () => {
@@ -101,6 +101,16 @@ describe.each([
     }
   });
 
+  it('the live playlist is signed the same way: its URL and every URI in it carry the token', async () => {
+    const token = new URL(job.manifestUrl, stack.baseUrl).searchParams.get('token');
+    expect(job.liveUrl).toBe(`/v1/stream/hls/${job.id}/live.m3u8?token=${token}`);
+    const live = await fetch(`${stack.baseUrl}${job.liveUrl}`);
+    expect(live.status).toBe(200);
+    const uris = urisOf(await live.text());
+    expect(uris.length).toBeGreaterThan(0);
+    for (const uri of uris) expect(uri).toMatch(new RegExp(`\\?token=${token}$`));
+  });
+
   it('decodes back over HTTP through the signed URL', async () => {
     const decoded = await decodePlaylist(`${stack.baseUrl}${job.manifestUrl}`);
     expect(decoded.codec).toBe(decodedCodec);
@@ -110,7 +120,7 @@ describe.each([
   const first = (): string => (extension === 'm4s' ? 'init.mp4' : `segment_00001.${extension}`);
 
   it('no token → 403 PLAYBACK_TOKEN_REQUIRED on the manifest and on segments', async () => {
-    for (const url of [hls('index.m3u8'), hls(first()), hls(first(), '?token=')]) {
+    for (const url of [hls('index.m3u8'), hls('live.m3u8'), hls(first()), hls(first(), '?token=')]) {
       const response = await fetch(url);
       expect(response.status).toBe(403);
       expect(await codeOf(response)).toBe('PLAYBACK_TOKEN_REQUIRED');
