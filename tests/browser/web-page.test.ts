@@ -158,6 +158,8 @@ it('starts playing from the live playlist while the job is still Processing, and
     expect(live).toMatch(new RegExp(`^${stack.baseUrl}/v1/stream/hls/[0-9a-f-]{36}/live\\.m3u8$`));
     const jobId = live.split('/')[6] ?? '';
     await waitInPage(page, `document.getElementById('player').currentTime > 0.5`, 15_000);
+    // From the beginning (EXT-X-START), not from the live edge tens of seconds in.
+    expect(Number(await inPage(page, `document.getElementById('player').currentTime`))).toBeLessThan(5);
     // Heard while the job runs: the whole point.
     const job = (await (await fetch(`${stack.baseUrl}/v1/stream/job/${jobId}`)).json()) as { status: string };
     expect(job.status).toBe('Processing');
