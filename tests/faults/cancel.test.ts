@@ -128,4 +128,40 @@ describe('with a worker', () => {
     expect(refused.body).toEqual({ error: expect.stringContaining('Completed'), code: 'JOB_FINISHED' });
     expect((await status(stack, jobId))['status']).toBe('Completed');
   });
+
+  it('never lies across the moment a job completes: 200 means nothing is served, 409 means Completed', async () => {
+    const outcomes: Array<{ jobId: string; status: number }> = [];
+    // DELETEs swept in 5 ms steps from the end of the encode (progress
+    // 99.9) across the publish and the completion.
+    for (let step = 0; step < 12; step += 1) {
+      const jobId = String((await submit(stack.baseUrl, shortTrack, 'short.wav')).body['job_id']);
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const body = await status(stack, jobId);
+        const ended = body['status'] !== 'Pending' && body['status'] !== 'Processing';
+        if (ended || Number(body['progress']) >= 99) break;
+        if (Date.now() > deadline) throw new Error(`job ${jobId} stuck: ${JSON.stringify(body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await new Promise((resolve) => setTimeout(resolve, step * 5));
+      outcomes.push({ jobId, status: (await cancel(stack, jobId)).status });
+    }
+    process.stdout.write(`cancel sweep: ${outcomes.map((o) => o.status).join(' ')}\n`);
+    for (const { jobId, status: answered } of outcomes) {
+      expect([200, 409]).toContain(answered);
+      const final = await waitForJob(stack.baseUrl, jobId);
+      const playlist = await fetch(`${stack.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
+      const live = await fetch(`${stack.baseUrl}/v1/stream/hls/${jobId}/live.m3u8`);
+      if (answered === 200) {
+        expect(final.status).toBe('Cancelled');
+        expect(playlist.status).not.toBe(200);
+        expect(live.status).toBe(404);
+        expect(await readdir(path.join(stack.config.storageDir, 'hls'))).not.toContain(jobId);
+      } else {
+        expect(final.status).toBe('Completed');
+        expect(playlist.status).toBe(200);
+      }
+      await Promise.all([playlist.arrayBuffer(), live.arrayBuffer()]);
+    }
+  }, 120_000);
 });

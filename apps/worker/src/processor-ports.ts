@@ -18,5 +18,5 @@ export type ProcessorStorage = Pick<
 /** The two ffmpeg runs of an attempt: the loudness measure pass and the encode. */
 export type ProcessorFfmpeg = Pick<FfmpegRepository, 'measureLoudness' | 'encode'>;
 
-/** Whether someone cancelled a job (CancelRegistry). */
-export type CancelCheck = Pick<CancelRegistry, 'isCancelled'>;
+/** Whether someone cancelled a job, and the seal that makes a publish win over later cancels (CancelRegistry). */
+export type CancelCheck = Pick<CancelRegistry, 'isCancelled' | 'seal'>;

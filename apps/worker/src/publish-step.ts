@@ -19,8 +19,8 @@ export interface PublishRequest {
 /**
  * Makes a finished attempt's output visible: saves the loudness beside it
  * (a later attempt that finds the output published reports it from there),
- * takes a last look for a cancel, which wins, then renames the work dir
- * into place in one step.
+ * seals the job against cancels (a cancel that came first wins), then
+ * renames the work dir into place in one step.
  */
 export async function publishOutput(
   storage: Pick<ProcessorStorage, 'publish'>,
@@ -31,7 +31,9 @@ export async function publishOutput(
   const { workDir, jobId, result } = request;
   const saved: StoredLoudness = { loudness: result.loudness ?? null, outputLoudness: result.outputLoudness ?? null };
   await writeFile(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
-  if (await cancels.isCancelled(jobId)) throw new PermanentJobError(CANCELLED);
+  // One atomic decision with any cancel: sealed, no cancel can win any more;
+  // cancelled first, nothing is published.
+  if (!(await cancels.seal(jobId))) throw new PermanentJobError(CANCELLED);
   const outcome = await storage.publish(workDir, jobId);
   log.info('output published', { outcome, segments: result.segments, renditions: request.renditions });
 }

@@ -68,6 +68,13 @@ export class TranscodeProcessor {
     if (republished) {
       // The attempt that published may have died before removing its live copy.
       await this.storage.remove(this.storage.layout.jobLiveDir(data.jobId));
+      // It sealed the job before publishing, so this only fails for output
+      // published without a seal (by an older worker) and cancelled since.
+      if (!(await this.cancels.seal(data.jobId))) {
+        await this.storage.remove(this.storage.layout.jobOutputDir(data.jobId));
+        await this.dropSource(data);
+        throw new PermanentJobError(CANCELLED);
+      }
       await this.dropSource(data);
       return republished;
     }

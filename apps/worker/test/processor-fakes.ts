@@ -206,8 +206,16 @@ export class FakeFfmpeg implements ProcessorFfmpeg {
 export class FakeCancels implements CancelCheck {
   readonly cancelled = new Set<string>();
 
+  readonly sealed = new Set<string>();
+
   async isCancelled(jobId: string): Promise<boolean> {
     return this.cancelled.has(jobId);
+  }
+
+  async seal(jobId: string): Promise<boolean> {
+    if (this.cancelled.has(jobId)) return false;
+    this.sealed.add(jobId);
+    return true;
   }
 }
 

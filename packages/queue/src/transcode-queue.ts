@@ -35,6 +35,8 @@ export interface TranscodeQueueOptions {
 /** How long a finished job's snapshot is reused (see `get`), and how many are kept. */
 const FINISHED_CACHE_MS = 2_000;
 const FINISHED_CACHE_ENTRIES = 10_000;
+/** How long a cancel that lost to a publish waits to report the job `Completed`. */
+const SEALED_WAIT_MS = 2_000;
 
 export type TranscodeJob = Job<TranscodeJobData, TranscodeJobResult, 'transcode'>;
 export type BullTranscodeQueue = Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
@@ -146,7 +148,10 @@ export class TranscodeQueue {
         return { kind: 'finished', snapshot: snapshotOf(job, state, null) };
 
       const record: CancelRecord = { cancelledAt: now, createdAt: job.timestamp, data: job.data };
-      const first = await this.cancels.mark(record);
+      const marked = await this.cancels.mark(record);
+      // Its worker sealed it for publishing: the job completes, the cancel lost.
+      if (marked === 'sealed') return { kind: 'finished', snapshot: await this.settledSnapshot(jobId, job, state) };
+      const first = marked === 'marked';
       let removedFromQueue = false;
       if (state !== 'active') {
         // Fails when a worker took the job in the meantime (it is locked).
@@ -167,6 +172,23 @@ export class TranscodeQueue {
       }
       return { kind: 'cancelled', first, removedFromQueue, snapshot: snapshotOf(job, state, record) };
     });
+  }
+
+  /**
+   * A sealed job's snapshot once its worker has reported the publish (a
+   * few ms after sealing), so the answer reads `Completed`; as it is now
+   * if that takes longer (its worker died after sealing: the job is
+   * retried and publishes, since a sealed job cannot be cancelled).
+   */
+  private async settledSnapshot(jobId: string, job: TranscodeJob, state: string): Promise<JobSnapshot> {
+    const deadline = Date.now() + SEALED_WAIT_MS;
+    for (;;) {
+      const fresh = (await this.queue.getJob(jobId)) ?? job;
+      const now = await fresh.getState();
+      if (now === 'completed' || now === 'failed' || Date.now() >= deadline)
+        return snapshotOf(fresh, now ?? state, null);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /** The key of the queue's event stream (read by the API's job events and the worker's webhook relay). */
