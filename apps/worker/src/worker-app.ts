@@ -13,7 +13,7 @@ import { JobMetricsRecorder } from './job-metrics-recorder';
 import { runCleanup } from './run-cleanup';
 import { setUpWorkerFfmpeg, TranscodeRunner } from './transcode-runner';
 import { WebhookWiring } from './webhook-wiring';
-import { sweepWorkDirs } from './work-dir-sweeper';
+import { OrphanSweeper } from './orphan-sweeper';
 
 export interface WorkerApp {
   readonly id: string;
@@ -38,7 +38,7 @@ export interface WorkerAppOptions {
 /**
  * Wires a transcode worker: config in, BullMQ worker out. The logic is in
  * the modules it connects (runner, fleet presence, cancel listener,
- * webhooks, work-dir sweep) and the packages; this only builds them,
+ * webhooks, orphan sweep) and the packages; this only builds them,
  * starts them in order and stops them in reverse.
  */
 export function createWorkerApp(config: Config, logger: Logger, options: WorkerAppOptions = {}): WorkerApp {
@@ -51,6 +51,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   let presence: FleetPresence | undefined;
   let cancelListener: CancelListener | undefined;
   let webhooks: WebhookWiring | undefined;
+  let sweeper: OrphanSweeper | undefined;
   /** Reads job records: the start-up sweep and the webhook relay. */
   let jobs: TranscodeQueue | undefined;
 
@@ -82,16 +83,25 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     );
     presence.start();
 
-    // Work dirs left by crashed attempts: removed unless their job is
-    // running (perhaps on another worker) right now.
     const reader = new TranscodeQueue(connection, {
       prefix: config.queuePrefix,
       attempts: config.jobAttempts,
       retentionDays: config.jobRetentionDays,
     });
     jobs = reader;
-    const swept = await sweepWorkDirs(storage, async (jobId) => (await reader.get(jobId))?.state === 'active');
-    if (swept > 0) log.info('removed work dirs of crashed attempts', { count: swept });
+    // What no job owns (uploads of a killed API, dirs of crashed attempts):
+    // swept now and then periodically; a running job's files are left alone.
+    sweeper = new OrphanSweeper(
+      storage,
+      {
+        uploadsInUse: (withFinished) => reader.uploadsInUse(withFinished),
+        isRunning: async (jobId) => (await reader.get(jobId))?.state === 'active',
+      },
+      { graceSeconds: config.orphanGraceSeconds, keepSource: config.keepSource },
+      log,
+    );
+    await sweeper.sweepLogged();
+    sweeper.start();
 
     runner.start(connection, storage, setup, cancels, recorder);
     // A cancel stops the job's ffmpeg at once on the worker running it.
@@ -123,6 +133,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   async function stop(): Promise<void> {
     // Each step on its own: one failing must not skip the others.
     presence?.stopBeating();
+    await runCleanup(() => sweeper?.stop(), 'stopping the orphan sweep', log);
     await runCleanup(() => runner.stop(), 'closing the worker', log);
     // Reports of the jobs that just ended first, then in-flight deliveries.
     await runCleanup(() => webhooks?.stop(), 'closing the webhooks', log);

@@ -70,6 +70,7 @@ const envSchema = z.object({
   HLS_SEGMENT_SECONDS: integer('HLS_SEGMENT_SECONDS', 1, 30, 6),
   JOB_ATTEMPTS: integer('JOB_ATTEMPTS', 1, 20, 3),
   KEEP_SOURCE: boolean('KEEP_SOURCE', false),
+  ORPHAN_GRACE_SECONDS: integer('ORPHAN_GRACE_SECONDS', 1, 30 * 86_400, 3600),
   JOB_RETENTION_DAYS: integer('JOB_RETENTION_DAYS', 1, 3650, 30),
   EMBEDDED_REDIS: boolean('EMBEDDED_REDIS', true),
   SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
@@ -122,6 +123,8 @@ export interface Config {
   readonly hlsSegmentSeconds: number;
   readonly jobAttempts: number;
   readonly keepSource: boolean;
+  /** An upload or work dir no job owns is removed once this old (workers sweep periodically). */
+  readonly orphanGraceSeconds: number;
   readonly jobRetentionDays: number;
   /** `npm start` may start a local redis-server when none answers. */
   readonly embeddedRedis: boolean;
@@ -214,6 +217,7 @@ export function loadConfig(
     hlsSegmentSeconds: e.HLS_SEGMENT_SECONDS,
     jobAttempts: e.JOB_ATTEMPTS,
     keepSource: e.KEEP_SOURCE,
+    orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
     embeddedRedis: e.EMBEDDED_REDIS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,

@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   JOB_POLICIES,
@@ -189,6 +189,25 @@ export class TranscodeQueue {
         return snapshotOf(fresh, now ?? state, null);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+
+  /**
+   * Upload ids named by jobs that may still read their upload: every job
+   * not finished, and finished ones too when `withFinished` (KEEP_SOURCE
+   * keeps sources of completed jobs). For the orphan sweep: a file in
+   * uploads/ named by none of these belongs to no job.
+   */
+  async uploadsInUse(withFinished: boolean): Promise<Set<string>> {
+    const states: JobType[] = ['waiting', 'prioritized', 'delayed', 'active', 'waiting-children'];
+    if (withFinished) states.push('completed', 'failed');
+    const jobs = await guard(() => this.queue.getJobs(states, 0, -1));
+    const ids = new Set<string>();
+    for (const job of jobs) {
+      // getJobs may hand back undefined for a job removed while it read.
+      const uploadId: unknown = job?.data ? Reflect.get(job.data, 'uploadId') : undefined;
+      if (typeof uploadId === 'string') ids.add(uploadId);
+    }
+    return ids;
   }
 
   /** The key of the queue's event stream (read by the API's job events and the worker's webhook relay). */
