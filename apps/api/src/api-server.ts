@@ -94,6 +94,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       retryHours: config.webhookRetryHours,
       retentionDays: config.jobRetentionDays,
     });
+    const jobQueue = queue;
     express = createApp({
       jobEvents,
       ops,
@@ -104,6 +105,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       maxUploadBytes: config.maxUploadBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutSeconds * 1000,
       queue,
+      health: { redisWritable: () => jobQueue.checkWritable(), storage: () => storage.health() },
       // config twice: its source limits, then its webhook settings (callback_url).
       transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, config, logger, config),
       jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger)),

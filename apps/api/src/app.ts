@@ -8,7 +8,7 @@ import { createRequireScope } from './auth/require-scope';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import type { RateLimiters } from './middleware/rate-limits';
 import { requestContext } from './middleware/request-context';
-import { healthRoutes } from './routes/health-routes';
+import { healthRoutes, type HealthChecks } from './routes/health-routes';
 import { hlsRoutes } from './routes/hls-routes';
 import type { PlaybackSigner } from './playback/playback-signer';
 import { jobRoutes } from './routes/job-routes';
@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly maxUploadBytes: number;
   readonly uploadIdleTimeoutMs: number;
   readonly queue: TranscodeQueue;
+  /** What /health checks (Redis takes writes, the storage has room). */
+  readonly health: HealthChecks;
   readonly transcode: TranscodeService;
   readonly jobs: JobService;
   readonly uploads: UploadStorage;
@@ -97,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
 
   // `requireScope('admin')` guards admin routes when they come.
   const requireScope = createRequireScope(deps.authenticator);
-  app.use(healthRoutes(deps.queue));
+  app.use(healthRoutes(deps.health));
   app.use(openApiRoutes());
   if (deps.rateLimits) {
     // Counted before the upload is read, so a client over budget costs no disk.

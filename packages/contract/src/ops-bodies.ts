@@ -13,9 +13,12 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const HealthSchema = z.strictObject({
   status: z.enum(['ok', 'unavailable']),
-  redis: z.enum(['up', 'down']),
+  redis: z.enum(['up', 'down']).describe('`down`: unreachable, not answering, or refusing writes (`error` says which).'),
+  storage: z
+    .enum(['ok', 'full', 'unwritable'])
+    .describe('The upload volume: `full` when under 16 MiB (or 1 %) is free.'),
   error: z.string().optional(),
-  code: z.literal('REDIS_UNAVAILABLE').optional(),
+  code: z.enum(['REDIS_UNAVAILABLE', 'STORAGE_FULL', 'STORAGE_UNAVAILABLE']).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 

@@ -1,6 +1,6 @@
 export { createRedis, pingRedis, type RedisRole } from './redis-connection';
 export { PRIORITY_VALUES, workerLockSettings } from './queue-settings';
-export { queueUnavailable } from './queue-errors';
+export { queueUnavailable, redisFailure } from './queue-errors';
 export { TranscodeQueue, type TranscodeQueueOptions, type CancelOutcome } from './transcode-queue';
 export { CancelRegistry, type CancelRecord } from './cancel-registry';
 export {

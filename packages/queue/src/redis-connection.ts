@@ -2,6 +2,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker' | 'rate-limit';
 
+/** A request waits at most this long for Redis before it answers 503. */
+const PRODUCER_COMMAND_TIMEOUT_MS = 3_000;
+
 /**
  * One ioredis client per role. Producers (the API) fail fast while Redis is
  * down, so a request gets a 503 instead of hanging in an offline queue;
@@ -17,7 +20,15 @@ export function createRedis(url: string, role: RedisRole): Redis {
   };
   const options: RedisOptions =
     role === 'producer'
-      ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      ? // A Redis that is stopped, not gone (a partition, SIGSTOP), keeps the
+        // socket open and never answers: commands time out instead of hanging.
+        {
+          ...common,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+        }
       : role === 'rate-limit'
         ? // Queues its first commands (the limiter loads a script at start) but
           // gives up fast, so an outage fails open instead of stalling requests.

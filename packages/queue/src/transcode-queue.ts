@@ -234,6 +234,15 @@ export class TranscodeQueue {
     await guard(() => this.connection.ping());
   }
 
+  /**
+   * Whether Redis takes writes: a PING answers even when Redis refuses
+   * writes (out of memory, a read-only replica), so this writes a small
+   * expiring key. Throws the 503 that says what is wrong.
+   */
+  async checkWritable(): Promise<void> {
+    await guard(() => this.connection.set(`${this.options.prefix}:health`, String(Date.now()), 'PX', 10_000));
+  }
+
   /** Deletes every key of this queue (tests and `reset` tooling only). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });

@@ -8,4 +8,4 @@ export {
   LOUDNESS_NAME,
 } from './names';
 export { StorageLayout, MANIFEST_NAME, LIVE_MANIFEST_NAME } from './storage-layout';
-export { StorageRepository, type PublishOutcome } from './storage-repository';
+export { StorageRepository, type PublishOutcome, type StorageHealth } from './storage-repository';

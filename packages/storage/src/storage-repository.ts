@@ -1,8 +1,14 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { StorageLayout } from './storage-layout';
 
 export type PublishOutcome = 'published' | 'already-published';
+
+/** What /health reports of the storage: writable with room, nearly full, or not writable. */
+export type StorageHealth = 'ok' | 'full' | 'unwritable';
+
+/** "Full": less free space than this, or than 1 % of the volume when that is smaller. */
+const FULL_BELOW_BYTES = 16 * 1024 * 1024;
 
 /**
  * Every filesystem side effect of the service, behind one small class, so
@@ -67,6 +73,17 @@ export class StorageRepository {
     const temp = `${target}.${process.pid}.tmp`;
     await fs.writeFile(temp, text);
     await fs.rename(temp, target);
+  }
+
+  async health(): Promise<StorageHealth> {
+    try {
+      await fs.access(this.layout.uploadsDir, fsConstants.W_OK);
+      const volume = await fs.statfs(this.layout.uploadsDir);
+      const free = volume.bavail * volume.bsize;
+      return free < Math.min(FULL_BELOW_BYTES, volume.blocks * volume.bsize * 0.01) ? 'full' : 'ok';
+    } catch {
+      return 'unwritable';
+    }
   }
 
   async isPublished(jobId: string): Promise<boolean> {

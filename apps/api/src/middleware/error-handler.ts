@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { DomainError, type DomainErrorKind } from '@stream-server/errors';
 import { describeError, type Logger } from '@stream-server/logger';
+import { redisFailure } from '@stream-server/queue';
 
 export interface ErrorBody {
   error: string;
@@ -64,6 +65,15 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       body: { error: 'The multipart body is malformed or was cut off.', code: 'INVALID_MULTIPART' },
     };
   }
+  // Outages reached outside a guarded queue call (fleet reads, say) are still outages.
+  const redis = redisFailure(err);
+  if (redis) return { status: STATUS_BY_KIND[redis.kind], body: { error: redis.message, code: redis.code } };
+  if (isErrno(err, 'ENOSPC') || isErrno(err, 'EDQUOT')) {
+    return {
+      status: 507,
+      body: { error: 'The server has no storage space left for this upload; try again later.', code: 'STORAGE_FULL' },
+    };
+  }
   return { status: 500, body: { error: 'Internal server error.', code: 'INTERNAL_ERROR' } };
 }
 
@@ -85,6 +95,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json({ error: 'No such route.', code: 'NOT_FOUND' } satisfies ErrorBody);
 };
+
+function isErrno(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && Reflect.get(err, 'code') === code;
+}
 
 function statusOf(err: unknown): number | null {
   if (typeof err !== 'object' || err === null) return null;

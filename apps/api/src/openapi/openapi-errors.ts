@@ -58,6 +58,7 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
   '429': ['RATE_LIMITED'],
   '500': ['INTERNAL_ERROR'],
   '503': ['QUEUE_UNAVAILABLE', 'REDIS_UNAVAILABLE'],
+  '507': ['STORAGE_FULL'],
 };
 
 const TITLES: Readonly<Record<string, string>> = {
@@ -71,6 +72,7 @@ const TITLES: Readonly<Record<string, string>> = {
   '429': 'RateLimited',
   '500': 'InternalError',
   '503': 'Unavailable',
+  '507': 'StorageFull',
 };
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -83,7 +85,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   '413': 'The upload is larger than MAX_UPLOAD_BYTES.',
   '429': 'Over the per-minute budget; retry after `Retry-After` seconds.',
   '500': 'An unexpected fault; the message says nothing more.',
-  '503': 'Redis (the queue) is not reachable.',
+  '503': 'Redis (the queue) is not reachable, not answering, or refusing writes; the message says which.',
+  '507': 'The server has no storage space left for the upload; nothing was kept.',
 };
 
 export const HEADERS: Readonly<Record<string, Header>> = {

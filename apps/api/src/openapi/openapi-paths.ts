@@ -128,7 +128,7 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       requestBody: { required: true, content: { 'multipart/form-data': submitForm } },
       responses: {
         '200': ok('Queued.', json('SubmitResponse')),
-        ...errorRefs(400, 401, 403, 408, 413, 429, 503),
+        ...errorRefs(400, 401, 403, 408, 413, 429, 503, 507),
       },
     },
   },
@@ -264,12 +264,12 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   '/health': {
     get: {
       operationId: 'health',
-      summary: 'Liveness: 200 while Redis answers, 503 otherwise',
+      summary: 'Health: 200 while Redis takes writes and the upload volume has room, 503 otherwise (saying which)',
       tags: ['ops'],
       security: open,
       responses: {
         '200': ok('Up.', json('Health')),
-        '503': ok('Redis is down.', json('Health')),
+        '503': ok('Redis is down or refusing writes, or the storage is full or not writable.', json('Health')),
       },
     },
   },

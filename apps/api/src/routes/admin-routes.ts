@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { closeAdminQueues, openAdminQueues } from '@stream-server/queue';
+import { closeAdminQueues, openAdminQueues, queueUnavailable, redisFailure } from '@stream-server/queue';
 import { ROUTE_LABEL_LOCAL } from '../metrics/http-metrics';
 
 const ADMIN_QUEUES_PATH = '/admin/queues';
@@ -62,7 +62,19 @@ export function createQueueBoard(connection: Redis, prefix: string): QueueBoard 
         res.locals[ROUTE_LABEL_LOCAL] = `${ADMIN_QUEUES_PATH}/*`;
         next();
       };
-      router.use(ADMIN_QUEUES_PATH, label, authorize, relaxedCsp, boardRouter);
+      // The board answers its own 500 when Redis fails under it: its API
+      // calls check Redis first, so an outage is the same 503 JSON as elsewhere.
+      const redisUp: RequestHandler = (req, _res, next) => {
+        if (!req.path.startsWith('/api/')) {
+          next();
+          return;
+        }
+        connection.ping().then(
+          () => next(),
+          (err: unknown) => next(redisFailure(err) ?? queueUnavailable()),
+        );
+      };
+      router.use(ADMIN_QUEUES_PATH, label, authorize, redisUp, relaxedCsp, boardRouter);
       return router;
     },
     async close() {

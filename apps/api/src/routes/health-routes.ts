@@ -1,24 +1,48 @@
 import { Router } from 'express';
-import type { TranscodeQueue } from '@stream-server/queue';
+import { DomainError } from '@stream-server/errors';
+import type { StorageHealth } from '@stream-server/storage';
 
-const PING_TIMEOUT_MS = 1_000;
+const CHECK_TIMEOUT_MS = 2_000;
 
-/** `GET /health`: 200 when Redis answers (the API can serve), 503 otherwise. */
-export function healthRoutes(queue: TranscodeQueue): Router {
+/** What /health checks: Redis takes writes, and the storage has room. */
+export interface HealthChecks {
+  /** Resolves when Redis takes a write; throws a DomainError that says what is wrong otherwise. */
+  redisWritable(): Promise<void>;
+  storage(): Promise<StorageHealth>;
+}
+
+const STORAGE_PROBLEMS: Readonly<Record<Exclude<StorageHealth, 'ok'>, { error: string; code: string }>> = {
+  full: { error: 'The storage volume is full: uploads cannot be stored.', code: 'STORAGE_FULL' },
+  unwritable: { error: 'The storage directory is not writable.', code: 'STORAGE_UNAVAILABLE' },
+};
+
+/**
+ * `GET /health`: 200 when Redis takes writes and the storage has room (the
+ * API can take and serve jobs), 503 otherwise, saying which: `redis` is
+ * `up` or `down` (with why: unreachable, not answering, out of memory…),
+ * `storage` is `ok`, `full` or `unwritable`.
+ */
+export function healthRoutes(checks: HealthChecks): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    try {
-      await withTimeout(queue.ping(), PING_TIMEOUT_MS);
-      res.json({ status: 'ok', redis: 'up' });
-    } catch {
-      res.status(503).json({
-        status: 'unavailable',
-        redis: 'down',
-        error: 'Redis is not reachable; jobs cannot be submitted or read.',
-        code: 'REDIS_UNAVAILABLE',
-      });
+    const [redis, storage] = await Promise.all([
+      withTimeout(checks.redisWritable(), CHECK_TIMEOUT_MS).then(
+        () => null,
+        (err: unknown) =>
+          err instanceof DomainError ? err.message : 'Redis is not answering; jobs cannot be submitted or read.',
+      ),
+      checks.storage().catch((): StorageHealth => 'unwritable'),
+    ]);
+    if (redis === null && storage === 'ok') {
+      res.json({ status: 'ok', redis: 'up', storage });
+      return;
     }
+    const problem =
+      redis !== null
+        ? { error: redis, code: 'REDIS_UNAVAILABLE' }
+        : STORAGE_PROBLEMS[storage === 'ok' ? 'full' : storage];
+    res.status(503).json({ status: 'unavailable', redis: redis === null ? 'up' : 'down', storage, ...problem });
   });
   return router;
 }
