@@ -53,7 +53,7 @@ interface Entry {
  *
  * Only plain GET/HEAD of /v1/stream/hls/… without a query string or a
  * Range header is served here; everything else goes through Express. Do
- * not install it when HLS needs a playback token or a read rate limit.
+ * not install it when HLS needs a playback token or a playback rate limit.
  */
 export class HlsSegmentCache {
   private readonly entries = new Map<string, Entry>();
