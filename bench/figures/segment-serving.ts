@@ -11,8 +11,9 @@ import { wrk } from '../support/wrk';
 /**
  * GETs of a finished job's segments, keep-alive, 64 connections, rotating
  * over every segment, against nginx serving the same folder at the same
- * paths. Runs alternate (nginx, API, nginx, API…); the ratio is the median
- * of the per-pair ratios.
+ * paths. The API runs in its default configuration (rate limits and `info`
+ * logging as shipped). Runs alternate (nginx, API, nginx, API…) with the
+ * same wrk settings; the ratio is the median of the per-pair ratios.
  */
 export const segmentServing: Figure = {
   id: 'segments',
@@ -21,7 +22,8 @@ export const segmentServing: Figure = {
     const rounds = ctx.quick ? 1 : 5;
     const seconds = ctx.quick ? 3 : 4;
     const clip = await makeWav(ctx.tmpDir, 'segments-clip', 120);
-    const stack = await startStack('segments', { workers: 1 });
+    // The API as shipped: no env var turns its rate limits or logging off.
+    const stack = await startStack('segments', { workers: 1, defaults: true });
     try {
       const jobId = await submit(stack.baseUrl, clip, { codec: 'aac', quality_profile: 'high' });
       const job = await waitCompleted(stack.baseUrl, jobId, 50);
@@ -59,8 +61,8 @@ export const segmentServing: Figure = {
         measured: `${round(median(api), 0)} req/s`,
         baseline: `${round(median(base), 0)} req/s (nginx)`,
         ratio: round(ratio, 3),
-        target: '≥ 0.7× nginx',
-        pass: ratio >= 0.7,
+        target: '≥ 0.8× nginx',
+        pass: ratio >= 0.8,
         details: { apiRps: api, nginxRps: base, segments: paths.length, seconds },
       };
     } finally {

@@ -11,8 +11,9 @@ export interface NginxServer {
  * nginx serving `storageDir/hls/` at the API's own HLS paths
  * (/v1/stream/hls/<job>/<segment>), with the same caching headers, as a
  * foreground child: `nginx -p <dir> -c <conf> -e stderr -g 'daemon off;'`.
- * One worker process, like the one Node process it is compared with;
- * sendfile on, no access log (the API logs only errors in the bench).
+ * Configured as a user would run it: `worker_processes auto` (one per
+ * core), sendfile on. No access log: nginx's default would write a line per
+ * request to a file, which the comparison is not about.
  */
 export async function startNginx(workDir: string, storageDir: string, probePath: string): Promise<NginxServer> {
   await mkdir(path.join(workDir, 'temp'), { recursive: true });
@@ -22,7 +23,7 @@ export async function startNginx(workDir: string, storageDir: string, probePath:
   const conf = [
     // As root nginx would drop its worker to "nobody", who cannot read our private temp dir.
     root ? 'user root;' : '',
-    'worker_processes 1;',
+    'worker_processes auto;',
     `pid ${path.join(workDir, 'nginx.pid')};`,
     'error_log stderr error;',
     'events { worker_connections 4096; }',

@@ -28,6 +28,12 @@ export interface BenchStack {
 export interface StackOptions {
   readonly workers: number;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run as an operator would out of the box: only where to find Redis,
+   * storage and the port are set, so rate limits and `info` logging stay
+   * at their defaults (else they are off, to measure the code path alone).
+   */
+  readonly defaults?: boolean;
   /** Extra node flags for the API process (e.g. --cpu-prof). */
   readonly apiNodeArgs?: readonly string[];
 }
@@ -49,10 +55,14 @@ export async function startStack(name: string, options: StackOptions): Promise<B
     STORAGE_DIR: storageDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
-    RATE_LIMIT_READS_PER_MINUTE: '0',
-    EMBEDDED_REDIS: 'false',
+    ...(options.defaults
+      ? {}
+      : {
+          LOG_LEVEL: 'error',
+          RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
+          RATE_LIMIT_READS_PER_MINUTE: '0',
+          EMBEDDED_REDIS: 'false',
+        }),
     ...options.env,
   };
   let stopped = false;

@@ -51,7 +51,7 @@ it('shares one read budget between two API instances and answers 429 with Retry-
     }
     expect(statuses).toEqual(Array(10).fill(404));
     for (const base of [stack.baseUrl, other.baseUrl]) {
-      const limited = await fetch(`${base}/v1/stream/hls/${id}/index.m3u8`);
+      const limited = await fetch(`${base}/v1/stream/jobs`);
       expect(limited.status).toBe(429);
       const retryAfter = Number(limited.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(0);

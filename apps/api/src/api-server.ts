@@ -66,6 +66,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     const rateLimits = createRateLimiters(limiterRedis, {
       submitsPerMinute: config.rateLimitSubmitsPerMinute,
       readsPerMinute: config.rateLimitReadsPerMinute,
+      playbackPerMinute: config.rateLimitPlaybackPerMinute,
       prefix: config.queuePrefix,
       perCredential: authenticator.enabled,
     });
@@ -118,9 +119,10 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
 
     const app = express;
     // Segment GETs are answered from memory in front of Express once served
-    // (see HlsSegmentCache) — only when HLS needs no token and no read budget.
+    // (see HlsSegmentCache) — only when HLS needs no token and has no budget
+    // of its own (both off by default), as every such request must be checked.
     const segments =
-      config.playbackSigningKey || config.rateLimitReadsPerMinute > 0
+      config.playbackSigningKey || config.rateLimitPlaybackPerMinute > 0
         ? null
         : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
     server = await new Promise<Server>((resolve, reject) => {

@@ -104,8 +104,11 @@ export function createApp(deps: AppDeps): Express {
   if (deps.rateLimits) {
     // Counted before the upload is read, so a client over budget costs no disk.
     app.post('/v1/stream/transcode', deps.rateLimits.submit);
-    app.use(['/v1/stream/job', '/v1/stream/hls'], deps.rateLimits.read);
-    app.use(['/v1/stream/jobs', '/v1/stream/queue'], deps.rateLimits.read);
+    app.use(['/v1/stream/job', '/v1/stream/jobs', '/v1/stream/queue'], deps.rateLimits.read);
+    // Playback has its own budget, off by default: a player fetches a
+    // segment every few seconds, and a whole office behind one NAT address
+    // would otherwise spend the reads budget of that IP in minutes.
+    app.use('/v1/stream/hls', deps.rateLimits.playback);
   }
   app.use(
     transcodeRoutes({

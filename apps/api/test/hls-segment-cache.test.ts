@@ -104,3 +104,24 @@ it('keeps neither errors nor a file that differs from what was sent', async () =
   expect(behind).toBe(4);
   expect(cache.size().entries).toBe(0);
 });
+
+it('answers a cached 304 without the body headers and a cached HEAD without the body, each with its own request id', async () => {
+  await start({});
+  await get('a.ts');
+  const url = `${baseUrl}/v1/stream/hls/job/a.ts`;
+
+  const revalidated = await fetch(url, { headers: { 'If-None-Match': 'W/"a.ts"', 'X-Request-Id': 'player-42' } });
+  expect(revalidated.status).toBe(304);
+  expect(revalidated.headers.get('etag')).toBe('W/"a.ts"');
+  expect(revalidated.headers.get('content-type')).toBeNull();
+  expect(revalidated.headers.get('content-length')).toBeNull();
+  expect(revalidated.headers.get('x-request-id')).toBe('player-42');
+
+  const head = await fetch(url, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+  expect(head.headers.get('content-type')).toBe('video/mp2t');
+  expect(head.headers.get('content-length')).toBe('200');
+  expect(head.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  expect((await head.arrayBuffer()).byteLength).toBe(0);
+  expect(behind).toBe(1);
+});

@@ -94,6 +94,7 @@ const envSchema = z.object({
   PLAYBACK_TOKEN_TTL_SECONDS: integer('PLAYBACK_TOKEN_TTL_SECONDS', 10, 7 * 86_400, 6 * 3600),
   RATE_LIMIT_SUBMITS_PER_MINUTE: integer('RATE_LIMIT_SUBMITS_PER_MINUTE', 0, 1_000_000, 30),
   RATE_LIMIT_READS_PER_MINUTE: integer('RATE_LIMIT_READS_PER_MINUTE', 0, 10_000_000, 1200),
+  RATE_LIMIT_PLAYBACK_PER_MINUTE: integer('RATE_LIMIT_PLAYBACK_PER_MINUTE', 0, 10_000_000, 0),
   TRUST_PROXY: integer('TRUST_PROXY', 0, 10, 0),
   LOUDNESS_TARGET: decimal('LOUDNESS_TARGET', -70, -5, -14),
   LOUDNESS_TRUE_PEAK: decimal('LOUDNESS_TRUE_PEAK', -9, 0, -1),
@@ -151,6 +152,12 @@ export interface Config {
   /** Per API key (or IP without auth), per minute; 0 turns a limit off. */
   readonly rateLimitSubmitsPerMinute: number;
   readonly rateLimitReadsPerMinute: number;
+  /**
+   * Playlists, segments and init.mp4 are immutable and cheap, and many
+   * listeners may share one IP behind NAT, so they have their own budget,
+   * off (0) by default, rather than spending the reads one.
+   */
+  readonly rateLimitPlaybackPerMinute: number;
   /** Reverse-proxy hops to trust for the client IP (Express "trust proxy"). */
   readonly trustProxy: number;
   /** `normalize=true` aims at this integrated loudness (LUFS, EBU R128)… */
@@ -236,6 +243,7 @@ export function loadConfig(
     playbackTokenTtlSeconds: e.PLAYBACK_TOKEN_TTL_SECONDS,
     rateLimitSubmitsPerMinute: e.RATE_LIMIT_SUBMITS_PER_MINUTE,
     rateLimitReadsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE,
+    rateLimitPlaybackPerMinute: e.RATE_LIMIT_PLAYBACK_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     loudnessTargetLufs: e.LOUDNESS_TARGET,
     loudnessTruePeakDb: e.LOUDNESS_TRUE_PEAK,

@@ -7,6 +7,8 @@ import { RedisStore } from 'rate-limit-redis';
 export interface RateLimitSettings {
   readonly submitsPerMinute: number;
   readonly readsPerMinute: number;
+  /** Playlists and segments: a budget of their own (0, the default: none). */
+  readonly playbackPerMinute: number;
   /** Key prefix in Redis, shared by every API instance of a deployment. */
   readonly prefix: string;
   /** With auth on, budgets are per credential; without, per client IP. */
@@ -16,6 +18,7 @@ export interface RateLimitSettings {
 export interface RateLimiters {
   readonly submit: RequestHandler;
   readonly read: RequestHandler;
+  readonly playback: RequestHandler;
 }
 
 type RedisReply = boolean | number | string | Array<boolean | number | string>;
@@ -23,7 +26,7 @@ type RedisReply = boolean | number | string | Array<boolean | number | string>;
 const passThrough: RequestHandler = (_req, _res, next) => next();
 
 /**
- * Per-minute budgets for submits and for reads, counted in Redis so that
+ * Per-minute budgets for submits, reads and playback, counted in Redis so that
  * several API instances share one budget. If Redis cannot count (outage),
  * requests pass: the routes then answer 503 on their own.
  */
@@ -52,7 +55,11 @@ export function createRateLimiters(redis: Redis, settings: RateLimitSettings): R
             });
           },
         });
-  return { submit: make('submit', settings.submitsPerMinute), read: make('read', settings.readsPerMinute) };
+  return {
+    submit: make('submit', settings.submitsPerMinute),
+    read: make('read', settings.readsPerMinute),
+    playback: make('playback', settings.playbackPerMinute),
+  };
 }
 
 /**

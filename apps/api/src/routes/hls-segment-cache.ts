@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '@stream-server/logger';
 
 /**
@@ -21,6 +21,8 @@ const PER_RESPONSE = new Set([
   'transfer-encoding',
   'access-control-allow-origin',
 ]);
+/** Headers that describe a body, which a 304 does not have. */
+const BODY_HEADERS = new Set(['content-type', 'content-length']);
 
 export interface SegmentCacheOptions {
   readonly logger: Logger;
@@ -36,8 +38,14 @@ export interface SegmentCacheOptions {
 
 interface Entry {
   readonly body: Buffer;
-  /** The headers Express sent with this file (helmet, CORS, caching, validators…). */
-  readonly headers: ReadonlyArray<readonly [string, number | string | readonly string[]]>;
+  /**
+   * The headers Express sent with this file (helmet, CORS, caching,
+   * validators…), as the flat name/value list `writeHead` takes: built
+   * once, so a hit costs no per-header `setHeader` calls.
+   */
+  readonly headers: readonly OutgoingHttpHeader[];
+  /** The same minus the body's Content-Type and Content-Length, for a 304. */
+  readonly notModifiedHeaders: readonly OutgoingHttpHeader[];
   readonly etag: string | null;
   readonly lastModified: number | null;
   readonly loadedAt: number;
@@ -53,7 +61,7 @@ interface Entry {
  *
  * Only plain GET/HEAD of /v1/stream/hls/… without a query string or a
  * Range header is served here; everything else goes through Express. Do
- * not install it when HLS needs a playback token or a read rate limit.
+ * not install it when HLS needs a playback token or a playback rate limit.
  */
 export class HlsSegmentCache {
   private readonly entries = new Map<string, Entry>();
@@ -112,23 +120,20 @@ export class HlsSegmentCache {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    for (const [name, value] of entry.headers) res.setHeader(name, value);
-    res.setHeader('X-Request-Id', requestId);
+    const fresh = !notModified(req, entry);
+    const headers: OutgoingHttpHeader[] = [
+      ...(fresh ? entry.headers : entry.notModifiedHeaders),
+      'X-Request-Id',
+      requestId,
+    ];
     const origin = req.headers.origin;
-    if (this.anyOrigin) res.setHeader('Access-Control-Allow-Origin', '*');
+    if (this.anyOrigin) headers.push('Access-Control-Allow-Origin', '*');
     else if (origin !== undefined && this.options.allowedOrigins.includes(origin))
-      res.setHeader('Access-Control-Allow-Origin', origin);
-
-    if (notModified(req, entry)) {
-      res.removeHeader('Content-Type');
-      res.removeHeader('Content-Length');
-      res.statusCode = 304;
-      res.end();
-    } else {
-      res.statusCode = 200;
-      res.end(req.method === 'HEAD' ? undefined : entry.body);
-    }
-    this.options.logger.info('request', {
+      headers.push('Access-Control-Allow-Origin', origin);
+    res.writeHead(fresh ? 200 : 304, headers);
+    res.end(fresh && req.method !== 'HEAD' ? entry.body : undefined);
+    // A hit is routine playback (a player asks every few seconds): debug, not info.
+    this.options.logger.debug('request', {
       request_id: requestId,
       method: req.method,
       path: req.url,
@@ -145,9 +150,12 @@ export class HlsSegmentCache {
     if (typeof file !== 'string' || res.statusCode !== 200 || !Number.isFinite(length) || length > this.maxEntryBytes)
       return;
     const sent: OutgoingHttpHeaders = res.getHeaders();
-    const headers: Array<readonly [string, number | string | readonly string[]]> = [];
+    const headers: OutgoingHttpHeader[] = [];
+    const notModifiedHeaders: OutgoingHttpHeader[] = [];
     for (const [name, value] of Object.entries(sent)) {
-      if (value !== undefined && !PER_RESPONSE.has(name)) headers.push([name, value]);
+      if (value === undefined || PER_RESPONSE.has(name)) continue;
+      headers.push(name, value);
+      if (!BODY_HEADERS.has(name)) notModifiedHeaders.push(name, value);
     }
     const loading = readFile(file).then(
       (body) => {
@@ -159,6 +167,7 @@ export class HlsSegmentCache {
         this.entries.set(url, {
           body,
           headers,
+          notModifiedHeaders,
           etag,
           lastModified: Number.isNaN(modified) ? null : modified,
           loadedAt: Date.now(),
