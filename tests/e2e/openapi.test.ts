@@ -228,6 +228,7 @@ describe('the document', () => {
       download_url: true,
       callback_url: true,
       live_manifest_url: true,
+      purged_at: true,
     };
     const client: Record<keyof ClientJob, true> = { ...server };
     expect(Object.keys(client).sort()).toEqual(schemaFields);

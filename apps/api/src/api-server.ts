@@ -35,6 +35,7 @@ export interface ApiServer {
 /** Wires config → repositories → services → Express, and runs the HTTP server. */
 export function createApiServer(config: Config, logger: Logger): ApiServer {
   let redis: Redis | undefined;
+  let purgeListener: Redis | undefined;
   let limiterRedis: Redis | undefined;
   let queue: TranscodeQueue | undefined;
   let board: QueueBoard | undefined;
@@ -95,6 +96,23 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       retryHours: config.webhookRetryHours,
       retentionDays: config.jobRetentionDays,
     });
+    // Segment GETs are answered from memory in front of Express once served
+    // (see HlsSegmentCache) — only when HLS needs no token and has no budget
+    // of its own (both off by default), as every such request must be checked.
+    const segments =
+      config.playbackSigningKey || config.rateLimitPlaybackPerMinute > 0
+        ? null
+        : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
+    // A takedown on any instance drops the job's segments from this one's memory.
+    if (segments) {
+      const listener = redis.duplicate({ enableOfflineQueue: true, connectionName: 'stream-server:purges' });
+      listener.on('error', () => undefined); // the main connection logs outages
+      listener.on('message', (_channel: string, jobId: string) => segments.forgetJob(jobId));
+      // Not awaited: the API starts while Redis is down (it answers 503), and
+      // ioredis subscribes again once Redis is back.
+      listener.subscribe(queue.purges.channel).catch(() => undefined);
+      purgeListener = listener;
+    }
     const jobQueue = queue;
     express = createApp({
       jobEvents,
@@ -109,7 +127,9 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       health: { redisWritable: () => jobQueue.checkWritable(), storage: () => storage.health() },
       // config twice: its source limits, then its webhook settings (callback_url).
       transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, config, logger, config),
-      jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger)),
+      jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger), {
+        forget: (jobId) => segments?.forgetJob(jobId),
+      }),
       uploads: new UploadStorage(storage.layout),
       authenticator,
       playback: config.playbackSigningKey
@@ -118,13 +138,6 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     });
 
     const app = express;
-    // Segment GETs are answered from memory in front of Express once served
-    // (see HlsSegmentCache) — only when HLS needs no token and has no budget
-    // of its own (both off by default), as every such request must be checked.
-    const segments =
-      config.playbackSigningKey || config.rateLimitPlaybackPerMinute > 0
-        ? null
-        : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
     server = await new Promise<Server>((resolve, reject) => {
       const listening = createServer((req, res) => {
         if (!segments?.serve(req, res)) app(req, res);
@@ -173,7 +186,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     } catch (err) {
       logger.warn('closing the queue failed', describeError(err));
     }
-    for (const client of [limiterRedis, redis]) {
+    for (const client of [purgeListener, limiterRedis, redis]) {
       try {
         await client?.quit();
       } catch {

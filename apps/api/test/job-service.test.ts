@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
+import { ConflictError, GoneError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
 import type { JobSnapshot, TranscodeJobData } from '@stream-server/jobs';
 import type { CancelOutcome } from '@stream-server/queue';
 import { StorageLayout } from '@stream-server/storage';
@@ -23,16 +23,23 @@ interface Fakes {
 function setUp(fakes: Fakes = {}) {
   const removed: string[] = [];
   const notices: JobSnapshot[] = [];
+  const purged: string[] = [];
+  const forgotten: string[] = [];
   const files = new Set(fakes.files ?? []);
   const service = new JobService(
     {
       get: async () => fakes.job ?? null,
       cancel: async () => fakes.cancel ?? { kind: 'not-found' },
+      markPurged: async (jobId) => {
+        purged.push(jobId);
+        return 1;
+      },
     },
     { layout, exists: async (file) => files.has(file), remove: async (target) => void removed.push(target) },
     { cancelled: async (job) => void notices.push(job) },
+    { forget: (jobId) => void forgotten.push(jobId) },
   );
-  return { service, removed, notices };
+  return { service, removed, notices, purged, forgotten };
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -181,5 +188,51 @@ describe('JobService: waveform and download', () => {
   it('an unknown job is JOB_NOT_FOUND', async () => {
     expect(await caught(setUp().service.waveformPath(ID))).toMatchObject({ code: 'JOB_NOT_FOUND' });
     expect(await caught(setUp().service.downloadPath(ID))).toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+});
+
+describe('JobService: takedown', () => {
+  const PURGED_AT = Date.parse('2026-12-01T10:00:00Z');
+
+  it("records the purge, drops cached copies, then removes a finished job's outputs", async () => {
+    const { service, purged, forgotten, removed } = setUp({ job: snapshot({ state: 'completed' }) });
+    await service.purgeOutput(ID);
+    expect(purged).toEqual([ID]);
+    expect(forgotten).toEqual([ID]);
+    expect(removed).toEqual([layout.jobOutputDir(ID)]);
+  });
+
+  it('takes down the outputs of a job whose record has expired; 404 when there is nothing at all', async () => {
+    const expired = setUp({ job: null, files: [layout.jobOutputDir(ID)] });
+    await expired.service.purgeOutput(ID);
+    expect(expired.removed).toEqual([layout.jobOutputDir(ID)]);
+    expect(await caught(setUp({ job: null }).service.purgeOutput(ID))).toMatchObject({ code: 'JOB_NOT_FOUND' });
+  });
+
+  it('refuses a job that has not finished (cancel it instead), touching nothing', async () => {
+    const { service, purged, removed } = setUp({ job: snapshot({ state: 'active' }) });
+    const err = await caught(service.purgeOutput(ID));
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ code: 'JOB_NOT_FINISHED', message: expect.stringContaining('Processing') });
+    expect([purged, removed]).toEqual([[], []]);
+  });
+
+  it('answers 410 OUTPUT_PURGED for every playback file of a purged job', async () => {
+    const { service } = setUp({ job: snapshot({ state: 'completed', purgedAt: PURGED_AT }) });
+    for (const call of [
+      service.manifestPath(ID),
+      service.renditionManifestPath(ID, 'low'),
+      service.livePlaylistPath(ID, null),
+      service.liveSegmentPath(ID, null, 'segment_00001.ts'),
+      service.waveformPath(ID),
+      service.downloadPath(ID),
+    ]) {
+      const err = await caught(call);
+      expect(err).toBeInstanceOf(GoneError);
+      expect(err).toMatchObject({
+        code: 'OUTPUT_PURGED',
+        message: expect.stringContaining('2026-12-01T10:00:00.000Z'),
+      });
+    }
   });
 });

@@ -48,6 +48,7 @@ export function jobSnapshot(
     attemptsMade: 0,
     result: null,
     cancelledAt: null,
+    purgedAt: null,
     ...overrides,
   };
 }

@@ -51,6 +51,7 @@ function snapshot(overrides: Partial<JobSnapshot> = {}): JobSnapshot {
     attemptsMade: 0,
     result: null,
     cancelledAt: null,
+    purgedAt: null,
     ...overrides,
   };
 }
@@ -93,6 +94,7 @@ describe('toJobView', () => {
       download_url: null,
       callback_url: null,
       live_manifest_url: null,
+      purged_at: null,
     });
   });
 

@@ -138,6 +138,7 @@ describe('manifest_url with a token', () => {
     download_url: null,
     callback_url: null,
     live_manifest_url: null,
+    purged_at: null,
   });
 
   it('manifestUrl adds ?token= only when given one', () => {

@@ -10,6 +10,8 @@ export interface OwnedUploads {
   uploadsInUse(withFinished: boolean): Promise<Set<string>>;
   /** Whether a job is running right now (its work dir and live copy are in use). */
   isRunning(jobId: string): Promise<boolean>;
+  /** Records a takedown (the job's playback URLs answer 410) and tells every API instance. */
+  markPurged(jobId: string): Promise<unknown>;
 }
 
 export interface OrphanSweepSettings {
@@ -17,17 +19,21 @@ export interface OrphanSweepSettings {
   readonly graceSeconds: number;
   /** KEEP_SOURCE: uploads of finished jobs are kept too. */
   readonly keepSource: boolean;
+  /** OUTPUT_RETENTION_DAYS: published outputs older than this are taken down (0: kept). */
+  readonly outputRetentionDays: number;
 }
 
 export interface SweepCounts {
   readonly uploads: number;
   readonly dirs: number;
+  readonly outputs: number;
 }
 
 /**
  * Removes what no job owns: uploads left by an API killed mid-upload or
  * mid-probe (no job was ever queued for them), and work dirs and live
- * copies of attempts whose worker died. Every worker runs it at start and
+ * copies of attempts whose worker died; and, with OUTPUT_RETENTION_DAYS,
+ * takes down outputs past their retention. Every worker runs it at start and
  * then every half grace period (at most every 10 minutes); running it on
  * several workers at once is harmless (removing is idempotent).
  */
@@ -59,7 +65,7 @@ export class OrphanSweeper {
   async sweepLogged(): Promise<void> {
     try {
       const counts = await this.sweep();
-      if (counts.uploads + counts.dirs > 0) log(this.log, counts);
+      if (counts.uploads + counts.dirs + counts.outputs > 0) log(this.log, counts);
     } catch (err) {
       this.log.warn('orphan sweep failed; trying again later', describeError(err));
     }
@@ -78,7 +84,8 @@ export class OrphanSweeper {
       );
       if (now - changed > graceMs) old.push(name);
     }
-    if (old.length === 0) return { uploads: 0, dirs };
+    const outputs = await this.purgeExpiredOutputs(now);
+    if (old.length === 0) return { uploads: 0, dirs, outputs };
     // Read after listing: a job queued meanwhile is seen as owning its upload.
     const owned = await this.jobs.uploadsInUse(this.settings.keepSource);
     let uploads = 0;
@@ -87,10 +94,34 @@ export class OrphanSweeper {
       await this.storage.remove(this.storage.layout.uploadPath(name));
       uploads += 1;
     }
-    return { uploads, dirs };
+    return { uploads, dirs, outputs };
+  }
+
+  /**
+   * Takes down outputs published more than OUTPUT_RETENTION_DAYS ago (the
+   * dir's last change is its publish): recorded first, as a DELETE of
+   * …/output does, so their URLs answer 410, then removed.
+   */
+  private async purgeExpiredOutputs(now: number): Promise<number> {
+    if (this.settings.outputRetentionDays <= 0) return 0;
+    const maxAgeMs = this.settings.outputRetentionDays * 86_400_000;
+    let purged = 0;
+    for (const name of await readdir(this.storage.layout.hlsDir).catch(() => [] as string[])) {
+      if (!isJobId(name)) continue;
+      const dir = this.storage.layout.jobOutputDir(name);
+      const changed = await stat(dir).then(
+        (info) => info.mtimeMs,
+        () => now,
+      );
+      if (now - changed <= maxAgeMs) continue;
+      await this.jobs.markPurged(name);
+      await this.storage.remove(dir);
+      purged += 1;
+    }
+    return purged;
   }
 }
 
 function log(logger: Logger, counts: SweepCounts): void {
-  logger.info('removed what no job owns', { uploads: counts.uploads, dirs: counts.dirs });
+  logger.info('swept', { orphan_uploads: counts.uploads, dead_dirs: counts.dirs, expired_outputs: counts.outputs });
 }

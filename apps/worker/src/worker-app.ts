@@ -96,8 +96,13 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       {
         uploadsInUse: (withFinished) => reader.uploadsInUse(withFinished),
         isRunning: async (jobId) => (await reader.get(jobId))?.state === 'active',
+        markPurged: (jobId) => reader.markPurged(jobId),
       },
-      { graceSeconds: config.orphanGraceSeconds, keepSource: config.keepSource },
+      {
+        graceSeconds: config.orphanGraceSeconds,
+        keepSource: config.keepSource,
+        outputRetentionDays: config.outputRetentionDays,
+      },
       log,
     );
     await sweeper.sweepLogged();

@@ -71,6 +71,7 @@ const envSchema = z.object({
   JOB_ATTEMPTS: integer('JOB_ATTEMPTS', 1, 20, 3),
   KEEP_SOURCE: boolean('KEEP_SOURCE', false),
   ORPHAN_GRACE_SECONDS: integer('ORPHAN_GRACE_SECONDS', 1, 30 * 86_400, 3600),
+  OUTPUT_RETENTION_DAYS: integer('OUTPUT_RETENTION_DAYS', 0, 36_500, 0),
   JOB_RETENTION_DAYS: integer('JOB_RETENTION_DAYS', 1, 3650, 30),
   EMBEDDED_REDIS: boolean('EMBEDDED_REDIS', true),
   SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
@@ -126,6 +127,8 @@ export interface Config {
   readonly keepSource: boolean;
   /** An upload or work dir no job owns is removed once this old (workers sweep periodically). */
   readonly orphanGraceSeconds: number;
+  /** Outputs older than this are taken down by the workers' sweep (0: kept). */
+  readonly outputRetentionDays: number;
   readonly jobRetentionDays: number;
   /** `npm start` may start a local redis-server when none answers. */
   readonly embeddedRedis: boolean;
@@ -225,6 +228,7 @@ export function loadConfig(
     jobAttempts: e.JOB_ATTEMPTS,
     keepSource: e.KEEP_SOURCE,
     orphanGraceSeconds: e.ORPHAN_GRACE_SECONDS,
+    outputRetentionDays: e.OUTPUT_RETENTION_DAYS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
     embeddedRedis: e.EMBEDDED_REDIS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,

@@ -81,7 +81,7 @@ const jobCoreShape = {
     .nullable(),
 };
 
-/** Later fields: renditions, loudness, source metadata, waveform, download, webhooks, live playback. */
+/** Later fields: renditions, loudness, source metadata, waveform, download, webhooks, live playback, takedown. */
 const jobExtensionShape = {
   renditions: z
     .array(RenditionSchema)
@@ -98,6 +98,11 @@ const jobExtensionShape = {
       'The growing EVENT playlist, set as soon as the first segment (of every rung) is whole, while Processing; ' +
         'ended with EXT-X-ENDLIST once Completed; null while Pending and once Cancelled or Failed. ' +
         'Carries `?token=` when playback is signed.',
+    )
+    .nullable(),
+  purged_at: isoTime()
+    .describe(
+      'When the outputs were taken down (DELETE …/output or OUTPUT_RETENTION_DAYS); its playback URLs then answer 410.',
     )
     .nullable(),
 };

@@ -13,7 +13,9 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export const HealthSchema = z.strictObject({
   status: z.enum(['ok', 'unavailable']),
-  redis: z.enum(['up', 'down']).describe('`down`: unreachable, not answering, or refusing writes (`error` says which).'),
+  redis: z
+    .enum(['up', 'down'])
+    .describe('`down`: unreachable, not answering, or refusing writes (`error` says which).'),
   storage: z
     .enum(['ok', 'full', 'unwritable'])
     .describe('The upload volume: `full` when under 16 MiB (or 1 %) is free.'),

@@ -20,6 +20,7 @@ export abstract class DomainError extends Error {
 export type DomainErrorKind =
   | 'invalid-input'
   | 'not-found'
+  | 'gone'
   | 'not-ready'
   | 'conflict'
   | 'too-large'

@@ -10,6 +10,11 @@ export class NotFoundError extends DomainError {
   readonly kind = 'not-found' as const;
 }
 
+/** The thing existed and was removed on purpose (a job's outputs, taken down). */
+export class GoneError extends DomainError {
+  readonly kind = 'gone' as const;
+}
+
 /** The thing exists but cannot be served yet (job still running). */
 export class NotReadyError extends DomainError {
   readonly kind = 'not-ready' as const;

@@ -2,6 +2,7 @@ export { DomainError, type DomainErrorKind } from './domain-error';
 export {
   InvalidInputError,
   NotFoundError,
+  GoneError,
   NotReadyError,
   ConflictError,
   TooLargeError,

@@ -19,4 +19,6 @@ export interface JobSnapshot {
   readonly result: TranscodeJobResult | null;
   /** Set when someone cancelled the job (it may still be stopping). */
   readonly cancelledAt: number | null;
+  /** Set when the job's outputs were taken down (DELETE …/output, or OUTPUT_RETENTION_DAYS). */
+  readonly purgedAt: number | null;
 }

@@ -19,8 +19,9 @@ export const STATE_KEYS = [
 /**
  * Read-only: the job hash, the cancel marker and the job's state, the
  * state found as BullMQ's own getState script finds it (same order of
- * checks). KEYS: job hash, cancel marker, then STATE_KEYS; ARGV[1]: job id.
- * Returns { state, cancel record or '', flat hash }.
+ * checks), and the purge marker. KEYS: job hash, cancel marker, then
+ * STATE_KEYS, then the purge marker; ARGV[1]: job id.
+ * Returns { state, cancel record or '', flat hash, purge time or '' }.
  */
 export const READ_JOB = `
 local id = ARGV[1]
@@ -37,7 +38,8 @@ if #hash > 0 then
   elseif redis.call('ZSCORE', KEYS[10], id) then state = 'waiting-children'
   end
 end
-return { state, cancel, hash }
+local purged = redis.call('GET', KEYS[11]) or ''
+return { state, cancel, hash, purged }
 `;
 
 const READ_JOB_SHA = createHash('sha1').update(READ_JOB).digest('hex');
@@ -63,13 +65,15 @@ export interface ReadReply {
   readonly cancel: string | null;
   /** null: no such job hash. */
   readonly hash: Readonly<Record<string, string>> | null;
+  /** The purge marker's text, or null. */
+  readonly purged: string | null;
 }
 
 export function parseReadReply(reply: unknown): ReadReply {
-  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected reply of the job read script');
+  if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected reply of the job read script');
   const parts: unknown[] = reply;
-  const [state, cancel, flat] = parts;
-  if (typeof state !== 'string' || typeof cancel !== 'string' || !Array.isArray(flat))
+  const [state, cancel, flat, purged] = parts;
+  if (typeof state !== 'string' || typeof cancel !== 'string' || !Array.isArray(flat) || typeof purged !== 'string')
     throw new Error('unexpected reply of the job read script');
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -77,7 +81,12 @@ export function parseReadReply(reply: unknown): ReadReply {
     const value: unknown = flat[i + 1];
     if (typeof key === 'string' && typeof value === 'string') hash[key] = value;
   }
-  return { state, cancel: cancel === '' ? null : cancel, hash: flat.length === 0 ? null : hash };
+  return {
+    state,
+    cancel: cancel === '' ? null : cancel,
+    hash: flat.length === 0 ? null : hash,
+    purged: purged === '' ? null : purged,
+  };
 }
 
 /**

@@ -29,6 +29,7 @@ export function buildSnapshot(
   fields: JobFields | null,
   state: string,
   cancel: CancelRecord | null,
+  purgedAt: number | null = null,
 ): JobSnapshot | null {
   if (fields === null) {
     if (cancel === null) return null;
@@ -45,7 +46,13 @@ export function buildSnapshot(
       attemptsMade: 0,
       result: null,
       cancelledAt: cancel.cancelledAt,
+      purgedAt: null,
     };
   }
-  return { ...fields, state: isQueueState(state) ? state : 'unknown', cancelledAt: cancel?.cancelledAt ?? null };
+  return {
+    ...fields,
+    state: isQueueState(state) ? state : 'unknown',
+    cancelledAt: cancel?.cancelledAt ?? null,
+    purgedAt,
+  };
 }

@@ -9,6 +9,7 @@ import {
 } from '@stream-server/jobs';
 import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registry';
 import { readProgress } from './job-progress';
+import { OutputPurges, parsePurgedAt } from './output-purges';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
 import { guard } from './queue-errors';
@@ -49,6 +50,7 @@ export type BullTranscodeQueue = Queue<TranscodeJobData, TranscodeJobResult, 'tr
 export class TranscodeQueue {
   private readonly queue: BullTranscodeQueue;
   readonly cancels: CancelRegistry;
+  readonly purges: OutputPurges;
   private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
 
   constructor(
@@ -57,6 +59,7 @@ export class TranscodeQueue {
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.cancels = new CancelRegistry(connection, options.prefix, options.retentionDays * 86_400);
+    this.purges = new OutputPurges(connection, options.prefix, options.retentionDays * 86_400);
     // Without a listener an 'error' event would crash the process; the
     // connection's own retry logic handles reconnection.
     this.queue.on('error', () => undefined);
@@ -90,6 +93,7 @@ export class TranscodeQueue {
         this.queue.toKey(jobId),
         this.cancels.key(jobId),
         ...STATE_KEYS.map((name) => this.queue.toKey(name)),
+        this.purges.key(jobId),
       ];
       const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
       const read = parseReadReply(reply);
@@ -98,6 +102,7 @@ export class TranscodeQueue {
         read.hash === null ? null : fieldsFromHash(jobId, read.hash),
         read.state,
         cancelled,
+        parsePurgedAt(read.purged),
       );
       if (snapshot && (snapshot.state === 'completed' || snapshot.state === 'failed' || read.hash === null)) {
         this.rememberFinished(snapshot);
@@ -208,6 +213,19 @@ export class TranscodeQueue {
       if (typeof uploadId === 'string') ids.add(uploadId);
     }
     return ids;
+  }
+
+  /**
+   * Records that a job's outputs were taken down (its body gains
+   * `purged_at`) and tells every API instance; forgets the cached snapshot.
+   */
+  async markPurged(jobId: string, now = Date.now()): Promise<number> {
+    this.finished.delete(jobId);
+    return guard(async () => {
+      const at = await this.purges.mark(jobId, now);
+      await this.purges.announce(jobId);
+      return at;
+    });
   }
 
   /** The key of the queue's event stream (read by the API's job events and the worker's webhook relay). */

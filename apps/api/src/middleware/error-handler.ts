@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
   unsupported: 400,
   'not-ready': 400,
   'not-found': 404,
+  gone: 410,
   conflict: 409,
   'too-large': 413,
   unavailable: 503,

@@ -111,7 +111,7 @@ const hlsFile = (operationId: string, summary: string, types: readonly string[])
   parameters: [param('PlaybackToken')],
   responses: {
     '200': ok(summary, Object.fromEntries(types.map((type) => [type, binary(type)]))),
-    ...errorRefs(400, 403, 404, 429),
+    ...errorRefs(400, 403, 404, 410, 429),
   },
 });
 
@@ -168,6 +168,24 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       responses: { '200': ok('Cancelled.', json('Job')), ...errorRefs(400, 401, 403, 404, 409, 429, 503) },
     },
   },
+  '/v1/stream/job/{id}/output': {
+    parameters: [param('JobId')],
+    delete: {
+      operationId: 'purgeJobOutput',
+      summary: "Take a finished job's outputs down",
+      description:
+        'Removes the playlists, segments, waveform and download of a finished job (also one whose record has ' +
+        'expired). From then on they answer 410 OUTPUT_PURGED, from every API instance and its segment cache; the job ' +
+        'keeps its status and gains `purged_at`. Repeating it is harmless. A job still Pending or Processing answers ' +
+        '409 JOB_NOT_FINISHED: cancel it instead.',
+      tags: ['jobs'],
+      security: bearer('transcode:write'),
+      responses: {
+        '204': { description: 'Taken down.' },
+        ...errorRefs(400, 401, 403, 404, 409, 429, 503),
+      },
+    },
+  },
   '/v1/stream/job/{id}/events': {
     parameters: [param('JobId')],
     get: {
@@ -195,7 +213,7 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       tags: ['jobs'],
       security: mediaAccess,
       parameters: [param('PlaybackToken')],
-      responses: { '200': ok('Peaks.', json('Waveform')), ...errorRefs(400, 401, 403, 404, 429, 503) },
+      responses: { '200': ok('Peaks.', json('Waveform')), ...errorRefs(400, 401, 403, 404, 410, 429, 503) },
     },
   },
   '/v1/stream/job/{id}/download': {

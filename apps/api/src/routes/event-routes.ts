@@ -4,9 +4,9 @@ import type { JobEventHub } from '../events/job-event-hub';
 import { serveJobEvents } from '../events/job-event-stream';
 import type { SseStreams } from '../events/sse-streams';
 import type { PlaybackSigner } from '../playback/playback-signer';
+import { signedViews } from '../playback/signed-view';
 import { parseJobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
-import { withManifestToken, type JobView } from '../services/job-view';
 
 const EVENTS = '/v1/stream/job/:id/events';
 
@@ -26,8 +26,7 @@ export function eventRoutes(deps: EventRouteDeps, requireScope: RequireScope): R
   const router = Router();
   const { playback } = deps;
   // Bodies are the GET job route's, manifest token included (minted per event).
-  const present = (view: JobView): JobView =>
-    playback && view.manifest_url !== null ? withManifestToken(view, playback.issue(view.id).token) : view;
+  const present = signedViews(playback);
   router.get<typeof EVENTS>(EVENTS, requireScope('jobs:read'), async (req, res) => {
     await serveJobEvents(parseJobId(req.params.id), req, res, {
       hub: deps.hub,

@@ -181,6 +181,12 @@ export class HlsSegmentCache {
     void loading.finally(() => this.loading.delete(loading));
   }
 
+  /** Drops every cached file of a job (its outputs were taken down). */
+  forgetJob(jobId: string): void {
+    const prefix = `${HLS_PREFIX}${jobId}/`;
+    for (const url of [...this.entries.keys()]) if (url.startsWith(prefix)) this.drop(url);
+  }
+
   private drop(url: string): void {
     const entry = this.entries.get(url);
     if (!entry) return;

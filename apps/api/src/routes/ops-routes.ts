@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { RequireScope } from '../auth/require-scope';
 import type { ApiMetrics } from '../metrics/api-metrics';
 import type { PlaybackSigner } from '../playback/playback-signer';
-import { withManifestToken, type JobView } from '../services/job-view';
+import { signedViews } from '../playback/signed-view';
 import { parseJobListQuery, type QueueStatsService } from '../services/queue-stats-service';
 
 /**
@@ -17,8 +17,7 @@ export function opsRoutes(
   playback?: PlaybackSigner,
 ): Router {
   const router = Router();
-  const signed = (view: JobView): JobView =>
-    playback && view.manifest_url !== null ? withManifestToken(view, playback.issue(view.id).token) : view;
+  const signed = signedViews(playback);
 
   router.get('/v1/stream/queue/stats', requireScope('jobs:read'), async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -1,14 +1,21 @@
-import { ConflictError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
+import { ConflictError, GoneError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
 import { livePlaylistSource, toJobStatus, type JobSnapshot } from '@stream-server/jobs';
 import type { CancelOutcome } from '@stream-server/queue';
 import { isRenditionName, isSegmentName, LIVE_MANIFEST_NAME, type StorageLayout } from '@stream-server/storage';
 import type { JobId } from './job-id';
 import { toJobView, type JobView } from './job-view';
 
-/** The job records: read one, cancel one. */
+/** The job records: read one, cancel one, record a takedown. */
 export interface JobRecords {
   get(jobId: string): Promise<JobSnapshot | null>;
   cancel(jobId: string): Promise<CancelOutcome>;
+  /** Records that a job's outputs were taken down and tells every API instance. */
+  markPurged(jobId: string): Promise<number>;
+}
+
+/** Copies of outputs kept elsewhere (the API's segment cache), dropped on a takedown. */
+export interface OutputCopies {
+  forget(jobId: string): void;
 }
 
 /** The published output and the uploads, by the storage layout's names. */
@@ -23,6 +30,7 @@ export interface JobFiles {
     | 'waveformPath'
     | 'downloadPath'
     | 'playbackPath'
+    | 'jobOutputDir'
   >;
   exists(file: string): Promise<boolean>;
   remove(target: string): Promise<void>;
@@ -43,7 +51,33 @@ export class JobService {
     private readonly storage: JobFiles,
     /** Queues `transcode.cancelled` for waiting jobs with a callback_url (absent: no webhooks). */
     private readonly webhooks?: CancelNotices,
+    private readonly copies?: OutputCopies,
   ) {}
+
+  /**
+   * `DELETE /v1/stream/job/{id}/output`: takes a finished job's outputs
+   * down. The purge is recorded first, so from that moment every playback
+   * URL of the job answers 410 OUTPUT_PURGED even while files are being
+   * removed; then cached copies are dropped and the files removed. The job
+   * keeps its status and gains `purged_at`. Works on outputs whose job
+   * record has expired, too. Repeating it is harmless.
+   */
+  async purgeOutput(jobId: JobId): Promise<void> {
+    const job = await this.queue.get(jobId);
+    const dir = this.storage.layout.jobOutputDir(jobId);
+    if (job === null && !(await this.storage.exists(dir))) {
+      throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${jobId}.`);
+    }
+    if (job !== null && !isFinished(job)) {
+      throw new ConflictError(
+        'JOB_NOT_FINISHED',
+        `Job ${jobId} is ${toJobView(job).status}: only a finished job's outputs can be taken down; cancel it instead.`,
+      );
+    }
+    await this.queue.markPurged(jobId);
+    this.copies?.forget(jobId);
+    await this.storage.remove(dir);
+  }
 
   async view(jobId: JobId): Promise<JobView> {
     return toJobView(await this.snapshot(jobId));
@@ -83,6 +117,7 @@ export class JobService {
     const file = this.storage.layout.manifestPath(jobId);
     if (await this.storage.exists(file)) return file;
     const job = await this.snapshot(jobId);
+    checkNotPurged(job);
     if (job.state !== 'completed') {
       throw new NotReadyError('JOB_NOT_COMPLETED', `Job ${jobId} is not completed (status: ${toJobView(job).status}).`);
     }
@@ -125,6 +160,7 @@ export class JobService {
     const published = this.storage.layout.playbackPath('output', jobId, rendition, LIVE_MANIFEST_NAME);
     if (await this.storage.exists(published)) return { file: published, ended: true };
     const job = await this.snapshot(jobId);
+    checkNotPurged(job);
     if (livePlaylistSource(job) === 'live') {
       const file = this.storage.layout.playbackPath('live', jobId, rendition, LIVE_MANIFEST_NAME);
       if (await this.storage.exists(file)) return { file, ended: false };
@@ -141,6 +177,7 @@ export class JobService {
     if (rendition !== null) checkRendition(rendition);
     checkSegmentName(segment);
     const job = await this.queue.get(jobId);
+    if (job !== null) checkNotPurged(job);
     if (job === null || livePlaylistSource(job) !== 'live') {
       throw new NotFoundError('SEGMENT_NOT_FOUND', 'No such HLS file for this job.');
     }
@@ -163,6 +200,7 @@ export class JobService {
     const file = this.storage.layout.downloadPath(jobId);
     const job = await this.queue.get(jobId).catch(() => null);
     if (await this.storage.exists(file)) return { file, trackId: job?.data.trackId ?? null };
+    if (job) checkNotPurged(job);
     if (job && job.data.download !== true) {
       throw new NotFoundError(
         'DOWNLOAD_NOT_FOUND',
@@ -179,6 +217,7 @@ export class JobService {
    */
   private async notReadyOrMissing(jobId: JobId, code: string, missing: string): Promise<never> {
     const job = await this.snapshot(jobId);
+    checkNotPurged(job);
     if (job.state !== 'completed') {
       throw new NotFoundError(
         code,
@@ -193,6 +232,20 @@ export class JobService {
     if (!job) throw new NotFoundError('JOB_NOT_FOUND', `No job with id ${jobId}.`);
     return job;
   }
+}
+
+/** 410 for a job whose outputs were taken down. */
+function checkNotPurged(job: JobSnapshot): void {
+  if (job.purgedAt === null) return;
+  throw new GoneError(
+    'OUTPUT_PURGED',
+    `The outputs of job ${job.id} were taken down at ${new Date(job.purgedAt).toISOString()}.`,
+  );
+}
+
+function isFinished(job: JobSnapshot): boolean {
+  const status = toJobStatus(job.state, job.failedReason, job.cancelledAt !== null);
+  return status === 'Completed' || status === 'Cancelled' || status.startsWith('Failed(');
 }
 
 function checkRendition(rendition: string): void {

@@ -82,6 +82,7 @@ export function toJobView(job: JobSnapshot): JobView {
     ...mediaFields(job, completed),
     callback_url: job.data.callbackUrl ?? null,
     live_manifest_url: liveManifestPath(job),
+    purged_at: job.purgedAt === null ? null : iso(job.purgedAt),
   };
 }
 
