@@ -16,7 +16,6 @@ import {
   FfmpegRepository,
   resolveBinaries,
   runProcess,
-  WaveformFolder,
   type EncodeJob,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
@@ -111,13 +110,11 @@ async function timeEncode(
     sourceSampleRate: SOURCE.sampleRate,
     sourceChannels: SOURCE.channels,
     normalize: null,
-    waveform: true,
+    waveformSamplesPerPixel: 512,
     download: null,
   };
-  const folder = new WaveformFolder(512);
   const started = process.hrtime.bigint();
-  await ffmpeg.encode(job, { workDir, durationSeconds: TRACK_SECONDS, onWaveformChunk: (chunk) => folder.push(chunk) });
-  folder.finish();
+  await ffmpeg.encode(job, { workDir, durationSeconds: TRACK_SECONDS });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await rm(workDir, { recursive: true, force: true });
   return seconds;
