@@ -34,7 +34,7 @@ export class PcmAnalyzer {
   /** Bytes of a frame split across chunks. */
   private carry: Uint8Array;
   private carryBytes = 0;
-  /** Aligned copy of the chunk's whole frames. */
+  /** Aligned copy of a chunk's whole frames, when it cannot be read in place. */
   private interleaved = new Float32Array(0);
   /** Per channel: TRUE_PEAK_HISTORY samples of the last chunk, then this chunk's. */
   private planes: Float32Array[];
@@ -58,6 +58,7 @@ export class PcmAnalyzer {
   }
 
   push(chunk: Uint8Array): void {
+    const channels = this.options.channels;
     const total = this.carryBytes + chunk.length;
     const frames = Math.floor(total / this.frameBytes);
     if (frames === 0) {
@@ -65,24 +66,29 @@ export class PcmAnalyzer {
       this.carryBytes = total;
       return;
     }
-    if (this.interleaved.length < frames * this.options.channels) {
-      this.interleaved = new Float32Array(frames * this.options.channels * 2);
+    const wholeBytes = frames * this.frameBytes;
+    let samples: Float32Array;
+    if (this.carryBytes === 0 && chunk.byteOffset % 4 === 0) {
+      // The usual case (pipe reads of 64 KiB into fresh buffers): read the chunk in place.
+      samples = new Float32Array(chunk.buffer, chunk.byteOffset, frames * channels);
+    } else {
+      // A frame split across chunks, or a chunk at an odd address: copy into an aligned buffer.
+      if (this.interleaved.length < frames * channels) this.interleaved = new Float32Array(frames * channels * 2);
+      const bytes = new Uint8Array(this.interleaved.buffer, 0, wholeBytes);
+      bytes.set(this.carry.subarray(0, this.carryBytes));
+      bytes.set(chunk.subarray(0, wholeBytes - this.carryBytes), this.carryBytes);
+      samples = this.interleaved;
     }
-    // A copy into an aligned buffer: pipe chunks may start at any byte.
-    const bytes = new Uint8Array(this.interleaved.buffer, 0, frames * this.frameBytes);
-    bytes.set(this.carry.subarray(0, this.carryBytes));
-    const fromChunk = frames * this.frameBytes - this.carryBytes;
-    bytes.set(chunk.subarray(0, fromChunk), this.carryBytes);
-    this.carryBytes = chunk.length - fromChunk;
-    this.carry.set(chunk.subarray(fromChunk));
-    this.analyse(frames);
+    const used = wholeBytes - this.carryBytes;
+    this.carryBytes = chunk.length - used;
+    this.carry.set(chunk.subarray(used));
+    this.analyse(samples, frames);
   }
 
   finish(): AnalysisResult {
     // Zeros after the end let the interpolator reach the last samples.
     if (this.peaks) {
-      this.interleaved.fill(0, 0, TRUE_PEAK_HISTORY * this.options.channels);
-      this.deinterleave(TRUE_PEAK_HISTORY);
+      this.deinterleave(new Float32Array(TRUE_PEAK_HISTORY * this.options.channels), TRUE_PEAK_HISTORY);
       for (const plane of this.planes) this.peaks.push(plane, TRUE_PEAK_HISTORY);
     }
     const figures = this.meter?.finish() ?? null;
@@ -100,8 +106,8 @@ export class PcmAnalyzer {
     return { loudness, waveform: this.folder?.finish() ?? null };
   }
 
-  private analyse(frames: number): void {
-    this.deinterleave(frames);
+  private analyse(samples: Float32Array, frames: number): void {
+    this.deinterleave(samples, frames);
     const planes = this.planes;
     this.meter?.push(planes, TRUE_PEAK_HISTORY, frames);
     if (this.peaks) for (const plane of planes) this.peaks.push(plane, frames);
@@ -109,9 +115,8 @@ export class PcmAnalyzer {
   }
 
   /** Spreads the aligned frames over the planes, after the previous chunk's last samples. */
-  private deinterleave(frames: number): void {
+  private deinterleave(source: Float32Array, frames: number): void {
     const channels = this.options.channels;
-    const source = this.interleaved;
     for (let c = 0; c < channels; c++) {
       let plane = this.planes[c] ?? new Float32Array(TRUE_PEAK_HISTORY);
       // Keep the history the interpolation reads: the last samples of the previous call.

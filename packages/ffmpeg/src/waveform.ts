@@ -38,29 +38,28 @@ export class WaveformFolder {
   }
 
   /**
-   * Folds mono float samples (1 = full scale), each turned into the s16
-   * value ffmpeg's conversion gives, so the pairs are the ones the s16 pipe
-   * gave before.
+   * Folds mono float samples (1 = full scale). The pairs are those of the
+   * s16 samples the s16 pipe gave before (rounded, clipped), and
+   * since that conversion never reorders two samples, the min and max are
+   * taken on the floats and only they are converted.
    */
   pushFloat(samples: Float32Array, from: number, count: number): void {
     const end = from + count;
-    for (let i = from; i < end; i++) {
-      const scaled = Math.floor((samples[i] ?? 0) * 32768 + 0.5);
-      this.sample(scaled > 32767 ? 32767 : scaled < -32768 ? -32768 : scaled);
+    let i = from;
+    while (i < end) {
+      const stop = Math.min(end, i + this.samplesPerPixel - this.inPixel);
+      let min = this.inPixel === 0 ? Infinity : this.min;
+      let max = this.inPixel === 0 ? -Infinity : this.max;
+      this.inPixel += stop - i;
+      for (; i < stop; i++) {
+        const value = samples[i] ?? 0;
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+      this.min = min;
+      this.max = max;
+      if (this.inPixel === this.samplesPerPixel) this.emit();
     }
-  }
-
-  private sample(value: number): void {
-    if (this.inPixel === 0) {
-      this.min = value;
-      this.max = value;
-    } else if (value < this.min) {
-      this.min = value;
-    } else if (value > this.max) {
-      this.max = value;
-    }
-    this.inPixel += 1;
-    if (this.inPixel === this.samplesPerPixel) this.emit();
   }
 
   private emit(): void {
@@ -70,8 +69,8 @@ export class WaveformFolder {
       this.pairs = grown;
     }
     // 16 → 8 bits as audiowaveform does: keep the high byte.
-    this.pairs[this.length * 2] = this.min >> 8;
-    this.pairs[this.length * 2 + 1] = this.max >> 8;
+    this.pairs[this.length * 2] = toS16(this.min) >> 8;
+    this.pairs[this.length * 2 + 1] = toS16(this.max) >> 8;
     this.length += 1;
     this.inPixel = 0;
   }
@@ -88,4 +87,10 @@ export function waveformJson(sampleRate: number, samplesPerPixel: number, pairs:
     length: pairs.length / 2,
     data: Array.from(pairs),
   };
+}
+
+/** Float → s16 as the old s16 pipe gave it (ties rounded up, overs clipped). */
+function toS16(value: number): number {
+  const scaled = Math.floor(value * 32768 + 0.5);
+  return scaled > 32767 ? 32767 : scaled < -32768 ? -32768 : scaled;
 }
