@@ -2,8 +2,8 @@
  * The ladder figure: a 3-rung AAC ladder (low, medium, high) made in one
  * ffmpeg pass against one rung (high), on the same generated 5-minute
  * track, through the worker's own code path (FfmpegRepository.encode with
- * the arguments the worker builds: loudness meter and waveform PCM folded
- * in Node included, as on every job). Runs alternate (ladder, single,
+ * the arguments the worker builds: the analysis PCM measured in Node for
+ * loudness and the waveform included, as on every job). Runs alternate (ladder, single,
  * ladder, …) so drift in machine load hits both sides alike; medians.
  *
  *   node -r ts-node/register/transpile-only bench/ladder.ts [runs]

@@ -21,10 +21,9 @@ export interface AnalysisResult {
 
 /**
  * Reads the analysis pipe (interleaved f32le, chunks cut anywhere) and
- * does in one pass what took a second filter chain and a second pipe:
- * loudness, true peak and the waveform. Runs on the worker's thread while
- * ffmpeg encodes on its own, so on a machine with a free core it costs
- * the job no time.
+ * measures loudness, true peak and the waveform in one pass over it. Runs
+ * on the worker's thread while ffmpeg encodes on its own, so on a machine
+ * with a free core it costs the job no time.
  */
 export class PcmAnalyzer {
   private readonly frameBytes: number;
@@ -52,8 +51,8 @@ export class PcmAnalyzer {
     this.meter = options.loudness ? new LoudnessMeter(sampleRate, channels) : null;
     this.peaks = options.loudness ? new TruePeakMeter() : null;
     this.folder = options.samplesPerPixel === null ? null : new WaveformFolder(options.samplesPerPixel);
-    // The mix the waveform always used: the mean of the channels, at the
-    // gain waveformMixFilter wrote (6 decimals).
+    // The mean of the channels, at the gain rounded to 6 decimals that the
+    // ffmpeg pan filter used when it mixed the waveform: the same pairs.
     this.gain = Number((1 / channels).toFixed(6));
   }
 
