@@ -2,8 +2,8 @@
  * The ladder figure: a 3-rung AAC ladder (low, medium, high) made in one
  * ffmpeg pass against one rung (high), on the same generated 5-minute
  * track, through the worker's own code path (FfmpegRepository.encode with
- * the arguments the worker builds: loudness meter and waveform PCM folded
- * in Node included, as on every job). Runs alternate (ladder, single,
+ * the arguments the worker builds: the analysis PCM measured in Node for
+ * loudness and the waveform included, as on every job). Runs alternate (ladder, single,
  * ladder, …) so drift in machine load hits both sides alike; medians.
  *
  *   node -r ts-node/register/transpile-only bench/ladder.ts [runs]
@@ -16,7 +16,6 @@ import {
   FfmpegRepository,
   resolveBinaries,
   runProcess,
-  WaveformFolder,
   type EncodeJob,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
@@ -111,13 +110,11 @@ async function timeEncode(
     sourceSampleRate: SOURCE.sampleRate,
     sourceChannels: SOURCE.channels,
     normalize: null,
-    waveform: true,
+    waveformSamplesPerPixel: 512,
     download: null,
   };
-  const folder = new WaveformFolder(512);
   const started = process.hrtime.bigint();
-  await ffmpeg.encode(job, { workDir, durationSeconds: TRACK_SECONDS, onWaveformChunk: (chunk) => folder.push(chunk) });
-  folder.finish();
+  await ffmpeg.encode(job, { workDir, durationSeconds: TRACK_SECONDS });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await rm(workDir, { recursive: true, force: true });
   return seconds;

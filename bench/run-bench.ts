@@ -13,7 +13,7 @@ import type { BenchContext, Figure, FigureRow } from './support/figure';
 import { benchBinaries } from './support/media';
 import { cleanUpEverything, installSignalHandlers, removeOnCleanup } from './support/processes';
 import { setApiProfileDir } from './support/stack';
-import { jobOverhead } from './figures/job-overhead';
+import { jobOverheadMp3, jobOverheadWav } from './figures/job-overhead';
 import { queuePickup } from './figures/queue-pickup';
 import { upload } from './figures/upload';
 import { segmentServing } from './figures/segment-serving';
@@ -23,7 +23,8 @@ import { ladder } from './figures/ladder';
 import { timeToPlayable } from './figures/time-to-playable';
 
 const FIGURES: readonly Figure[] = [
-  jobOverhead,
+  jobOverheadWav,
+  jobOverheadMp3,
   queuePickup,
   upload,
   segmentServing,

@@ -1,104 +1,144 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { buildEncodeArgs, FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
-import { silentLogger } from '@stream-server/logger';
-import { parseTranscodeOptions, resolveEncodingPlan } from '@stream-server/profiles';
+import { TranscodeQueue } from '@stream-server/queue';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
-import { benchBinaries, makeWav } from '../support/media';
+import { benchBinaries, makeMp3, makeWav } from '../support/media';
 import { submitWithCurl as submit, waitCompleted } from '../support/client';
+import { processCpuSeconds } from '../support/cpu-time';
 import { startChild } from '../support/processes';
 import { startStack } from '../support/stack';
 import { median, pairedRatio, round } from '../support/stats';
 
 const FIELDS = { codec: 'aac', bitrate: '192000' } as const;
 const SEGMENT_SECONDS = 6; // HLS_SEGMENT_SECONDS default, as the stack runs
-const MAX_DURATION_SECONDS = 14_400; // MAX_DURATION_SECONDS default
+
+interface Source {
+  readonly kind: 'WAV' | 'MP3';
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly make: (dir: string, name: string, seconds: number) => Promise<string>;
+}
 
 /**
- * A whole job (upload → probe → queue → worker → ffmpeg → publish → seen
- * `Completed` by a client polling every 100 ms) against bare ffmpeg doing
- * the same encode: same binary, the argv from the same pure builders the
- * worker uses (see bareArgv). Runs alternate (baseline, job, baseline,
- * job…); the ratio is the median of the per-pair ratios.
+ * A whole job in the default configuration (loudness and waveform on:
+ * upload → probe → queue → worker → ffmpeg → publish → seen `Completed` by
+ * a client polling every 100 ms) against what a user would otherwise run:
+ * plain `ffmpeg -i in -c:a aac -b:a 192k -f hls -hls_time 6 -hls_playlist_type
+ * vod`, nothing else. Runs alternate (plain, job, plain, job…); each ratio
+ * is the median of the per-pair ratios.
+ *
+ * Wall: curl's start → `Completed` seen, against plain ffmpeg's run.
+ * CPU: the worker process's own CPU plus its reaped children's (every
+ * ffmpeg it ran), from /proc/<pid>/stat before the submit and after
+ * `Completed` (see cpu-time.ts), against plain ffmpeg's (the bench's
+ * reaped-children time around it). The stack runs one worker, so nothing
+ * else lands in the window; the API's upload and probe are not counted.
  */
-export const jobOverhead: Figure = {
-  id: 'overhead',
-  title: 'job overhead',
-  async run(ctx: BenchContext): Promise<FigureRow> {
-    const seconds = ctx.quick ? 120 : 300;
-    const rounds = ctx.quick ? 3 : 5;
-    const source = await makeWav(ctx.tmpDir, `overhead-${seconds}s`, seconds);
-    const argv = await bareArgv(source);
-    const { ffmpeg } = await benchBinaries();
-    const stack = await startStack('overhead', { workers: 1 });
-    try {
-      // One unmeasured job warms the page cache and both processes' JITs.
-      await waitCompleted(stack.baseUrl, await submit(stack.baseUrl, source, FIELDS));
-      const bare: number[] = [];
-      const whole: number[] = [];
-      const submitMs: number[] = [];
-      for (let i = 0; i < rounds; i++) {
-        bare.push(await timeFfmpeg(ffmpeg, argv.worker, ctx.tmpDir));
+function jobOverhead(id: string, source: (quick: boolean) => Source): Figure {
+  return {
+    id,
+    title: `job overhead (${source(false).kind})`,
+    async run(ctx: BenchContext): Promise<FigureRow> {
+      const { kind, seconds, rounds, make } = source(ctx.quick);
+      const file = await make(ctx.tmpDir, `overhead-${seconds}s`, seconds);
+      const { ffmpeg } = await benchBinaries();
+      const plainArgv = plainHlsArgv(file);
+      const stack = await startStack(`overhead-${kind.toLowerCase()}`, { workers: 1 });
+      const queue = new TranscodeQueue(stack.redis, { prefix: stack.prefix, attempts: 1, retentionDays: 1 });
+      const workerPid = stack.workers[0]?.proc.pid;
+      if (workerPid === undefined) throw new Error('the worker has no pid');
+      try {
+        // One unmeasured job warms the page cache and both processes' JITs.
+        await waitCompleted(stack.baseUrl, await submit(stack.baseUrl, file, FIELDS));
+        const plain: Array<{ wallMs: number; cpuS: number }> = [];
+        const jobs: Array<{ wallMs: number; cpuS: number; stages: Record<string, number> }> = [];
+        for (let i = 0; i < rounds; i++) {
+          plain.push(await timePlain(ffmpeg, plainArgv, ctx.tmpDir));
 
-        const start = performance.now();
-        const jobId = await submit(stack.baseUrl, source, FIELDS);
-        submitMs.push(performance.now() - start);
-        await waitCompleted(stack.baseUrl, jobId, 100);
-        whole.push(performance.now() - start);
-        ctx.log(`  round ${i + 1}: ffmpeg ${round(bare[i] ?? 0, 0)} ms, job ${round(whole[i] ?? 0, 0)} ms`);
+          const cpuBefore = await processCpuSeconds(workerPid);
+          const start = performance.now();
+          const startedAt = Date.now();
+          const jobId = await submit(stack.baseUrl, file, FIELDS);
+          const answeredMs = performance.now() - start;
+          await waitCompleted(stack.baseUrl, jobId, 100);
+          const wallMs = performance.now() - start;
+          const cpuS = (await processCpuSeconds(workerPid)) - cpuBefore;
+          const snapshot = await queue.get(jobId);
+          const stages = {
+            submitAnswerMs: round(answeredMs, 0),
+            queuedToStartMs: (snapshot?.startedAt ?? NaN) - (snapshot?.createdAt ?? NaN),
+            workerMs: (snapshot?.finishedAt ?? NaN) - (snapshot?.startedAt ?? NaN),
+            finishedToSeenMs: round(startedAt + wallMs - (snapshot?.finishedAt ?? NaN), 0),
+          };
+          jobs.push({ wallMs, cpuS, stages });
+          const p = plain[i];
+          ctx.log(
+            `  round ${i + 1}: plain ffmpeg ${round(p?.wallMs ?? 0, 0)} ms / ${round(p?.cpuS ?? 0)} s CPU, ` +
+              `job ${round(wallMs, 0)} ms / ${round(cpuS)} s CPU ${JSON.stringify(stages)}`,
+          );
+        }
+        const wallRatio = pairedRatio(
+          jobs.map((job) => job.wallMs),
+          plain.map((run) => run.wallMs),
+        );
+        const cpuRatio = pairedRatio(
+          jobs.map((job) => job.cpuS),
+          plain.map((run) => run.cpuS),
+        );
+        return {
+          id,
+          figure: `job overhead (${seconds / 60}-min ${kind} → AAC 192k, loudness + waveform on)`,
+          measured: `${round(median(jobs.map((job) => job.wallMs)) / 1000)} s, ${round(median(jobs.map((job) => job.cpuS)))} s CPU (CPU ${round(cpuRatio)}×)`,
+          baseline: `${round(median(plain.map((run) => run.wallMs)) / 1000)} s, ${round(median(plain.map((run) => run.cpuS)))} s CPU (plain ffmpeg HLS)`,
+          ratio: round(wallRatio, 3),
+          target: '≤ 1.10× wall, ≤ 1.15× CPU',
+          pass: wallRatio <= 1.1 && cpuRatio <= 1.15,
+          details: {
+            audioSeconds: seconds,
+            wallRatio: round(wallRatio, 3),
+            cpuRatio: round(cpuRatio, 3),
+            plain,
+            jobs,
+            ffmpeg,
+            plainArgv,
+          },
+        };
+      } finally {
+        await queue.close();
+        await stack.stop();
       }
-      const hlsOnly = await timeFfmpeg(ffmpeg, argv.hlsOnly, ctx.tmpDir);
-      const ratio = pairedRatio(whole, bare);
-      return {
-        id: this.id,
-        figure: `job overhead (${seconds / 60}-min WAV → AAC 192k)`,
-        measured: `${round(median(whole) / 1000)} s`,
-        baseline: `${round(median(bare) / 1000)} s (bare ffmpeg)`,
-        ratio: round(ratio, 3),
-        target: '≤ 1.10×',
-        pass: ratio <= 1.1,
-        details: {
-          audioSeconds: seconds,
-          bareMs: bare,
-          jobMs: whole,
-          submitResponseMs: submitMs,
-          hlsOnlyEncodeMs: hlsOnly,
-          ffmpeg,
-          argv: argv.worker,
-          hlsOnlyArgv: argv.hlsOnly,
-        },
-      };
-    } finally {
-      await stack.stop();
-    }
-  },
-};
+    },
+  };
+}
+
+export const jobOverheadWav = jobOverhead('overhead', (quick) => ({
+  kind: 'WAV',
+  seconds: quick ? 120 : 300,
+  rounds: quick ? 3 : 5,
+  make: makeWav,
+}));
+
+export const jobOverheadMp3 = jobOverhead('overhead-mp3', (quick) => ({
+  kind: 'MP3',
+  seconds: quick ? 300 : 1200,
+  rounds: quick ? 2 : 3,
+  make: makeMp3,
+}));
 
 /**
- * The worker's ffmpeg argv for this file, built as TranscodeProcessor builds
- * it (one pass: the rendition, the loudness meter, the waveform PCM on fd 3),
- * and a plain HLS encode's, reported beside it so the cost of the analysis
- * outputs is visible.
+ * What someone would type to get the same HLS from plain ffmpeg: same
+ * codec, bitrate and segment length as FIELDS and the stack, nothing of
+ * ours (whitelists, filters, caps, analysis outputs).
  */
-async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: string[] }> {
-  const setup = await setUpFfmpeg({}, silentLogger);
-  const probe = await new FfmpegRepository(setup.binaries).probe(source);
-  if (!probe.ok) throw new Error(`cannot probe ${source}`);
-  const { audio, demuxer } = probe.result;
-  const plan = resolveEncodingPlan(parseTranscodeOptions(FIELDS), audio);
-  const encoder = setup.encoders[plan.codec];
-  if (!encoder) throw new Error(`${setup.binaries.ffmpeg} cannot write ${plan.codec}`);
-  // Written out rather than built from the package's argv parts: the
-  // reference is what someone would type to get the same HLS from plain
-  // ffmpeg (same codec, bitrate and segment length as FIELDS and the
-  // stack), so nothing of ours (whitelists, filters, caps) is in it.
-  const hlsOnly = [
+function plainHlsArgv(source: string): string[] {
+  return [
     '-hide_banner',
     '-nostdin',
+    '-loglevel',
+    'error',
     '-y',
     '-i',
     source,
-    '-vn',
     '-c:a',
     'aac',
     '-b:a',
@@ -109,34 +149,24 @@ async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: st
     String(SEGMENT_SECONDS),
     '-hls_playlist_type',
     'vod',
-    '-hls_segment_filename',
-    'segment_%05d.ts',
     'index.m3u8',
   ];
-  const worker = buildEncodeArgs({
-    input: source,
-    demuxer,
-    renditions: [{ dir: null, plan, encoder }],
-    segmentSeconds: SEGMENT_SECONDS,
-    maxDurationSeconds: MAX_DURATION_SECONDS,
-    sourceSampleRate: audio.sampleRate,
-    sourceChannels: audio.channels,
-    normalize: null,
-    waveform: true,
-    download: null,
-  });
-  return { worker, hlsOnly };
 }
 
-/** Runs ffmpeg to its end in a fresh work dir, draining stdout, stderr and fd 3 (the waveform pipe) as the worker does. */
-async function timeFfmpeg(ffmpeg: string, argv: readonly string[], parent: string): Promise<number> {
-  const workDir = await mkdtemp(path.join(parent, 'bare-'));
+/** Runs plain ffmpeg to its end in a fresh dir: wall time and its CPU time. */
+async function timePlain(
+  ffmpeg: string,
+  argv: readonly string[],
+  parent: string,
+): Promise<{ wallMs: number; cpuS: number }> {
+  const workDir = await mkdtemp(path.join(parent, 'plain-'));
+  const cpuBefore = await processCpuSeconds('self', true);
   const start = performance.now();
-  const child = startChild('ffmpeg', ffmpeg, argv, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  child.proc.stdio[3]?.on('data', () => undefined);
+  const child = startChild('ffmpeg', ffmpeg, argv, { cwd: workDir });
   const code = await child.exited;
-  const ms = performance.now() - start;
+  const wallMs = performance.now() - start;
+  const cpuS = (await processCpuSeconds('self', true)) - cpuBefore;
   await rm(workDir, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`bare ffmpeg exited ${String(code)}: ${child.output()}`);
-  return ms;
+  if (code !== 0) throw new Error(`plain ffmpeg exited ${String(code)}: ${child.output()}`);
+  return { wallMs, cpuS };
 }

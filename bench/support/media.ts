@@ -71,3 +71,35 @@ export async function makeSilentWav(file: string, totalBytes: number): Promise<s
   }
   return file;
 }
+
+/**
+ * An MP3 (LAME, 192 kb/s, 44.1 kHz stereo) of the same tone plus pink
+ * noise, for figures about compressed uploads.
+ */
+export async function makeMp3(dir: string, name: string, seconds: number): Promise<string> {
+  const { ffmpeg } = await benchBinaries();
+  const file = path.join(dir, `${name}.mp3`);
+  await run(ffmpeg, [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
+    '-filter_complex',
+    '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '192k',
+    file,
+  ]);
+  return file;
+}

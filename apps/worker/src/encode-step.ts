@@ -3,7 +3,6 @@ import path from 'node:path';
 import {
   DOWNLOAD_FILE,
   throttle,
-  WaveformFolder,
   waveformJson,
   type LoudnessMeasurement,
   type RenditionOutput,
@@ -81,13 +80,12 @@ export class EncodeStep {
       ...(request.signal ? { signal: request.signal } : {}),
     };
     const rungs = renditionsOf(data);
-    const folder = new WaveformFolder(outputs.waveform.samplesPerPixel);
     const download =
       data.downloadPlan && request.downloadEncoder !== null
         ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
         : null;
     let measured: LoudnessMeasurement | null = null;
-    let encoded: { loudness: LoudnessMeasurement | null };
+    let encoded: { loudness: LoudnessMeasurement | null; waveform: Int8Array | null };
     const live = new LiveMirror({
       storage: this.storage,
       jobId: data.jobId,
@@ -106,11 +104,11 @@ export class EncodeStep {
 
       // Pass 1 of normalisation: measure the source (null: silence, left as is).
       if (data.normalize) {
-        measured = await this.ffmpeg.measureLoudness(input, data.demuxer, this.settings.maxDurationSeconds, {
-          ...runBase,
-          timeoutMs,
-          progressSpan: [0, MEASURE_PASS_PERCENT],
-        });
+        measured = await this.ffmpeg.measureLoudness(
+          { input, demuxer: data.demuxer, sampleRate: data.source.sampleRate, channels: data.source.channels },
+          this.settings.maxDurationSeconds,
+          { ...runBase, timeoutMs, progressSpan: [0, MEASURE_PASS_PERCENT] },
+        );
       }
       live.start();
       encoded = await this.ffmpeg.encode(
@@ -124,7 +122,7 @@ export class EncodeStep {
           sourceChannels: data.source.channels,
           // The schema holds a loudness target whenever normalize is true.
           normalize: measured && outputs.loudnessTarget ? { target: outputs.loudnessTarget, measured } : null,
-          waveform: true,
+          waveformSamplesPerPixel: outputs.waveform.samplesPerPixel,
           download,
         },
         {
@@ -132,7 +130,6 @@ export class EncodeStep {
           // Pass 1 used part of the attempt's budget; never less than a second.
           timeoutMs: Math.max(1000, deadline - Date.now()),
           progressSpan: [data.normalize ? MEASURE_PASS_PERCENT : 0, 99.9],
-          onWaveformChunk: (chunk) => folder.push(chunk),
         },
       );
       // The last segments, in case ffmpeg ended between two looks.
@@ -149,7 +146,9 @@ export class EncodeStep {
     }
     await writeFile(
       path.join(workDir, WAVEFORM_NAME),
-      JSON.stringify(waveformJson(data.source.sampleRate, outputs.waveform.samplesPerPixel, folder.finish())),
+      JSON.stringify(
+        waveformJson(data.source.sampleRate, outputs.waveform.samplesPerPixel, encoded.waveform ?? new Int8Array(0)),
+      ),
     );
     return {
       ...described,

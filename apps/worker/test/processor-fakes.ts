@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   DOWNLOAD_FILE,
+  type EncodeAnalysis,
   type EncodeJob,
   type EncodeRun,
   type LoudnessMeasurement,
+  type MeasuredSource,
   type StagedRun,
 } from '@stream-server/ffmpeg';
 import type { TranscodeJobData } from '@stream-server/jobs';
@@ -179,17 +181,12 @@ export class FakeFfmpeg implements ProcessorFfmpeg {
   /** Runs inside the encode, before it writes (a cancel arriving, say). */
   during: (run: EncodeRun) => Promise<void> = async () => undefined;
 
-  async measureLoudness(
-    _input: string,
-    _demuxer: string,
-    _max: number,
-    run: StagedRun,
-  ): Promise<LoudnessMeasurement | null> {
+  async measureLoudness(_source: MeasuredSource, _max: number, run: StagedRun): Promise<LoudnessMeasurement | null> {
     this.measureRuns.push(run);
     return MEASURED;
   }
 
-  async encode(job: EncodeJob, run: EncodeRun): Promise<{ loudness: LoudnessMeasurement | null }> {
+  async encode(job: EncodeJob, run: EncodeRun): Promise<EncodeAnalysis> {
     this.encodes.push({ job, run });
     run.onProgress?.(50);
     await this.during(run);
@@ -198,8 +195,10 @@ export class FakeFfmpeg implements ProcessorFfmpeg {
       await writeRendition(rendition.dir === null ? run.workDir : path.join(run.workDir, rendition.dir));
     }
     if (job.download) await writeFile(path.join(run.workDir, DOWNLOAD_FILE), 'm4a');
-    run.onWaveformChunk?.(Buffer.from([0, 0, 255, 127, 0, 128]));
-    return { loudness: ENCODED };
+    return {
+      loudness: ENCODED,
+      waveform: job.waveformSamplesPerPixel === null ? null : Int8Array.from([0, 127, -128, 0]),
+    };
   }
 }
 

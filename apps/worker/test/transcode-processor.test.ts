@@ -89,6 +89,8 @@ it('encodes, publishes with the loudness and waveform beside, and drops the sour
   expect(JSON.parse(await readFile(path.join(out, WAVEFORM_NAME), 'utf8'))).toMatchObject({
     sample_rate: 44_100,
     samples_per_pixel: 256,
+    length: 2,
+    data: [0, 127, -128, 0],
   });
   expect(storage.removed).toEqual([live, upload]);
   expect(await storage.exists(live)).toBe(false);
@@ -98,7 +100,7 @@ it('encodes, publishes with the loudness and waveform beside, and drops the sour
     demuxer: 'wav',
     normalize: null,
     download: null,
-    waveform: true,
+    waveformSamplesPerPixel: 256,
   });
   expect(ffmpeg.encodes[0]?.run.progressSpan).toEqual([0, 99.9]);
 });

@@ -41,6 +41,40 @@ export function hlsMuxerArgs(container: SegmentContainer, segmentSeconds: number
   ];
 }
 
+/** What the analysis pipe carries: every channel, interleaved 32-bit float (no clipping of overs). */
+const ANALYSIS_PCM_CODEC = 'pcm_f32le';
+const ANALYSIS_PCM_FORMAT = 'f32le';
+
+/**
+ * Whether the loudness of a stream with this many channels is measured
+ * in the worker from the analysis PCM (PcmAnalyzer: mono and stereo,
+ * where every channel weighs 1) or by ffmpeg's ebur128, which knows the
+ * surround weights of the layout. Pure.
+ */
+export function metersInProcess(channels: number): boolean {
+  return channels <= 2;
+}
+
+/**
+ * The analysis PCM output (ffmpeg converts to packed float on its own):
+ * the probed rate and channel count forced, so a stream that decodes
+ * differently from its probe is converted rather than misread. Shared
+ * with pass 1 of normalisation. Pure.
+ */
+export function analysisPcmOutput(sampleRate: number, channels: number): string[] {
+  return [
+    '-c:a',
+    ANALYSIS_PCM_CODEC,
+    '-ar',
+    String(sampleRate),
+    '-ac',
+    String(channels),
+    '-f',
+    ANALYSIS_PCM_FORMAT,
+    'pipe:3',
+  ];
+}
+
 /** Input options for an untrusted upload (shared with every ffmpeg read of one). */
 export function inputArgs(input: string, demuxer: string): string[] {
   return [

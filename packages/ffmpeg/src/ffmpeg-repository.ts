@@ -2,8 +2,10 @@ import type { Logger } from '@stream-server/logger';
 import { silentLogger } from '@stream-server/logger';
 import { describeFailure } from './ffmpeg-errors';
 import type { FfmpegBinaries } from './binaries';
-import { buildEncodeArgs, errorLinesOnly, type EncodeJob } from './ladder-args';
+import { metersInProcess } from './argv-parts';
+import { buildEncodeArgs, errorLinesOnly, writesAnalysisPcm, type EncodeJob } from './ladder-args';
 import { buildLoudnessMeasureArgs, parseEbur128Summary, type LoudnessMeasurement } from './loudness';
+import { PcmAnalyzer } from './pcm-analyzer';
 import { buildProbeArgs, parseProbeOutput, type ProbeOutcome } from './probe';
 import { ProgressParser } from './progress';
 import { runProcess } from './process-runner';
@@ -24,9 +26,22 @@ export interface StagedRun extends TranscodeRun {
   readonly progressSpan?: readonly [from: number, to: number];
 }
 
-export interface EncodeRun extends StagedRun {
-  /** Receives the waveform PCM (fd 3) as ffmpeg writes it. */
-  readonly onWaveformChunk?: (chunk: Buffer) => void;
+export type EncodeRun = StagedRun;
+
+/** What one encode measured besides writing its outputs. */
+export interface EncodeAnalysis {
+  /** Loudness of what was encoded; null for silence. */
+  readonly loudness: LoudnessMeasurement | null;
+  /** Waveform min/max pairs, or null when the job asked for none. */
+  readonly waveform: Int8Array | null;
+}
+
+/** The source format the analysis PCM is written in. */
+export interface MeasuredSource {
+  readonly input: string;
+  readonly demuxer: string;
+  readonly sampleRate: number;
+  readonly channels: number;
 }
 
 /** Room for ffmpeg's info-level chatter after the loudness summary (per-output stats lines). */
@@ -59,28 +74,43 @@ export class FfmpegRepository {
 
   /**
    * The whole job in one ffmpeg (see buildEncodeArgs): every rendition, the
-   * download, the waveform PCM and the loudness of what was encoded.
-   * Resolves with that loudness (null for silence); throws FfmpegError.
+   * download, and the analysis PCM, read as it arrives (PcmAnalyzer).
+   * Resolves with the loudness (null for silence) and the waveform; throws
+   * FfmpegError.
    */
-  async encode(job: EncodeJob, run: EncodeRun): Promise<{ loudness: LoudnessMeasurement | null }> {
-    const args = buildEncodeArgs(job);
-    const result = await this.runStaged(args, run, run.onWaveformChunk);
-    return { loudness: parseEbur128Summary(result.stderrTail) };
+  async encode(job: EncodeJob, run: EncodeRun): Promise<EncodeAnalysis> {
+    const inProcess = metersInProcess(job.sourceChannels);
+    const analyzer = writesAnalysisPcm(job)
+      ? new PcmAnalyzer({
+          sampleRate: job.sourceSampleRate,
+          channels: job.sourceChannels,
+          samplesPerPixel: job.waveformSamplesPerPixel,
+          loudness: inProcess,
+        })
+      : null;
+    const result = await this.runStaged(buildEncodeArgs(job), run, analyzer);
+    const analysis = analyzer?.finish() ?? { loudness: null, waveform: null };
+    return {
+      loudness: inProcess ? analysis.loudness : parseEbur128Summary(result.stderrTail),
+      waveform: analysis.waveform,
+    };
   }
 
   /** Pass 1 of normalisation: decode and measure only. Null for silence. */
   async measureLoudness(
-    input: string,
-    demuxer: string,
+    source: MeasuredSource,
     maxDurationSeconds: number,
     run: StagedRun,
   ): Promise<LoudnessMeasurement | null> {
-    const result = await this.runStaged(buildLoudnessMeasureArgs(input, demuxer, maxDurationSeconds), run);
-    return parseEbur128Summary(result.stderrTail);
+    const args = buildLoudnessMeasureArgs(source.input, source.demuxer, maxDurationSeconds, source);
+    if (!metersInProcess(source.channels)) return parseEbur128Summary((await this.runStaged(args, run)).stderrTail);
+    const analyzer = new PcmAnalyzer({ ...source, samplesPerPixel: null, loudness: true });
+    await this.runStaged(args, run, analyzer);
+    return analyzer.finish().loudness;
   }
 
   /** Runs a `level+info` ffmpeg with progress; failures read only its error lines. */
-  private async runStaged(args: readonly string[], run: StagedRun, onExtraOutput?: (chunk: Buffer) => void) {
+  private async runStaged(args: readonly string[], run: StagedRun, analyzer?: PcmAnalyzer | null) {
     this.logger.debug('ffmpeg start', { cmd: [this.binaries.ffmpeg, ...args].join(' '), cwd: run.workDir });
     const progress = new ProgressParser(run.durationSeconds);
     const [from, to] = run.progressSpan ?? [0, 99.9];
@@ -92,7 +122,7 @@ export class FfmpegRepository {
         const percent = progress.push(line);
         if (percent !== null) run.onProgress?.(Math.round((from + ((to - from) * percent) / 99.9) * 10) / 10);
       },
-      ...(onExtraOutput ? { onExtraOutput } : {}),
+      ...(analyzer ? { onExtraOutput: (chunk: Buffer) => analyzer.push(chunk) } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.timeoutMs ? { timeoutMs: run.timeoutMs } : {}),
     });

@@ -1,15 +1,24 @@
 export { AUDIO_DEMUXERS, allowedDemuxer } from './demuxers';
 export { ENCODER_CANDIDATES, type EncoderMap } from './encoders';
 export {
+  analysisPcmOutput,
   buildCapabilityProbeArgs,
   encoderArgs,
   inputArgs,
+  metersInProcess,
   HLS_MANIFEST,
   HLS_INIT_SEGMENT,
   HLS_LIVE_MANIFEST,
 } from './argv-parts';
 export { livePlaylist, vodPlaylist } from './live-playlist';
-export { buildEncodeArgs, errorLinesOnly, DOWNLOAD_FILE, type EncodeJob, type RenditionOutput } from './ladder-args';
+export {
+  buildEncodeArgs,
+  errorLinesOnly,
+  writesAnalysisPcm,
+  DOWNLOAD_FILE,
+  type EncodeJob,
+  type RenditionOutput,
+} from './ladder-args';
 export {
   buildLoudnessMeasureArgs,
   buildNormalizeFilter,
@@ -18,7 +27,10 @@ export {
   type LoudnessMeasurement,
   type LoudnessTarget,
 } from './loudness';
-export { WaveformFolder, waveformJson, waveformMixFilter, WAVEFORM_PCM_FORMAT, type WaveformJson } from './waveform';
+export { WaveformFolder, waveformJson, type WaveformJson } from './waveform';
+export { PcmAnalyzer, type AnalyzerOptions, type AnalysisResult } from './pcm-analyzer';
+export { LoudnessMeter, kWeighting } from './loudness-meter';
+export { TruePeakMeter, TRUE_PEAK_HISTORY } from './true-peak';
 export {
   buildMultivariantPlaylist,
   measureBandwidth,
@@ -48,6 +60,13 @@ export {
 } from './binaries';
 export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';
-export { FfmpegRepository, type TranscodeRun, type StagedRun, type EncodeRun } from './ffmpeg-repository';
+export {
+  FfmpegRepository,
+  type TranscodeRun,
+  type StagedRun,
+  type EncodeRun,
+  type EncodeAnalysis,
+  type MeasuredSource,
+} from './ffmpeg-repository';
 export { parseMediaPlaylist, timedSegments, type MediaPlaylist, type TimedSegment } from './playlist';
 export { setUpFfmpeg, type FfmpegSetup } from './ffmpeg-setup';

@@ -1,12 +1,11 @@
 import type { EncodingPlan } from '@stream-server/profiles';
-import { encoderArgs, hlsMuxerArgs, HLS_MANIFEST, inputArgs } from './argv-parts';
+import { analysisPcmOutput, encoderArgs, hlsMuxerArgs, HLS_MANIFEST, inputArgs, metersInProcess } from './argv-parts';
 import {
   buildNormalizeFilter,
   LOUDNESS_MEASURE_FILTER,
   type LoudnessMeasurement,
   type LoudnessTarget,
 } from './loudness';
-import { WAVEFORM_PCM_FORMAT, waveformMixFilter } from './waveform';
 
 /** One HLS rendition written by the encode. */
 export interface RenditionOutput {
@@ -35,8 +34,8 @@ export interface EncodeJob {
   readonly sourceChannels: number;
   /** Pass 2 of `normalize=true`: pass 1's figures and the target. */
   readonly normalize: { readonly target: LoudnessTarget; readonly measured: LoudnessMeasurement } | null;
-  /** Write mono s16le PCM for the waveform to fd 3 (`pipe:3`). */
-  readonly waveform: boolean;
+  /** Fold a waveform with this many samples per pixel, or null for none. */
+  readonly waveformSamplesPerPixel: number | null;
   /** `download.m4a`: AAC in MP4 with its index up front, or null. */
   readonly download: { readonly plan: EncodingPlan; readonly encoder: string; readonly file: string } | null;
 }
@@ -45,28 +44,40 @@ export interface EncodeJob {
 export const DOWNLOAD_FILE = 'download.m4a';
 
 /**
+ * Whether the encode writes the analysis PCM to fd 3: for the waveform,
+ * and for loudness whenever it is measured in process. Pure.
+ */
+export function writesAnalysisPcm(job: Pick<EncodeJob, 'sourceChannels' | 'waveformSamplesPerPixel'>): boolean {
+  return job.waveformSamplesPerPixel !== null || metersInProcess(job.sourceChannels);
+}
+
+/**
  * ffmpeg arguments for the whole job in one process: the source is decoded
  * once, (normalised,) split with `asplit`, and each branch goes to one
- * output: every HLS rendition, the loudness meter (ebur128's summary on
- * stderr, audio to `-f null`), the waveform PCM on fd 3, and the
- * download file. Run with the work dir as cwd; all names are relative.
- * `-loglevel level+info` because the loudness summary is printed at info
+ * output: every HLS rendition, the download file, and the analysis PCM on
+ * fd 3 (every channel as 32-bit float, which PcmAnalyzer turns into the
+ * loudness, true peak and waveform on the worker's own thread, beside
+ * ffmpeg's). Sources with surround channels are metered by an `ebur128`
+ * branch to `-f null` instead (its summary on stderr), which knows the
+ * layout's channel weights. Run with the work dir as cwd; all names are
+ * relative. `-loglevel level+info` because that summary is printed at info
  * level; the `[error]` tags let the runner keep only errors for messages.
  * Pure: no I/O.
  */
 export function buildEncodeArgs(job: EncodeJob): string[] {
   if (job.renditions.length === 0) throw new Error('an encode needs a rendition');
+  const meterBranch = !metersInProcess(job.sourceChannels);
+  const pcm = writesAnalysisPcm(job);
   const branches = job.renditions.map((_rendition, index) => `r${index}`);
   if (job.download) branches.push('dl');
-  branches.push('ld');
-  if (job.waveform) branches.push('wf');
+  if (meterBranch) branches.push('ld');
+  if (pcm) branches.push('an');
 
   const head = job.normalize
     ? `[0:a:0]${buildNormalizeFilter(job.normalize.target, job.normalize.measured, job.sourceSampleRate)},`
     : '[0:a:0]';
   const graph = [`${head}asplit=${branches.length}${branches.map((label) => `[${label}]`).join('')}`];
-  graph.push(`[ld]${LOUDNESS_MEASURE_FILTER}[ldo]`);
-  if (job.waveform) graph.push(`[wf]${waveformMixFilter(job.sourceChannels)}[wfo]`);
+  if (meterBranch) graph.push(`[ld]${LOUDNESS_MEASURE_FILTER}[ldo]`);
 
   const cap = ['-t', String(job.maxDurationSeconds)];
   const args = [
@@ -116,21 +127,8 @@ export function buildEncodeArgs(job: EncodeJob): string[] {
       job.download.file,
     );
   }
-  args.push('-map', '[ldo]', ...cap, '-f', 'null', '-');
-  if (job.waveform) {
-    args.push(
-      '-map',
-      '[wfo]',
-      ...cap,
-      '-c:a',
-      'pcm_s16le',
-      '-ar',
-      String(job.sourceSampleRate),
-      '-f',
-      WAVEFORM_PCM_FORMAT,
-      'pipe:3',
-    );
-  }
+  if (meterBranch) args.push('-map', '[ldo]', ...cap, '-f', 'null', '-');
+  if (pcm) args.push('-map', '[an]', ...cap, ...analysisPcmOutput(job.sourceSampleRate, job.sourceChannels));
   return args;
 }
 

@@ -1,4 +1,4 @@
-import { inputArgs } from './argv-parts';
+import { analysisPcmOutput, inputArgs, metersInProcess } from './argv-parts';
 
 /** EBU R128 figures of one stream, as ffmpeg's ebur128 filter measures them. */
 export interface LoudnessMeasurement {
@@ -42,9 +42,19 @@ const TARGET_LRA = 11;
 
 /**
  * Pass 1 of `normalize=true`: decode the upload once and measure it;
- * nothing is written. Same untrusted-input rules as the encode.
+ * nothing is written but the analysis PCM on fd 3 (mono and stereo, see
+ * metersInProcess) or ebur128's summary on stderr (surround). Same
+ * untrusted-input rules as the encode.
  */
-export function buildLoudnessMeasureArgs(input: string, demuxer: string, maxDurationSeconds: number): string[] {
+export function buildLoudnessMeasureArgs(
+  input: string,
+  demuxer: string,
+  maxDurationSeconds: number,
+  source: { readonly sampleRate: number; readonly channels: number },
+): string[] {
+  const output = metersInProcess(source.channels)
+    ? analysisPcmOutput(source.sampleRate, source.channels)
+    : ['-af', LOUDNESS_MEASURE_FILTER, '-f', 'null', '-'];
   return [
     '-hide_banner',
     '-nostdin',
@@ -57,16 +67,12 @@ export function buildLoudnessMeasureArgs(input: string, demuxer: string, maxDura
     '-vn',
     '-sn',
     '-dn',
-    '-af',
-    LOUDNESS_MEASURE_FILTER,
     '-t',
     String(maxDurationSeconds),
-    '-f',
-    'null',
     '-progress',
     'pipe:1',
     '-nostats',
-    '-',
+    ...output,
   ];
 }
 

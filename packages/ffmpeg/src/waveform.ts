@@ -14,14 +14,10 @@ export interface WaveformJson {
   readonly data: number[];
 }
 
-/** The PCM the waveform branch of the encode writes: mono s16le. */
-export const WAVEFORM_PCM_FORMAT = 's16le';
-
 /**
- * Folds a stream of mono s16le PCM into min/max pairs as it arrives, so the
- * decoded audio is never held in memory: only the pairs are (2 bytes per
- * `samplesPerPixel` samples). Chunks may split a sample; the odd byte is
- * carried over. Pure apart from its own state.
+ * Folds mono samples into min/max pairs as they arrive, so the decoded
+ * audio is never held in memory: only the pairs are (2 bytes per
+ * `samplesPerPixel` samples). Pure apart from its own state.
  */
 export class WaveformFolder {
   private pairs: Int8Array = new Int8Array(1024);
@@ -29,25 +25,10 @@ export class WaveformFolder {
   private inPixel = 0;
   private min = 0;
   private max = 0;
-  private carry: number | null = null;
 
   constructor(readonly samplesPerPixel: number) {
     if (!Number.isInteger(samplesPerPixel) || samplesPerPixel < 1)
       throw new Error(`bad samples per pixel: ${samplesPerPixel}`);
-  }
-
-  push(chunk: Uint8Array): void {
-    let offset = 0;
-    if (this.carry !== null && chunk.length > 0) {
-      this.sample(toInt16(this.carry, chunk[0] ?? 0));
-      this.carry = null;
-      offset = 1;
-    }
-    const end = chunk.length - ((chunk.length - offset) % 2);
-    for (let i = offset; i < end; i += 2) {
-      this.sample(toInt16(chunk[i] ?? 0, chunk[i + 1] ?? 0));
-    }
-    if (end < chunk.length) this.carry = chunk[end] ?? 0;
   }
 
   /** The pairs so far, plus a last partial pixel (audiowaveform keeps it too). */
@@ -56,17 +37,29 @@ export class WaveformFolder {
     return this.pairs.slice(0, this.length * 2);
   }
 
-  private sample(value: number): void {
-    if (this.inPixel === 0) {
-      this.min = value;
-      this.max = value;
-    } else if (value < this.min) {
-      this.min = value;
-    } else if (value > this.max) {
-      this.max = value;
+  /**
+   * Folds mono float samples (1 = full scale). The pairs are those of the
+   * s16 samples the s16 pipe gave before (rounded, clipped), and
+   * since that conversion never reorders two samples, the min and max are
+   * taken on the floats and only they are converted.
+   */
+  pushFloat(samples: Float32Array, from: number, count: number): void {
+    const end = from + count;
+    let i = from;
+    while (i < end) {
+      const stop = Math.min(end, i + this.samplesPerPixel - this.inPixel);
+      let min = this.inPixel === 0 ? Infinity : this.min;
+      let max = this.inPixel === 0 ? -Infinity : this.max;
+      this.inPixel += stop - i;
+      for (; i < stop; i++) {
+        const value = samples[i] ?? 0;
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+      this.min = min;
+      this.max = max;
+      if (this.inPixel === this.samplesPerPixel) this.emit();
     }
-    this.inPixel += 1;
-    if (this.inPixel === this.samplesPerPixel) this.emit();
   }
 
   private emit(): void {
@@ -76,8 +69,8 @@ export class WaveformFolder {
       this.pairs = grown;
     }
     // 16 → 8 bits as audiowaveform does: keep the high byte.
-    this.pairs[this.length * 2] = this.min >> 8;
-    this.pairs[this.length * 2 + 1] = this.max >> 8;
+    this.pairs[this.length * 2] = toS16(this.min) >> 8;
+    this.pairs[this.length * 2 + 1] = toS16(this.max) >> 8;
     this.length += 1;
     this.inPixel = 0;
   }
@@ -96,18 +89,8 @@ export function waveformJson(sampleRate: number, samplesPerPixel: number, pairs:
   };
 }
 
-/**
- * The filter that turns the (possibly multichannel) audio into the mono
- * PCM the folder reads: the mean of all channels, as audiowaveform mixes.
- */
-export function waveformMixFilter(channels: number): string {
-  const count = Math.max(1, Math.floor(channels));
-  const gain = (1 / count).toFixed(6);
-  const terms = Array.from({ length: count }, (_unused, index) => (count === 1 ? 'c0' : `${gain}*c${index}`));
-  return `pan=mono|c0=${terms.join('+')},aformat=sample_fmts=s16`;
-}
-
-function toInt16(low: number, high: number): number {
-  const value = low | (high << 8);
-  return value >= 0x8000 ? value - 0x10000 : value;
+/** Float → s16 as the old s16 pipe gave it (ties rounded up, overs clipped). */
+function toS16(value: number): number {
+  const scaled = Math.floor(value * 32768 + 0.5);
+  return scaled > 32767 ? 32767 : scaled < -32768 ? -32768 : scaled;
 }

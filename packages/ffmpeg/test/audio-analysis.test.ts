@@ -11,7 +11,6 @@ import {
   timedSegments,
   WaveformFolder,
   waveformJson,
-  waveformMixFilter,
 } from '@stream-server/ffmpeg';
 
 // What ffmpeg 5.1 prints with `-loglevel level+info` (the 2018 build prints the same summary).
@@ -62,35 +61,54 @@ describe('loudness', () => {
     expect(parseEbur128Summary(SUMMARY.slice(0, SUMMARY.indexOf('Loudness range')))).toBeNull();
   });
 
-  it('pass 1 arguments: untrusted input rules, ebur128 only, no output file', () => {
-    expect(buildLoudnessMeasureArgs('/u/x', 'mp3', 600)).toEqual([
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'level+info',
-      '-y',
-      '-protocol_whitelist',
-      'file',
-      '-format_whitelist',
-      AUDIO_DEMUXERS.join(','),
+  const PASS1_HEAD = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'level+info',
+    '-y',
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    AUDIO_DEMUXERS.join(','),
+    '-f',
+    'mp3',
+    '-i',
+    'file:/u/x',
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-t',
+    '600',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+  ];
+
+  it('pass 1 arguments (stereo): untrusted input rules, the analysis PCM on fd 3, no file', () => {
+    expect(buildLoudnessMeasureArgs('/u/x', 'mp3', 600, { sampleRate: 44_100, channels: 2 })).toEqual([
+      ...PASS1_HEAD,
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '44100',
+      '-ac',
+      '2',
       '-f',
-      'mp3',
-      '-i',
-      'file:/u/x',
-      '-map',
-      '0:a:0',
-      '-vn',
-      '-sn',
-      '-dn',
+      'f32le',
+      'pipe:3',
+    ]);
+  });
+
+  it('pass 1 arguments (surround): ebur128 to -f null, nothing on fd 3', () => {
+    expect(buildLoudnessMeasureArgs('/u/x', 'mp3', 600, { sampleRate: 48_000, channels: 6 })).toEqual([
+      ...PASS1_HEAD,
       '-af',
       'ebur128=peak=true:framelog=verbose',
-      '-t',
-      '600',
       '-f',
       'null',
-      '-progress',
-      'pipe:1',
-      '-nostats',
       '-',
     ]);
   });
@@ -123,31 +141,34 @@ describe('loudness', () => {
 });
 
 describe('WaveformFolder', () => {
-  const pcm = (samples: number[]) => {
-    const buffer = Buffer.alloc(samples.length * 2);
-    samples.forEach((sample, index) => buffer.writeInt16LE(sample, index * 2));
-    return buffer;
-  };
+  const floats = (samples: number[]) => Float32Array.from(samples, (sample) => sample / 32768);
 
   it('folds samples into 8-bit min/max pairs, keeping a last partial pixel', () => {
     const folder = new WaveformFolder(3);
-    folder.push(pcm([0, 256, -256, 32767, -32768, 100, 512]));
+    folder.pushFloat(floats([0, 256, -256, 32767, -32768, 100, 512]), 0, 7);
     expect(Array.from(folder.finish())).toEqual([-1, 1, -128, 127, 2, 2]);
   });
 
-  it('gives the same pairs however the stream is chunked, even mid-sample', () => {
-    const samples = Array.from({ length: 1000 }, (_unused, i) => Math.round(Math.sin(i / 7) * 20_000));
+  it("rounds and clips floats to s16 as ffmpeg's s16 conversion did", () => {
+    const folder = new WaveformFolder(1);
+    // 255.5 rounds up to 256 (high byte 1); 1.5 × full scale clips to 32767.
+    folder.pushFloat(Float32Array.from([255.5 / 32768, 1.5, -1.5]), 0, 3);
+    expect(Array.from(folder.finish())).toEqual([1, 1, 127, 127, -128, -128]);
+  });
+
+  it('gives the same pairs however the samples are split', () => {
+    const samples = floats(Array.from({ length: 1000 }, (_unused, i) => Math.round(Math.sin(i / 7) * 20_000)));
     const whole = new WaveformFolder(64);
-    whole.push(pcm(samples));
-    const bytes = pcm(samples);
-    const chunked = new WaveformFolder(64);
-    for (let offset = 0; offset < bytes.length; offset += 7) chunked.push(bytes.subarray(offset, offset + 7));
-    expect(Array.from(chunked.finish())).toEqual(Array.from(whole.finish()));
+    whole.pushFloat(samples, 0, samples.length);
+    const split = new WaveformFolder(64);
+    for (let offset = 0; offset < samples.length; offset += 7)
+      split.pushFloat(samples, offset, Math.min(7, samples.length - offset));
+    expect(Array.from(split.finish())).toEqual(Array.from(whole.finish()));
   });
 
   it('grows past its first buffer and gives nothing for no audio', () => {
     const folder = new WaveformFolder(1);
-    folder.push(pcm(Array.from({ length: 5000 }, () => 1024)));
+    folder.pushFloat(floats(Array.from({ length: 5000 }, () => 1024)), 0, 5000);
     const pairs = folder.finish();
     expect(pairs).toHaveLength(10_000);
     expect(pairs.every((value) => value === 4)).toBe(true);
@@ -168,12 +189,6 @@ describe('WaveformFolder', () => {
       length: 2,
       data: [-3, 4, -1, 1],
     });
-  });
-
-  it('mixes channels with equal weights', () => {
-    expect(waveformMixFilter(4)).toBe(
-      'pan=mono|c0=0.250000*c0+0.250000*c1+0.250000*c2+0.250000*c3,aformat=sample_fmts=s16',
-    );
   });
 });
 

@@ -2,6 +2,8 @@ import {
   AUDIO_DEMUXERS,
   buildEncodeArgs,
   errorLinesOnly,
+  metersInProcess,
+  writesAnalysisPcm,
   type EncodeJob,
   type RenditionOutput,
 } from '@stream-server/ffmpeg';
@@ -57,18 +59,18 @@ function job(overrides: Partial<EncodeJob> = {}): EncodeJob {
     sourceSampleRate: 44_100,
     sourceChannels: 2,
     normalize: null,
-    waveform: true,
+    waveformSamplesPerPixel: 512,
     download: null,
     ...overrides,
   };
 }
 
 describe('buildEncodeArgs', () => {
-  it('one rendition at the root: same HLS options as ever, plus loudness and waveform branches', () => {
+  it('one rendition at the root: same HLS options as ever, plus the analysis PCM (loudness and waveform) on fd 3', () => {
     expect(buildEncodeArgs(job())).toEqual([
       ...HEAD,
       '-filter_complex',
-      '[0:a:0]asplit=3[r0][ld][wf];[ld]ebur128=peak=true:framelog=verbose[ldo];[wf]pan=mono|c0=0.500000*c0+0.500000*c1,aformat=sample_fmts=s16[wfo]',
+      '[0:a:0]asplit=2[r0][an]',
       ...PROGRESS,
       '-map',
       '[r0]',
@@ -87,22 +89,17 @@ describe('buildEncodeArgs', () => {
       ...HLS(''),
       'index.m3u8',
       '-map',
-      '[ldo]',
-      '-t',
-      '14400',
-      '-f',
-      'null',
-      '-',
-      '-map',
-      '[wfo]',
+      '[an]',
       '-t',
       '14400',
       '-c:a',
-      'pcm_s16le',
+      'pcm_f32le',
       '-ar',
       '44100',
+      '-ac',
+      '2',
       '-f',
-      's16le',
+      'f32le',
       'pipe:3',
     ]);
   });
@@ -115,7 +112,7 @@ describe('buildEncodeArgs', () => {
           { dir: 'medium', plan: aac('medium', 128_000), encoder: 'aac' },
           { dir: 'high', plan: aac('high', 256_000), encoder: 'aac' },
         ],
-        waveform: false,
+        waveformSamplesPerPixel: null,
         download: { plan: aac('high', 256_000), encoder: 'aac', file: 'download.m4a' },
       }),
     );
@@ -140,7 +137,7 @@ describe('buildEncodeArgs', () => {
     expect(args).toEqual([
       ...HEAD,
       '-filter_complex',
-      '[0:a:0]asplit=5[r0][r1][r2][dl][ld];[ld]ebur128=peak=true:framelog=verbose[ldo]',
+      '[0:a:0]asplit=5[r0][r1][r2][dl][an]',
       ...PROGRESS,
       ...rung(0, 'low', 64_000),
       ...rung(1, 'medium', 128_000),
@@ -164,20 +161,27 @@ describe('buildEncodeArgs', () => {
       '-f',
       'mp4',
       'download.m4a',
+      // No waveform, but the loudness still reads the analysis PCM.
       '-map',
-      '[ldo]',
+      '[an]',
       '-t',
       '14400',
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '44100',
+      '-ac',
+      '2',
       '-f',
-      'null',
-      '-',
+      'f32le',
+      'pipe:3',
     ]);
   });
 
   it('Opus rungs are fMP4 with init.mp4 beside their playlist', () => {
     const opus: EncodingPlan = { ...aac('low', 48_000), codec: 'opus', sampleRate: 48_000, container: 'fmp4' };
     const args = buildEncodeArgs(
-      job({ renditions: [{ dir: 'low', plan: opus, encoder: 'libopus' }], waveform: false }),
+      job({ renditions: [{ dir: 'low', plan: opus, encoder: 'libopus' }], waveformSamplesPerPixel: null }),
     );
     const start = args.indexOf('[r0]') - 1;
     expect(args.slice(start, args.indexOf('low/index.m3u8') + 1)).toEqual([
@@ -207,7 +211,7 @@ describe('buildEncodeArgs', () => {
   it('normalize: the pass 1 gain goes before the split, so every branch hears the same audio', () => {
     const args = buildEncodeArgs(
       job({
-        waveform: false,
+        waveformSamplesPerPixel: null,
         normalize: {
           target: { integratedLufs: -14, truePeakDbtp: -1 },
           measured: {
@@ -220,14 +224,44 @@ describe('buildEncodeArgs', () => {
         },
       }),
     );
-    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
-      '[0:a:0]volume=12.20dB,asplit=2[r0][ld];[ld]ebur128=peak=true:framelog=verbose[ldo]',
-    );
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:a:0]volume=12.20dB,asplit=2[r0][an]');
   });
 
-  it('mixes any channel count to mono for the waveform', () => {
+  it('mono: the analysis PCM keeps one channel', () => {
     const args = buildEncodeArgs(job({ sourceChannels: 1 }));
-    expect(args[args.indexOf('-filter_complex') + 1]).toContain('[wf]pan=mono|c0=c0,aformat=sample_fmts=s16[wfo]');
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:a:0]asplit=2[r0][an]');
+    expect(args.slice(-9)).toEqual(['-c:a', 'pcm_f32le', '-ar', '44100', '-ac', '1', '-f', 'f32le', 'pipe:3']);
+  });
+
+  it('surround: ebur128 meters the layout in ffmpeg, the PCM only feeds the waveform', () => {
+    const args = buildEncodeArgs(job({ sourceChannels: 6 }));
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      '[0:a:0]asplit=3[r0][ld][an];[ld]ebur128=peak=true:framelog=verbose[ldo]',
+    );
+    expect(args.slice(-20)).toEqual([
+      '-map',
+      '[ldo]',
+      '-t',
+      '14400',
+      '-f',
+      'null',
+      '-',
+      '-map',
+      '[an]',
+      '-t',
+      '14400',
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '44100',
+      '-ac',
+      '6',
+      '-f',
+      'f32le',
+      'pipe:3',
+    ]);
+    // Without a waveform there is nothing left for the pipe.
+    expect(buildEncodeArgs(job({ sourceChannels: 6, waveformSamplesPerPixel: null }))).not.toContain('pipe:3');
   });
 
   it('refuses a job with no rendition', () => {
@@ -237,9 +271,8 @@ describe('buildEncodeArgs', () => {
 
 const UPLOAD = '/srv/stream/data/uploads/3f2b8c1e-9d4a-4e6b-8a2f-1c0d9e8b7a65';
 const WHITELIST = AUDIO_DEMUXERS.join(',');
-/** The graph of one rendition from a stereo source: the rendition, the loudness meter and the waveform. */
-const ONE_RENDITION_STEREO_GRAPH =
-  '[0:a:0]asplit=3[r0][ld][wf];[ld]ebur128=peak=true:framelog=verbose[ldo];[wf]pan=mono|c0=0.500000*c0+0.500000*c1,aformat=sample_fmts=s16[wfo]';
+/** The graph of one rendition from a stereo source: the rendition and the analysis PCM. */
+const ONE_RENDITION_STEREO_GRAPH = '[0:a:0]asplit=2[r0][an]';
 
 const FLAC_PLAN: EncodingPlan = {
   codec: 'flac',
@@ -321,22 +354,17 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       'segment_%05d.m4s',
       'index.m3u8',
       '-map',
-      '[ldo]',
-      '-t',
-      '14400',
-      '-f',
-      'null',
-      '-',
-      '-map',
-      '[wfo]',
+      '[an]',
       '-t',
       '14400',
       '-c:a',
-      'pcm_s16le',
+      'pcm_f32le',
       '-ar',
       '96000',
+      '-ac',
+      '2',
       '-f',
-      's16le',
+      'f32le',
       'pipe:3',
     ]);
   });
@@ -397,22 +425,17 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       'segment_%05d.m4s',
       'index.m3u8',
       '-map',
-      '[ldo]',
-      '-t',
-      '14400',
-      '-f',
-      'null',
-      '-',
-      '-map',
-      '[wfo]',
+      '[an]',
       '-t',
       '14400',
       '-c:a',
-      'pcm_s16le',
+      'pcm_f32le',
       '-ar',
       '48000',
+      '-ac',
+      '2',
       '-f',
-      's16le',
+      'f32le',
       'pipe:3',
     ]);
   });
@@ -473,22 +496,17 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       'segment_%05d.m4s',
       'index.m3u8',
       '-map',
-      '[ldo]',
-      '-t',
-      '14400',
-      '-f',
-      'null',
-      '-',
-      '-map',
-      '[wfo]',
+      '[an]',
       '-t',
       '14400',
       '-c:a',
-      'pcm_s16le',
+      'pcm_f32le',
       '-ar',
       '48000',
+      '-ac',
+      '2',
       '-f',
-      's16le',
+      'f32le',
       'pipe:3',
     ]);
   });
@@ -543,22 +561,17 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       'segment_%05d.ts',
       'index.m3u8',
       '-map',
-      '[ldo]',
-      '-t',
-      '14400',
-      '-f',
-      'null',
-      '-',
-      '-map',
-      '[wfo]',
+      '[an]',
       '-t',
       '14400',
       '-c:a',
-      'pcm_s16le',
+      'pcm_f32le',
       '-ar',
       '44100',
+      '-ac',
+      '2',
       '-f',
-      's16le',
+      'f32le',
       'pipe:3',
     ]);
   });
@@ -620,7 +633,10 @@ describe('buildEncodeArgs: untrusted-input invariants', () => {
     ['opus/libopus, one rendition', single(OPUS_PLAN, 'libopus', { demuxer: 'ogg' })],
     ['opus/opus, one rendition', single(OPUS_PLAN, 'opus', { demuxer: 'mov' })],
     ['flac/flac, one rendition', single(FLAC_PLAN, 'flac', { demuxer: 'flac' })],
-    ['aac ladder, no waveform', single(aac('high', 256_000), 'aac', { renditions: aacRungs, waveform: false })],
+    [
+      'aac ladder, no waveform',
+      single(aac('high', 256_000), 'aac', { renditions: aacRungs, waveformSamplesPerPixel: null }),
+    ],
     [
       'aac ladder with download, waveform and volume normalisation',
       single(aac('high', 256_000), 'aac', {
@@ -695,10 +711,10 @@ describe('buildEncodeArgs: untrusted-input invariants', () => {
     expect(argv.filter((arg) => /^[a-z][a-z0-9+.-]*:/i.test(arg))).toEqual([
       upload,
       'pipe:1',
-      ...(encodeJob.waveform ? ['pipe:3'] : []),
+      ...(writesAnalysisPcm(encodeJob) ? ['pipe:3'] : []),
     ]);
 
-    // One output per rendition, then the download, the meter and the waveform, all
+    // One output per rendition, then the download, the surround meter and the analysis PCM, all
     // relative: the manifests at the root or in their rendition's folder of the work dir.
     const sections = outputSections(argv);
     expect(sections.map((section) => section.at(-1))).toEqual([
@@ -706,8 +722,8 @@ describe('buildEncodeArgs: untrusted-input invariants', () => {
         rendition.dir === null ? 'index.m3u8' : `${rendition.dir}/index.m3u8`,
       ),
       ...(encodeJob.download ? [encodeJob.download.file] : []),
-      '-',
-      ...(encodeJob.waveform ? ['pipe:3'] : []),
+      ...(metersInProcess(encodeJob.sourceChannels) ? [] : ['-']),
+      ...(writesAnalysisPcm(encodeJob) ? ['pipe:3'] : []),
     ]);
     const folders = encodeJob.renditions.flatMap((rendition) => (rendition.dir === null ? [] : [`${rendition.dir}/`]));
     const inFolder = (arg: string) =>
