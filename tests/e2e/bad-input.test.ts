@@ -2,7 +2,7 @@
  * Bad input, black box: every case answers 4xx with `{ error, code }`,
  * the server stays healthy, and nothing is left under uploads/ or tmp/.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,7 +164,8 @@ describe('job and HLS routes', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: expect.any(String), code: 'SEGMENT_NOT_FOUND' });
     // The accepted upload is the job's now; remove it so leftovers() stays meaningful.
-    await rm(path.join(stack.config.storageDir, 'uploads'), { recursive: true, force: true });
+    const uploads = path.join(stack.config.storageDir, 'uploads');
+    for (const name of await readdir(uploads)) await rm(path.join(uploads, name), { force: true });
   });
 
   it.each([

@@ -116,6 +116,7 @@ describe('housekeeping', () => {
           keepSource: true,
           maxDurationSeconds: stack.config.maxDurationSeconds,
           timeoutFloorSeconds: stack.config.jobTimeoutFloorSeconds,
+          stallSeconds: stack.config.ffmpegStallSeconds,
         },
         queue.cancels,
         silentLogger,

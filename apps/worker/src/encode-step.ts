@@ -26,6 +26,8 @@ import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
 export interface EncodeSettings {
   readonly maxDurationSeconds: number;
   readonly timeoutFloorSeconds: number;
+  /** An ffmpeg whose progress stops for this long is killed (the attempt is retried). */
+  readonly stallSeconds: number;
 }
 
 /** One attempt's encode: the plan, where it runs and the encoders this worker has for it. */
@@ -77,6 +79,7 @@ export class EncodeStep {
       workDir,
       durationSeconds: data.source.durationSeconds,
       onProgress: (percent: number) => progress.push(percent),
+      stallMs: this.settings.stallSeconds * 1000,
       ...(request.signal ? { signal: request.signal } : {}),
     };
     const rungs = renditionsOf(data);

@@ -35,7 +35,8 @@ export function abortReasonOf(signal: AbortSignal | undefined): unknown {
 
 /**
  * Decides what a failed attempt becomes: handed back to the queue
- * (shutdown), failed for good (cancel, timeout, bad media), or retried;
+ * (shutdown), failed for good (cancel, bad media), or retried (a kill, a
+ * stall, a timeout: another attempt may well get through);
  * the source is dropped when the job will not run again. Pure.
  */
 export function classifyFailure(err: unknown, abortReason: unknown, attempt: AttemptCount): FailureVerdict {
@@ -55,7 +56,6 @@ function permanentCause(err: unknown, abortReason: unknown): PermanentJobError |
     return new PermanentJobError(CANCELLED);
   }
   if (err instanceof PermanentJobError) return err;
-  if (err instanceof FfmpegError && err.result.timedOut) return new PermanentJobError('timeout');
   if (err instanceof FfmpegError && err.permanent) return new PermanentJobError(err.message);
   return null;
 }

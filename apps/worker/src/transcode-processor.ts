@@ -36,6 +36,8 @@ export interface ProcessorSettings {
   readonly keepSource: boolean;
   readonly maxDurationSeconds: number;
   readonly timeoutFloorSeconds: number;
+  /** FFMPEG_STALL_SECONDS: an ffmpeg whose progress stops for this long is killed and the attempt retried. */
+  readonly stallSeconds: number;
 }
 
 /**

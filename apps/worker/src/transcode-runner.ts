@@ -47,6 +47,7 @@ export class TranscodeRunner {
         keepSource: config.keepSource,
         maxDurationSeconds: config.maxDurationSeconds,
         timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
+        stallSeconds: config.ffmpegStallSeconds,
       },
       cancels,
       logger,

@@ -13,6 +13,7 @@ function ffmpegFailure(message: string, permanent: boolean, timedOut = false): F
     stdout: '',
     stderrTail: '',
     timedOut,
+    stalled: false,
     aborted: false,
   });
 }
@@ -33,7 +34,6 @@ it.each<[string, unknown, unknown, string]>([
     undefined,
     'the uploaded source file is missing from storage',
   ],
-  ['a timeout', ffmpegFailure('ffmpeg timed out', false, true), undefined, 'timeout'],
   [
     'undecodable media',
     ffmpegFailure('undecodable audio: header missing', true),
@@ -47,8 +47,11 @@ it.each<[string, unknown, unknown, string]>([
   expect(verdict.dropSource).toBe(true);
 });
 
-it('retries anything else as is, keeping the source until the last attempt', () => {
-  const err = ffmpegFailure('ffmpeg was killed by SIGKILL', false);
+it.each([
+  ['a kill', ffmpegFailure('ffmpeg was killed by SIGKILL', false)],
+  ['a timeout', ffmpegFailure('ffmpeg timed out', false, true)],
+  ['a stall', ffmpegFailure('ffmpeg stalled: its progress stopped advancing', false)],
+])('retries anything else (%s) as is, keeping the source until the last attempt', (_label, err) => {
   expect(classifyFailure(err, undefined, first)).toEqual({ outcome: 'retry', error: err, dropSource: false });
   expect(classifyFailure(err, undefined, last)).toEqual({ outcome: 'retry', error: err, dropSource: true });
 });

@@ -23,6 +23,7 @@ const settings: ProcessorSettings = {
   keepSource: false,
   maxDurationSeconds: 3600,
   timeoutFloorSeconds: 60,
+  stallSeconds: 60,
 };
 
 let storage: FakeStorage;
@@ -58,6 +59,7 @@ function ffmpegFailure(message: string, permanent: boolean, timedOut = false): F
     stdout: '',
     stderrTail: '',
     timedOut,
+    stalled: false,
     aborted: false,
   });
 }
@@ -205,10 +207,11 @@ it('hands the job back on shutdown, keeping the source and using no attempt', as
   expect(storage.removed).toEqual([storage.createdWorkDirs[0], live]);
 });
 
-it('fails a timed-out attempt for good as "timeout"', async () => {
-  ffmpeg.failure = ffmpegFailure('ffmpeg timed out', false, true);
-  await expect(processor().process(fakeJob(payload()))).rejects.toEqual(new PermanentJobError('timeout'));
-  expect(storage.removed).toContain(upload);
+it('retries a timed-out attempt, keeping the source until the last one', async () => {
+  const failure = ffmpegFailure('ffmpeg timed out', false, true);
+  ffmpeg.failure = failure;
+  await expect(processor().process(fakeJob(payload(), 0, 3))).rejects.toBe(failure);
+  expect(storage.removed).not.toContain(upload);
 });
 
 it("fails undecodable media for good with ffmpeg's reason", async () => {

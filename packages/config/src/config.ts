@@ -77,6 +77,7 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: integer('SHUTDOWN_GRACE_SECONDS', 0, 3600, 30),
   JOB_LOCK_SECONDS: integer('JOB_LOCK_SECONDS', 2, 300, 15),
   JOB_TIMEOUT_FLOOR_SECONDS: integer('JOB_TIMEOUT_FLOOR_SECONDS', 1, 86_400, 120),
+  FFMPEG_STALL_SECONDS: integer('FFMPEG_STALL_SECONDS', 1, 3600, 60),
   MAX_DURATION_SECONDS: integer('MAX_DURATION_SECONDS', 1, 86_400, 4 * 3600),
   MAX_CHANNELS: integer('MAX_CHANNELS', 1, 64, 8),
   MAX_SAMPLE_RATE: integer('MAX_SAMPLE_RATE', 8000, 768_000, 192_000),
@@ -137,6 +138,8 @@ export interface Config {
   /** Job lock lifetime: a dead worker's job is taken over within ~5/3 of it. */
   readonly jobLockSeconds: number;
   /** An attempt is killed after this plus 2 s per second of audio. */
+  /** An ffmpeg whose progress has not advanced for this long is killed; the attempt is retried. */
+  readonly ffmpegStallSeconds: number;
   readonly jobTimeoutFloorSeconds: number;
   readonly maxDurationSeconds: number;
   readonly maxChannels: number;
@@ -234,6 +237,7 @@ export function loadConfig(
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     jobLockSeconds: e.JOB_LOCK_SECONDS,
     jobTimeoutFloorSeconds: e.JOB_TIMEOUT_FLOOR_SECONDS,
+    ffmpegStallSeconds: e.FFMPEG_STALL_SECONDS,
     maxDurationSeconds: e.MAX_DURATION_SECONDS,
     maxChannels: e.MAX_CHANNELS,
     maxSampleRate: e.MAX_SAMPLE_RATE,

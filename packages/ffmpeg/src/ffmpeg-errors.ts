@@ -2,8 +2,8 @@ import type { RunResult } from './process-runner';
 
 /**
  * ffmpeg ran and failed. `permanent` says whether trying again could help:
- * undecodable media fails the same way every time; a kill, a timeout or an
- * I/O error may not.
+ * undecodable media fails the same way every time; a kill, a stall, a
+ * timeout or an I/O error may not.
  */
 export class FfmpegError extends Error {
   constructor(
@@ -38,6 +38,7 @@ export function describeFailure(result: RunResult): FfmpegError {
     .filter((line) => line !== '')
     .pop();
   if (result.timedOut) return new FfmpegError('ffmpeg timed out', false, result);
+  if (result.stalled) return new FfmpegError('ffmpeg stalled: its progress stopped advancing', false, result);
   if (result.signal) return new FfmpegError(`ffmpeg was killed by ${result.signal}`, false, result);
   const permanent = MEDIA_ERRORS.some((pattern) => pattern.test(result.stderrTail));
   const reason = lastLine ? lastLine.slice(0, 300) : `exit code ${result.exitCode}`;

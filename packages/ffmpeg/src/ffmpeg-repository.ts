@@ -16,6 +16,8 @@ export interface TranscodeRun {
   readonly onProgress?: (percent: number) => void;
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
+  /** FFMPEG_STALL_SECONDS: ffmpeg is killed when its progress has not advanced for this long. */
+  readonly stallMs?: number;
 }
 
 /** A run whose progress is one stretch of the job's (pass 1 of 2, say). */
@@ -125,10 +127,26 @@ export class FfmpegRepository {
       ...(analyzer ? { onExtraOutput: (chunk: Buffer) => analyzer.push(chunk) } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.timeoutMs ? { timeoutMs: run.timeoutMs } : {}),
+      ...(run.stallMs ? { watchdog: { stallMs: run.stallMs, advanced: advancesTime() } } : {}),
     });
-    if (result.exitCode === 0 && !result.aborted && !result.timedOut) return result;
+    if (result.exitCode === 0 && !result.aborted && !result.timedOut && !result.stalled) return result;
     const failure = describeFailure({ ...result, stderrTail: errorLinesOnly(result.stderrTail) });
     this.logger.warn('ffmpeg failed', { reason: failure.message, stderr_tail: result.stderrTail.slice(-2000) });
     throw failure;
   }
+}
+
+/**
+ * For the watchdog: true for a `-progress` line whose output time is past
+ * every one before (ffmpeg goes on printing the same time when stuck).
+ */
+function advancesTime(): (line: string) => boolean {
+  let last = -1;
+  return (line) => {
+    if (!line.startsWith('out_time_us=')) return false;
+    const us = Number(line.slice('out_time_us='.length));
+    if (!Number.isFinite(us) || us <= last) return false;
+    last = us;
+    return true;
+  };
 }

@@ -18,6 +18,13 @@ export interface RunOptions {
   /** Hard limit on the run; the process is killed and `timedOut` set. */
   readonly timeoutMs?: number;
   readonly killGraceMs?: number;
+  /**
+   * Kills a process that stops making progress: when neither a stdout line
+   * `advanced` accepts nor side output has come for `stallMs`, it is
+   * stopped and the result says `stalled`. A hung ffmpeg (a stuck read, a
+   * frozen process) then frees its slot in seconds, not at the timeout.
+   */
+  readonly watchdog?: { readonly stallMs: number; readonly advanced: (line: string) => boolean };
   /** Bytes of stderr kept (default 8 KiB): runs that parse a summary from it keep more. */
   readonly stderrTailBytes?: number;
   /**
@@ -35,6 +42,8 @@ export interface RunResult {
   /** The last few KiB of stderr: enough for an error message, bounded. */
   readonly stderrTail: string;
   readonly timedOut: boolean;
+  /** Killed by the watchdog: no progress for its `stallMs`. */
+  readonly stalled: boolean;
   readonly aborted: boolean;
 }
 
@@ -75,6 +84,7 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     let lineBuffer = '';
     let stderrTail = '';
     let timedOut = false;
+    let stalled = false;
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;
 
@@ -99,17 +109,32 @@ export function runProcess(binary: string, args: readonly string[], options: Run
         }, options.timeoutMs)
       : undefined;
 
+    const watchdog = options.watchdog;
+    let stallTimer: NodeJS.Timeout | undefined;
+    const progressed = () => {
+      if (!watchdog) return;
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(() => {
+        stalled = true;
+        stop();
+      }, watchdog.stallMs);
+      stallTimer.unref();
+    };
+    progressed();
+
     childOut.setEncoding('utf8');
     childOut.on('data', (chunk: string) => {
       if (options.collectStdout && stdoutBytes < STDOUT_LIMIT_BYTES) {
         stdout += chunk;
         stdoutBytes += chunk.length;
       }
-      if (options.onStdoutLine) {
+      if (options.onStdoutLine || watchdog) {
         lineBuffer += chunk;
         let newline = lineBuffer.indexOf('\n');
         while (newline >= 0) {
-          options.onStdoutLine(lineBuffer.slice(0, newline));
+          const line = lineBuffer.slice(0, newline);
+          if (watchdog?.advanced(line)) progressed();
+          options.onStdoutLine?.(line);
           lineBuffer = lineBuffer.slice(newline + 1);
           newline = lineBuffer.indexOf('\n');
         }
@@ -123,7 +148,10 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     const extra = child.stdio[3];
     if (options.onExtraOutput && extra instanceof Readable) {
       const onExtra = options.onExtraOutput;
-      extra.on('data', (chunk: Buffer) => onExtra(chunk));
+      extra.on('data', (chunk: Buffer) => {
+        progressed();
+        onExtra(chunk);
+      });
       // A read error on the side pipe only ends it; ffmpeg's exit tells the outcome.
       extra.on('error', () => undefined);
     }
@@ -135,11 +163,12 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     child.once('close', (exitCode, signal) => {
       cleanup();
       if (options.onStdoutLine && lineBuffer !== '') options.onStdoutLine(lineBuffer);
-      resolve({ exitCode, signal, stdout, stderrTail, timedOut, aborted });
+      resolve({ exitCode, signal, stdout, stderrTail, timedOut, stalled, aborted });
     });
 
     function cleanup() {
       if (timeout) clearTimeout(timeout);
+      clearTimeout(stallTimer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
     }
