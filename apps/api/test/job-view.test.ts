@@ -373,3 +373,15 @@ describe('toJobView: the live playlist', () => {
     expect(withManifestToken(view, 'tok').manifest_url).toBeNull();
   });
 });
+
+describe('toJobView: duration_seconds', () => {
+  const result = { segments: 20, outputDurationSeconds: 120.03 };
+  it("is the probe's while the job runs and the decoded length once Completed (headers can be wrong)", () => {
+    const data = snapshot().data;
+    const claimed = { ...data, source: { ...data.source, durationSeconds: 16.3 } };
+    expect(toJobView(snapshot({ state: 'active', data: claimed })).duration_seconds).toBe(16.3);
+    expect(toJobView(snapshot({ state: 'completed', data: claimed, result })).duration_seconds).toBe(120.03);
+    // The source block keeps what the upload claimed.
+    expect(toJobView(snapshot({ state: 'completed', data: claimed, result })).source.duration_seconds).toBe(16.3);
+  });
+});

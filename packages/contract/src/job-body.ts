@@ -74,7 +74,10 @@ const jobCoreShape = {
   bitrate: positiveInt().nullable(),
   sample_rate: positiveInt(),
   channels: positiveInt(),
-  duration_seconds: z.number().min(0),
+  duration_seconds: z
+    .number()
+    .min(0)
+    .describe("Seconds of audio: as probed from the upload's headers, then as decoded once Completed."),
   attempts: count(),
   manifest_url: serverPath(MANIFEST_PATH)
     .describe('Set once Completed; carries `?token=` when playback is signed. Relative to the API.')

@@ -76,7 +76,12 @@ export function toJobView(job: JobSnapshot): JobView {
     bitrate: job.data.plan.bitrate,
     sample_rate: job.data.plan.sampleRate,
     channels: job.data.plan.channels,
-    duration_seconds: job.data.source.durationSeconds,
+    // The probe reads headers, which can be wrong (an MP3 without a Xing
+    // header); once encoded, the output's own length is the truth.
+    duration_seconds:
+      completed && job.result && job.result.outputDurationSeconds > 0
+        ? job.result.outputDurationSeconds
+        : job.data.source.durationSeconds,
     attempts: job.attemptsMade,
     manifest_url: completed ? manifestUrl(job.id) : null,
     ...mediaFields(job, completed),
