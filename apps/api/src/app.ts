@@ -24,6 +24,7 @@ import { transcodeRoutes } from './routes/transcode-routes';
 import { webRoutes } from './routes/web-routes';
 import type { JobService } from './services/job-service';
 import type { TranscodeService } from './services/transcode-service';
+import type { UploadSlots } from './upload/upload-slots';
 import type { UploadStorage } from './upload/upload-storage';
 
 export interface AppDeps {
@@ -31,6 +32,9 @@ export interface AppDeps {
   readonly allowedOrigins: readonly string[];
   readonly maxUploadBytes: number;
   readonly uploadIdleTimeoutMs: number;
+  readonly uploadMinBytesPerSecond: number;
+  readonly uploadRateWindowMs: number;
+  readonly uploadSlots: UploadSlots;
   readonly queue: TranscodeQueue;
   readonly transcode: TranscodeService;
   readonly jobs: JobService;
@@ -112,6 +116,9 @@ export function createApp(deps: AppDeps): Express {
       maxUploadBytes: deps.maxUploadBytes,
       authorize: requireScope('transcode:write'),
       uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs,
+      uploadMinBytesPerSecond: deps.uploadMinBytesPerSecond,
+      uploadRateWindowMs: deps.uploadRateWindowMs,
+      slots: deps.uploadSlots,
     }),
   );
   if (deps.jobEvents) {

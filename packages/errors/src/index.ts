@@ -5,6 +5,7 @@ export {
   NotReadyError,
   ConflictError,
   TooLargeError,
+  TooSlowError,
   UnsupportedError,
   UnavailableError,
   UnauthenticatedError,

@@ -48,6 +48,12 @@ export {
 } from './binaries';
 export { detectCapabilities } from './capabilities';
 export { FfmpegError, describeFailure } from './ffmpeg-errors';
-export { FfmpegRepository, type TranscodeRun, type StagedRun, type EncodeRun } from './ffmpeg-repository';
+export {
+  FfmpegRepository,
+  type TranscodeRun,
+  type StagedRun,
+  type EncodeRun,
+  type ProbeRun,
+} from './ffmpeg-repository';
 export { parseMediaPlaylist, timedSegments, type MediaPlaylist, type TimedSegment } from './playlist';
 export { setUpFfmpeg, type FfmpegSetup } from './ffmpeg-setup';
