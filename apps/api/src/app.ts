@@ -8,6 +8,7 @@ import { createRequireScope } from './auth/require-scope';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import type { RateLimiters } from './middleware/rate-limits';
 import { requestContext } from './middleware/request-context';
+import { refuseTrailingSlash } from './middleware/strict-paths';
 import { healthRoutes } from './routes/health-routes';
 import { hlsRoutes } from './routes/hls-routes';
 import type { PlaybackSigner } from './playback/playback-signer';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
 
   // `requireScope('admin')` guards admin routes when they come.
   const requireScope = createRequireScope(deps.authenticator);
+  app.use('/v1', refuseTrailingSlash);
   app.use(healthRoutes(deps.queue));
   app.use(openApiRoutes());
   if (deps.rateLimits) {
