@@ -59,6 +59,14 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   for (const worker of workers) await worker.start();
   const api = createApiServer(config, options.logger ?? silentLogger);
   const port = await api.start();
+  // start() does not wait for Redis (the API must come up without it), and
+  // a submit sent before its connection is ready gets a 503: wait as a
+  // readiness probe would.
+  const deadline = Date.now() + 10_000;
+  while ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status !== 200) {
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 
   const leftovers = async (): Promise<string[]> => {
     const found: string[] = [];

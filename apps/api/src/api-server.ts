@@ -21,6 +21,7 @@ import { CodecAvailability } from './services/codec-availability';
 import { JobService } from './services/job-service';
 import { WebhookNotices } from './services/webhook-callbacks';
 import { TranscodeService } from './services/transcode-service';
+import { UploadSlots } from './upload/upload-slots';
 import { UploadStorage } from './upload/upload-storage';
 
 export interface ApiServer {
@@ -44,6 +45,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let jobEvents: { hub: JobEventHub; streams: SseStreams } | undefined;
   let webhooks: WebhookQueue | undefined;
   let express: Express | undefined;
+  let slots: UploadSlots | undefined;
 
   async function start(): Promise<number> {
     const storage = new StorageRepository(new StorageLayout(config.storageDir));
@@ -61,6 +63,10 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       retentionDays: config.jobRetentionDays,
     });
     const ffmpeg = new FfmpegRepository(binaries, logger);
+    const probeTimeoutMs = config.probeTimeoutSeconds * 1000;
+    const prober = {
+      probe: (file: string, signal?: AbortSignal) => ffmpeg.probe(file, { signal, timeoutMs: probeTimeoutMs }),
+    };
     const authenticator = Authenticator.fromConfig(config);
     limiterRedis = createRedis(config.redisUrl, 'rate-limit');
     limiterRedis.on('error', () => undefined); // the main connection logs outages
@@ -114,6 +120,8 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       purgeListener = listener;
     }
     const jobQueue = queue;
+    const uploads = new UploadStorage(storage.layout);
+    slots = new UploadSlots(config.maxConcurrentUploads, uploads);
     express = createApp({
       jobEvents,
       ops,
@@ -123,14 +131,17 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       allowedOrigins: config.allowedOrigins,
       maxUploadBytes: config.maxUploadBytes,
       uploadIdleTimeoutMs: config.uploadIdleTimeoutSeconds * 1000,
+      uploadMinBytesPerSecond: config.uploadMinBytesPerSecond,
+      uploadRateWindowMs: config.uploadRateWindowSeconds * 1000,
+      uploadSlots: slots,
       queue,
       health: { redisWritable: () => jobQueue.checkWritable(), storage: () => storage.health() },
       // config twice: its source limits, then its webhook settings (callback_url).
-      transcode: new TranscodeService(storage, ffmpeg, queue, codecs, config, config, logger, config),
+      transcode: new TranscodeService(storage, prober, queue, codecs, config, config, logger, config),
       jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger), {
         forget: (jobId) => segments?.forgetJob(jobId),
       }),
-      uploads: new UploadStorage(storage.layout),
+      uploads,
       authenticator,
       playback: config.playbackSigningKey
         ? new PlaybackSigner(config.playbackSigningKey, config.playbackTokenTtlSeconds)
@@ -164,6 +175,14 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
         server.closeIdleConnections();
         // Open SSE streams never finish on their own: end them, or close() would wait forever.
         jobEvents?.streams.closeAll();
+        slots?.close();
+        // Uploads in flight get the grace to finish; an orchestrator kills
+        // the process soon after (SIGKILL), which would leak their files.
+        if ((await withinGrace(closing, config.shutdownGraceSeconds * 1000)) === 'grace over') {
+          logger.warn('shutdown grace over: aborting uploads in flight', { uploads: slots?.size ?? 0 });
+          await slots?.abortAll();
+          server.closeAllConnections();
+        }
         await closing.finally(() => clearInterval(reaper));
       }
     } catch (err) {
@@ -204,4 +223,17 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       return express;
     },
   };
+}
+
+/** Waits for `work`, at most `ms`. */
+async function withinGrace(work: Promise<void>, ms: number): Promise<'done' | 'grace over'> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    timer = setTimeout(() => resolve('grace over'), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => 'done' as const), graceOver]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,6 +8,7 @@ import { createRequireScope } from './auth/require-scope';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import type { RateLimiters } from './middleware/rate-limits';
 import { requestContext } from './middleware/request-context';
+import { refuseTrailingSlash } from './middleware/strict-paths';
 import { healthRoutes, type HealthChecks } from './routes/health-routes';
 import { hlsRoutes } from './routes/hls-routes';
 import type { PlaybackSigner } from './playback/playback-signer';
@@ -24,6 +25,7 @@ import { transcodeRoutes } from './routes/transcode-routes';
 import { webRoutes } from './routes/web-routes';
 import type { JobService } from './services/job-service';
 import type { TranscodeService } from './services/transcode-service';
+import type { UploadSlots } from './upload/upload-slots';
 import type { UploadStorage } from './upload/upload-storage';
 
 export interface AppDeps {
@@ -31,6 +33,9 @@ export interface AppDeps {
   readonly allowedOrigins: readonly string[];
   readonly maxUploadBytes: number;
   readonly uploadIdleTimeoutMs: number;
+  readonly uploadMinBytesPerSecond: number;
+  readonly uploadRateWindowMs: number;
+  readonly uploadSlots: UploadSlots;
   readonly queue: TranscodeQueue;
   /** What /health checks (Redis takes writes, the storage has room). */
   readonly health: HealthChecks;
@@ -99,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
 
   // `requireScope('admin')` guards admin routes when they come.
   const requireScope = createRequireScope(deps.authenticator);
+  app.use('/v1', refuseTrailingSlash);
   app.use(healthRoutes(deps.health));
   app.use(openApiRoutes());
   if (deps.rateLimits) {
@@ -117,6 +123,9 @@ export function createApp(deps: AppDeps): Express {
       maxUploadBytes: deps.maxUploadBytes,
       authorize: requireScope('transcode:write'),
       uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs,
+      uploadMinBytesPerSecond: deps.uploadMinBytesPerSecond,
+      uploadRateWindowMs: deps.uploadRateWindowMs,
+      slots: deps.uploadSlots,
     }),
   );
   if (deps.jobEvents) {

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   NotReadyError,
   TooLargeError,
+  TooSlowError,
   UnavailableError,
   UnsupportedError,
   type DomainError,
@@ -24,6 +25,7 @@ describe('toErrorResponse: domain errors', () => {
     ['ConflictError', new ConflictError('JOB_FINISHED', 'The job already finished.'), 409],
     ['TooLargeError', new TooLargeError('FILE_TOO_LARGE', 'The file is too large.'), 413],
     ['UnavailableError', new UnavailableError('QUEUE_UNAVAILABLE', 'Redis is down.'), 503],
+    ['TooSlowError', new TooSlowError('UPLOAD_TOO_SLOW', 'The upload was too slow.'), 408],
   ])('%s → %d with {error, code}', (_name, err, status) => {
     expect(toErrorResponse(err)).toEqual({ status, body: { error: err.message, code: err.code } });
   });

@@ -93,6 +93,9 @@ describe('parseJobListQuery', () => {
     [{ limit: '101' }, 'INVALID_LIMIT'],
     [{ limit: ['5'] }, 'INVALID_LIMIT'],
     [{ state: 'paused' }, 'INVALID_STATE'],
+    [{ 'state[]': 'failed' }, 'INVALID_STATE'],
+    [{ 'state[0]': 'failed' }, 'INVALID_STATE'],
+    [{ 'limit[]': '5' }, 'INVALID_LIMIT'],
   ])('%j → %s', (query, code) => {
     expect(() => parseJobListQuery(query)).toThrow(expect.objectContaining({ code }));
   });

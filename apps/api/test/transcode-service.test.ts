@@ -1,4 +1,4 @@
-import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
+import { InvalidInputError, UnavailableError, UnsupportedError } from '@stream-server/errors';
 import type { ProbeOutcome, ProbeRejection, ProbeResult } from '@stream-server/ffmpeg';
 import type { TranscodeJobData } from '@stream-server/jobs';
 import { silentLogger } from '@stream-server/logger';
@@ -139,6 +139,26 @@ describe('TranscodeService: refusals', () => {
   ])('a probe rejection %s is %s, and the upload is deleted', async (reason, code) => {
     const { service, removed, queued } = setUp({ probe: { ok: false, rejection: { reason, detail: 'detail' } } });
     expect(await refusal(service.submit(upload(), {}))).toEqual({ name: 'InvalidInputError', code });
+    expect(queued).toEqual([]);
+    expect(removed).toEqual([upload().path]);
+  });
+
+  it("a probe that timed out is the server's PROBE_TIMEOUT (503), not the client's INVALID_AUDIO", async () => {
+    const { service, removed, queued } = setUp({
+      probe: { ok: false, rejection: { reason: 'timeout', detail: 'ffprobe did not finish' } },
+    });
+    const err = await service.submit(upload(), {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect(err).toMatchObject({ code: 'PROBE_TIMEOUT', kind: 'unavailable' });
+    expect(queued).toEqual([]);
+    expect(removed).toEqual([upload().path]);
+  });
+
+  it('queues nothing once the request is abandoned during the probe, and deletes the upload', async () => {
+    const { service, removed, queued } = setUp();
+    const abandoned = new AbortController();
+    abandoned.abort();
+    await expect(service.submit(upload(), {}, undefined, abandoned.signal)).rejects.toThrow();
     expect(queued).toEqual([]);
     expect(removed).toEqual([upload().path]);
   });

@@ -82,6 +82,10 @@ const envSchema = z.object({
   MAX_CHANNELS: integer('MAX_CHANNELS', 1, 64, 8),
   MAX_SAMPLE_RATE: integer('MAX_SAMPLE_RATE', 8000, 768_000, 192_000),
   UPLOAD_IDLE_TIMEOUT_SECONDS: integer('UPLOAD_IDLE_TIMEOUT_SECONDS', 1, 3600, 30),
+  UPLOAD_MIN_BYTES_PER_SECOND: integer('UPLOAD_MIN_BYTES_PER_SECOND', 0, 1024 ** 3, 16 * 1024),
+  UPLOAD_RATE_WINDOW_SECONDS: integer('UPLOAD_RATE_WINDOW_SECONDS', 1, 3600, 30),
+  MAX_CONCURRENT_UPLOADS: integer('MAX_CONCURRENT_UPLOADS', 1, 100_000, 64),
+  PROBE_TIMEOUT_SECONDS: integer('PROBE_TIMEOUT_SECONDS', 1, 3600, 15),
   API_KEYS: list.pipe(z.array(z.string().min(16, 'API_KEYS entries must be at least 16 characters'))).default([]),
   JWT_SECRET: secret('JWT_SECRET'),
   // PEM; "\n" escapes are accepted so the key fits on one env line.
@@ -133,7 +137,11 @@ export interface Config {
   readonly jobRetentionDays: number;
   /** `npm start` may start a local redis-server when none answers. */
   readonly embeddedRedis: boolean;
-  /** How long a stopping worker lets running jobs finish before handing them back. */
+  /**
+   * On SIGTERM: how long a worker lets running jobs finish before handing
+   * them back, and how long the API lets uploads in flight finish before
+   * aborting them.
+   */
   readonly shutdownGraceSeconds: number;
   /** Job lock lifetime: a dead worker's job is taken over within ~5/3 of it. */
   readonly jobLockSeconds: number;
@@ -146,6 +154,13 @@ export interface Config {
   readonly maxSampleRate: number;
   /** An upload that sends nothing for this long is cut off (408). */
   readonly uploadIdleTimeoutSeconds: number;
+  /** An upload averaging less than this over a rate window is cut off (408); 0: no floor. */
+  readonly uploadMinBytesPerSecond: number;
+  readonly uploadRateWindowSeconds: number;
+  /** Uploads one API process takes at once; more get 503 at once. */
+  readonly maxConcurrentUploads: number;
+  /** ffprobe of an upload is killed after this (503 PROBE_TIMEOUT). */
+  readonly probeTimeoutSeconds: number;
   /** Bearer keys with every scope; empty (and no JWT key) means auth is off. */
   readonly apiKeys: readonly string[];
   readonly jwtSecret: string | undefined;
@@ -242,6 +257,10 @@ export function loadConfig(
     maxChannels: e.MAX_CHANNELS,
     maxSampleRate: e.MAX_SAMPLE_RATE,
     uploadIdleTimeoutSeconds: e.UPLOAD_IDLE_TIMEOUT_SECONDS,
+    uploadMinBytesPerSecond: e.UPLOAD_MIN_BYTES_PER_SECOND,
+    uploadRateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
+    maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+    probeTimeoutSeconds: e.PROBE_TIMEOUT_SECONDS,
     apiKeys: e.API_KEYS,
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,

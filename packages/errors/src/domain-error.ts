@@ -24,6 +24,7 @@ export type DomainErrorKind =
   | 'not-ready'
   | 'conflict'
   | 'too-large'
+  | 'too-slow'
   | 'unsupported'
   | 'unavailable'
   | 'unauthenticated'

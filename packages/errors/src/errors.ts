@@ -31,6 +31,14 @@ export class TooLargeError extends DomainError {
 }
 
 /**
+ * The caller sends its request too slowly: nothing for a while, or too
+ * few bytes over a window to ever finish (a trickle holding a connection).
+ */
+export class TooSlowError extends DomainError {
+  readonly kind = 'too-slow' as const;
+}
+
+/**
  * The media or the requested output is understood but cannot be handled:
  * not audio, a codec our ffmpeg cannot write, a bitrate out of range.
  */
@@ -38,7 +46,10 @@ export class UnsupportedError extends DomainError {
   readonly kind = 'unsupported' as const;
 }
 
-/** A dependency (Redis) is down; the caller may retry later. */
+/**
+ * The server cannot do it right now (Redis down, ffprobe hung, too many
+ * uploads at once, shutting down); the caller may retry later.
+ */
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable' as const;
 }

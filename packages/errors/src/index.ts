@@ -6,6 +6,7 @@ export {
   NotReadyError,
   ConflictError,
   TooLargeError,
+  TooSlowError,
   UnsupportedError,
   UnavailableError,
   UnauthenticatedError,

@@ -49,7 +49,14 @@ export interface MeasuredSource {
 /** Room for ffmpeg's info-level chatter after the loudness summary (per-output stats lines). */
 const SUMMARY_TAIL_BYTES = 32 * 1024;
 
+/** Default probe limit; the API passes its PROBE_TIMEOUT_SECONDS. */
 const PROBE_TIMEOUT_MS = 30_000;
+
+export interface ProbeRun {
+  /** Aborting kills ffprobe (the client went away, the API is stopping). */
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+}
 
 /**
  * The one place that runs ffmpeg and ffprobe (Immich-style repository):
@@ -62,15 +69,16 @@ export class FfmpegRepository {
     private readonly logger: Logger = silentLogger,
   ) {}
 
-  async probe(file: string, signal?: AbortSignal): Promise<ProbeOutcome> {
+  async probe(file: string, run: ProbeRun = {}): Promise<ProbeOutcome> {
     const result = await runProcess(this.binaries.ffprobe, buildProbeArgs(file), {
       collectStdout: true,
-      timeoutMs: PROBE_TIMEOUT_MS,
+      timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS,
       parentDeathWrapper: this.binaries.parentDeathWrapper,
-      ...(signal ? { signal } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
     });
-    if (result.timedOut)
-      return { ok: false, rejection: { reason: 'unreadable', detail: 'probing the file took too long' } };
+    // A hung ffprobe says nothing about the file: it is the server's
+    // problem, not a verdict of "unreadable" on the client's upload.
+    if (result.timedOut) return { ok: false, rejection: { reason: 'timeout', detail: 'ffprobe did not finish' } };
     return parseProbeOutput(result.stdout, result.exitCode, result.stderrTail);
   }
 

@@ -67,6 +67,7 @@ export {
   type EncodeRun,
   type EncodeAnalysis,
   type MeasuredSource,
+  type ProbeRun,
 } from './ffmpeg-repository';
 export { parseMediaPlaylist, timedSegments, type MediaPlaylist, type TimedSegment } from './playlist';
 export { setUpFfmpeg, type FfmpegSetup } from './ffmpeg-setup';

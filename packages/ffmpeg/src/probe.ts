@@ -9,9 +9,13 @@ export interface ProbeResult {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Why a probed file cannot be accepted; the API turns these into 400s. */
+/**
+ * Why a probed file cannot be accepted; the API turns these into 400s,
+ * but `timeout` (ffprobe hung: no verdict on the file) into a 503.
+ */
 export type ProbeRejection =
   | { readonly reason: 'unreadable'; readonly detail: string }
+  | { readonly reason: 'timeout'; readonly detail: string }
   | { readonly reason: 'not-allowed-format'; readonly detail: string }
   | { readonly reason: 'no-audio'; readonly detail: string }
   | { readonly reason: 'no-duration'; readonly detail: string };

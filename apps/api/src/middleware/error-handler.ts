@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { MulterError } from 'multer';
 import { DomainError, type DomainErrorKind } from '@stream-server/errors';
 import { describeError, type Logger } from '@stream-server/logger';
@@ -17,6 +17,7 @@ const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
   gone: 410,
   conflict: 409,
   'too-large': 413,
+  'too-slow': 408,
   unavailable: 503,
   unauthenticated: 401,
   forbidden: 403,
@@ -79,13 +80,27 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
+  return (err: unknown, req, res, _next) => {
+    const requestId: unknown = res.locals['requestId'];
     if (res.headersSent) {
-      next(err);
+      // Already answered (an upload cut off, say): its parser's complaint
+      // about the body that never came is expected, and nobody reads more.
+      logger.debug('request failed after its answer', { request_id: requestId, ...describeError(err) });
+      if (!res.writableEnded) req.socket.destroy();
+      return;
+    }
+    if (clientGone(req)) {
+      // The client hung up mid-request: its choice, not a fault of ours,
+      // and there is no one left to answer.
+      logger.info('client aborted the request', {
+        request_id: requestId,
+        method: req.method,
+        path: req.path,
+        reason: err instanceof Error ? err.message : String(err),
+      });
       return;
     }
     const { status, body } = toErrorResponse(err);
-    const requestId: unknown = res.locals['requestId'];
     const meta = { request_id: requestId, method: req.method, path: req.path, status, code: body.code };
     if (status >= 500) logger.error('request failed', { ...meta, ...describeError(err) });
     else logger.debug('request rejected', meta);
@@ -99,6 +114,11 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 
 function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && Reflect.get(err, 'code') === code;
+}
+
+/** The connection is gone, or the request body was cut short by the client. */
+function clientGone(req: Request): boolean {
+  return req.socket.destroyed || (req.destroyed && !req.complete);
 }
 
 function statusOf(err: unknown): number | null {

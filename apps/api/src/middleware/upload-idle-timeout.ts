@@ -1,27 +1,25 @@
 import type { RequestHandler } from 'express';
+import { TooSlowError } from '@stream-server/errors';
+import { cutOffUpload } from './cut-off-upload';
 
 /**
  * Cuts off an upload that sends nothing for `idleMs` (a slow-loris client
  * holding a connection and a file descriptor open): 408 JSON, then the
- * connection is closed. Only idleness counts: a slow but steady upload of
- * a big file is never cut.
+ * connection is closed. Only idleness counts here; a trickle that is never
+ * quite idle is uploadMinRate's to catch.
  */
 export function uploadIdleTimeout(idleMs: number): RequestHandler {
   return (req, res, next) => {
     const socket = req.socket;
-    const onTimeout = () => {
-      if (!res.headersSent) {
-        res.setHeader('Connection', 'close');
-        res.status(408).json({
-          error: `No data arrived for ${Math.round(idleMs / 1000)} s, so the upload was cut off.`,
-          code: 'UPLOAD_TIMEOUT',
-        });
-      }
-      // The body will never end: close once the answer is flushed (end()
-      // sends it first, destroy() would drop it), and make sure it goes.
-      socket.end();
-      setTimeout(() => socket.destroy(), 1_000).unref();
-    };
+    const onTimeout = () =>
+      cutOffUpload(
+        req,
+        res,
+        new TooSlowError(
+          'UPLOAD_TIMEOUT',
+          `No data arrived for ${Math.round(idleMs / 1000)} s, so the upload was cut off.`,
+        ),
+      );
     // Through the request, not the socket: Node destroys a timed-out socket
     // unless the request (or response) handles the 'timeout' event.
     req.setTimeout(idleMs, onTimeout);

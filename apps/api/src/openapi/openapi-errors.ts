@@ -52,13 +52,13 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
     'DOWNLOAD_NOT_FOUND',
     'NOT_FOUND',
   ],
-  '408': ['UPLOAD_TIMEOUT'],
+  '408': ['UPLOAD_TIMEOUT', 'UPLOAD_TOO_SLOW'],
   '409': ['JOB_FINISHED', 'JOB_NOT_FINISHED'],
   '410': ['OUTPUT_PURGED'],
   '413': ['FILE_TOO_LARGE'],
   '429': ['RATE_LIMITED'],
   '500': ['INTERNAL_ERROR'],
-  '503': ['QUEUE_UNAVAILABLE', 'REDIS_UNAVAILABLE'],
+  '503': ['QUEUE_UNAVAILABLE', 'REDIS_UNAVAILABLE', 'TOO_MANY_UPLOADS', 'PROBE_TIMEOUT', 'SHUTTING_DOWN'],
   '507': ['STORAGE_FULL'],
 };
 
@@ -82,13 +82,17 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   '401': 'No bearer token, or an invalid or expired one (with a `WWW-Authenticate: Bearer` challenge).',
   '403': "The token lacks the route's scope, or the playback token is missing, expired or not this job's.",
   '404': 'No such job or file (`NOT_FOUND`: no such route).',
-  '408': 'The upload sent nothing for UPLOAD_IDLE_TIMEOUT_SECONDS.',
+  '408':
+    'The upload sent nothing for UPLOAD_IDLE_TIMEOUT_SECONDS, or less than UPLOAD_MIN_BYTES_PER_SECOND on average over UPLOAD_RATE_WINDOW_SECONDS.',
   '409': 'The job has already ended (cancel), or has not (takedown).',
   '410': "The job's outputs were taken down (DELETE …/output or OUTPUT_RETENTION_DAYS).",
   '413': 'The upload is larger than MAX_UPLOAD_BYTES.',
   '429': 'Over the per-minute budget; retry after `Retry-After` seconds.',
   '500': 'An unexpected fault; the message says nothing more.',
-  '503': 'Redis (the queue) is not reachable, not answering, or refusing writes; the message says which.',
+  '503':
+    'Redis (the queue) is not reachable, not answering, or refusing writes (the message says which); ' +
+    'MAX_CONCURRENT_UPLOADS uploads are in flight, or the API is stopping (both with `Retry-After`); ' +
+    'or ffprobe ran past PROBE_TIMEOUT_SECONDS.',
   '507': 'The server has no storage space left for the upload; nothing was kept.',
 };
 
@@ -104,7 +108,7 @@ export const HEADERS: Readonly<Record<string, Header>> = {
 function errorResponse(status: string, codes: readonly string[]): ResponseObject {
   const headers: Record<string, { $ref: string }> = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
   if (status === '401') headers['WWW-Authenticate'] = { $ref: '#/components/headers/WWW-Authenticate' };
-  if (status === '429') headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
+  if (status === '429' || status === '503') headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
   return {
     description: `${DESCRIPTIONS[status] ?? 'Error.'} Codes: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
     headers,

@@ -2,8 +2,10 @@ import { Router, type Request, type RequestHandler } from 'express';
 import multer from 'multer';
 import { InvalidInputError, TooLargeError } from '@stream-server/errors';
 import type { TranscodeService } from '../services/transcode-service';
+import type { UploadSlots } from '../upload/upload-slots';
 import type { UploadStorage } from '../upload/upload-storage';
 import { uploadIdleTimeout } from '../middleware/upload-idle-timeout';
+import { uploadMinRate } from '../middleware/upload-min-rate';
 
 export interface TranscodeRouteDeps {
   readonly service: TranscodeService;
@@ -12,6 +14,11 @@ export interface TranscodeRouteDeps {
   /** Admits only callers allowed to submit (`requireScope('transcode:write')`); checked before any byte is stored. */
   readonly authorize: RequestHandler;
   readonly uploadIdleTimeoutMs: number;
+  /** UPLOAD_MIN_BYTES_PER_SECOND over UPLOAD_RATE_WINDOW_SECONDS (0: no floor). */
+  readonly uploadMinBytesPerSecond: number;
+  readonly uploadRateWindowMs: number;
+  /** MAX_CONCURRENT_UPLOADS, and the uploads a stopping API aborts. */
+  readonly slots: UploadSlots;
 }
 
 /** Room for multipart boundaries and the small text fields around the file. */
@@ -45,6 +52,12 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
     res.once('close', () => {
       if (!accepted) void deps.uploads.discardUploads(req).catch(() => undefined);
     });
+    // Once answered (cut off, shutting down) or gone, nobody waits for the
+    // result: stop probing, and queue nothing.
+    const abandoned = new AbortController();
+    const abandon = () => abandoned.abort();
+    res.once('finish', abandon);
+    res.once('close', abandon);
     upload(req, res, (uploadError: unknown) => {
       if (uploadError) {
         next(uploadError);
@@ -65,10 +78,13 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
           { uploadId: file.filename, path: file.path, size: file.size, originalName: file.originalname },
           fieldsOf(req),
           typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
+          abandoned.signal,
         )
         .then(({ jobId }) => {
           accepted = true;
           deps.uploads.release(req);
+          // Queued in the instant the upload was cut off: the job stands, there is no one to tell.
+          if (res.headersSent) return;
           res.json({ job_id: jobId, status: 'queued', message: 'Job submitted successfully' });
         }, next);
     });
@@ -78,7 +94,9 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
     '/v1/stream/transcode',
     deps.authorize,
     refuseOversizedBody(deps.maxUploadBytes),
+    deps.slots.admit(),
     uploadIdleTimeout(deps.uploadIdleTimeoutMs),
+    uploadMinRate(deps.uploadMinBytesPerSecond, deps.uploadRateWindowMs),
     submit,
   );
   return router;

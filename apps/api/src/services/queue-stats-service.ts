@@ -101,6 +101,13 @@ export class QueueStatsService {
 
 /** Validates `?limit=&state=` of the job listing (400 on anything else). */
 export function parseJobListQuery(query: Readonly<Record<string, unknown>>): JobListQuery {
+  // The query parser keeps `state[]=x` as a key of its own: taking it as
+  // "no filter" would quietly answer another question than the one asked.
+  for (const key of Object.keys(query)) {
+    const base = /^(limit|state)\[/.exec(key)?.[1];
+    if (base === 'limit') throw new InvalidInputError('INVALID_LIMIT', 'limit is a single value, e.g. limit=20.');
+    if (base === 'state') throw new InvalidInputError('INVALID_STATE', 'state is a single value, e.g. state=failed.');
+  }
   const { limit: rawLimit, state: rawState } = query;
   let limit = JOB_LIST_DEFAULT_LIMIT;
   if (rawLimit !== undefined) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { InvalidInputError, UnsupportedError } from '@stream-server/errors';
+import { InvalidInputError, UnavailableError, UnsupportedError, type DomainError } from '@stream-server/errors';
 import { pickTags, type ProbeOutcome, type ProbeRejection } from '@stream-server/ffmpeg';
 import type { JobOutputs, TranscodeJobData } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
@@ -21,9 +21,9 @@ export interface UploadFiles {
   remove(file: string): Promise<void>;
 }
 
-/** Reads what an upload contains (ffprobe). */
+/** Reads what an upload contains (ffprobe, killed when `signal` aborts or it runs too long). */
 export interface SourceProber {
-  probe(file: string): Promise<ProbeOutcome>;
+  probe(file: string, signal?: AbortSignal): Promise<ProbeOutcome>;
 }
 
 /** Where accepted jobs go. */
@@ -83,14 +83,19 @@ export class TranscodeService {
     private readonly callbacks: CallbackSettings = { webhookSecret: undefined, webhookAllowPrivate: false },
   ) {}
 
-  /** `requestId` ties the job's log lines to the request that made it. */
+  /**
+   * `requestId` ties the job's log lines to the request that made it;
+   * `signal` aborts when nobody waits for the answer any more (client
+   * gone, API stopping): the probe is killed and nothing is queued.
+   */
   async submit(
     upload: StoredUpload,
     fields: Readonly<Record<string, unknown>>,
     requestId?: string,
+    signal?: AbortSignal,
   ): Promise<SubmitResult> {
     try {
-      return await this.accept(upload, fields, requestId);
+      return await this.accept(upload, fields, requestId, signal);
     } catch (err) {
       await this.storage.remove(upload.path).catch(() => undefined);
       throw err;
@@ -100,7 +105,8 @@ export class TranscodeService {
   private async accept(
     upload: StoredUpload,
     fields: Readonly<Record<string, unknown>>,
-    requestId?: string,
+    requestId: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<SubmitResult> {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
     const options = parseTranscodeOptions(fields);
@@ -111,7 +117,8 @@ export class TranscodeService {
     const request = checkTranscodeOptions(options);
     await this.requireCodecs(codecsOf(request));
 
-    const probe = await this.ffmpeg.probe(upload.path);
+    const probe = await this.ffmpeg.probe(upload.path, signal);
+    signal?.throwIfAborted();
     if (!probe.ok) throw rejectionError(probe.rejection);
     checkSourceLimits(probe.result.audio, this.limits);
     const output = resolveOutputPlan(request, probe.result.audio);
@@ -172,8 +179,13 @@ function jobOutputs(settings: OutputSettings, normalize: boolean): JobOutputs {
   };
 }
 
-function rejectionError(rejection: ProbeRejection): InvalidInputError {
+function rejectionError(rejection: ProbeRejection): DomainError {
   switch (rejection.reason) {
+    case 'timeout':
+      return new UnavailableError(
+        'PROBE_TIMEOUT',
+        'Reading the uploaded file took this server too long; the upload was deleted. Try again later.',
+      );
     case 'not-allowed-format':
       return new InvalidInputError(
         'UNSUPPORTED_FORMAT',

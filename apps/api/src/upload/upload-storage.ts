@@ -22,6 +22,8 @@ interface TrackedUpload {
  */
 export class UploadStorage implements StorageEngine {
   private readonly tracked = new WeakMap<Request, TrackedUpload[]>();
+  /** Requests whose files are (being) deleted: they may not open new ones. */
+  private readonly discarding = new WeakMap<Request, Promise<void>>();
 
   constructor(private readonly layout: StorageLayout) {}
 
@@ -30,6 +32,13 @@ export class UploadStorage implements StorageEngine {
     file: Express.Multer.File,
     callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void,
   ): void {
+    // Parsing can run on a moment after the request was given up (bytes
+    // already buffered): a file opened then would never be deleted.
+    if (this.discarding.has(req)) {
+      file.stream.resume();
+      callback(new Error('the upload was already discarded'));
+      return;
+    }
     const uploadId = randomUUID();
     const target = this.layout.uploadPath(uploadId);
     // 'wx': never overwrite; a UUID collision must not clobber another upload.
@@ -56,11 +65,20 @@ export class UploadStorage implements StorageEngine {
   /**
    * Stops any write still running for this request and deletes what it
    * wrote. Waits for each stream to close first, so a file cannot be
-   * created after it was "deleted".
+   * created after it was "deleted". Calling it again (the response closed,
+   * and shutdown aborts it too) waits for the same deletion.
    */
-  async discardUploads(req: Request): Promise<void> {
+  discardUploads(req: Request): Promise<void> {
+    const running = this.discarding.get(req);
+    if (running) return running;
     const list = this.tracked.get(req) ?? [];
     this.tracked.delete(req);
+    const done = this.removeAll(list);
+    this.discarding.set(req, done);
+    return done;
+  }
+
+  private async removeAll(list: readonly TrackedUpload[]): Promise<void> {
     await Promise.all(
       list.map(async ({ path, stream }) => {
         if (!stream.closed) {
