@@ -216,7 +216,7 @@ describe('lies about duration and decompression bombs', () => {
 });
 
 describe('an ffmpeg that hangs', () => {
-  it('is killed by the attempt timeout and the job fails with "timeout"', async () => {
+  it('is killed by the attempt timeout; with no attempt left the job fails with that reason', async () => {
     const { ffmpeg: realFfmpeg, ffprobe } = await testBinaries();
     // Behaves like ffmpeg for start-up checks, hangs on a real transcode.
     const wrapper = path.join(dir, 'hanging-ffmpeg');
@@ -226,14 +226,15 @@ describe('an ffmpeg that hangs', () => {
     );
     await chmod(wrapper, 0o755);
     const hanging = await startStack('hostile-hang', {
-      env: { FFMPEG_PATH: wrapper, FFPROBE_PATH: ffprobe, JOB_TIMEOUT_FLOOR_SECONDS: '2' },
+      // One attempt: a timeout is retried like any kill while attempts remain.
+      env: { FFMPEG_PATH: wrapper, FFPROBE_PATH: ffprobe, JOB_TIMEOUT_FLOOR_SECONDS: '2', JOB_ATTEMPTS: '1' },
     });
     try {
       const result = await submit(hanging.baseUrl, new Blob([await readFile(secretPath)]), 'fine.wav');
       expect(result.status).toBe(200);
       const started = Date.now();
       const job = await waitForJob(hanging.baseUrl, String(result.body['job_id']), 30_000);
-      expect(job).toMatchObject({ status: 'Failed(timeout)', error: 'timeout', attempts: 1 });
+      expect(job).toMatchObject({ status: 'Failed(ffmpeg timed out)', error: 'ffmpeg timed out', attempts: 1 });
       // 2 s floor + 2 s per second of a 5 s track, then the kill.
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(await hanging.leftovers()).toEqual([]);
