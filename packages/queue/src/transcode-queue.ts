@@ -1,7 +1,8 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   JOB_POLICIES,
+  ladderPartsOf,
   QUEUE_NAMES,
   type JobSnapshot,
   type TranscodeJobData,
@@ -11,6 +12,7 @@ import { CancelRegistry, parseRecord, type CancelRecord } from './cancel-registr
 import { readProgress } from './job-progress';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
+import { LadderFlows } from './ladder-flow';
 import { guard } from './queue-errors';
 import { PRIORITY_VALUES } from './queue-settings';
 
@@ -46,6 +48,7 @@ export type BullTranscodeQueue = Queue<TranscodeJobData, TranscodeJobResult, 'tr
  */
 export class TranscodeQueue {
   private readonly queue: BullTranscodeQueue;
+  private readonly ladders: LadderFlows;
   readonly cancels: CancelRegistry;
   private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
 
@@ -54,25 +57,27 @@ export class TranscodeQueue {
     private readonly options: TranscodeQueueOptions,
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
+    this.ladders = new LadderFlows(connection, options.prefix);
     this.cancels = new CancelRegistry(connection, options.prefix, options.retentionDays * 86_400);
     // Without a listener an 'error' event would crash the process; the
     // connection's own retry logic handles reconnection.
     this.queue.on('error', () => undefined);
   }
 
+  /** Queues a job; a ladder with parts becomes a flow of the job and its parts (LadderFlows). */
   async add(data: TranscodeJobData): Promise<void> {
     const policy = JOB_POLICIES.transcode;
     const keepSeconds = this.options.retentionDays * 86_400;
-    await guard(() =>
-      this.queue.add('transcode', data, {
-        jobId: data.jobId,
-        priority: PRIORITY_VALUES[data.priority],
-        attempts: this.options.attempts,
-        backoff: { type: 'exponential', delay: policy.backoffMs },
-        removeOnComplete: { age: keepSeconds },
-        removeOnFail: { age: keepSeconds },
-      }),
-    );
+    const options: JobsOptions = {
+      jobId: data.jobId,
+      priority: PRIORITY_VALUES[data.priority],
+      attempts: this.options.attempts,
+      backoff: { type: 'exponential', delay: policy.backoffMs },
+      removeOnComplete: { age: keepSeconds },
+      removeOnFail: { age: keepSeconds },
+    };
+    if (ladderPartsOf(data) > 0) await guard(() => this.ladders.add(data, options));
+    else await guard(() => this.queue.add('transcode', data, options));
   }
 
   /**
@@ -92,8 +97,11 @@ export class TranscodeQueue {
       const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
       const read = parseReadReply(reply);
       const cancelled = read.cancel === null ? null : parseRecord(read.cancel);
+      const fields = read.hash === null ? null : fieldsFromHash(jobId, read.hash);
       const snapshot = buildSnapshot(
-        read.hash === null ? null : fieldsFromHash(jobId, read.hash),
+        fields && read.state === 'failed'
+          ? { ...fields, failedReason: await this.ladders.failureReason(fields.failedReason) }
+          : fields,
         read.state,
         cancelled,
       );
@@ -196,10 +204,11 @@ export class TranscodeQueue {
   /** Deletes every key of this queue (tests and `reset` tooling only). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });
+    await this.ladders.obliterate();
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.ladders.close()]);
   }
 }
 
@@ -222,5 +231,6 @@ export function fieldsOfJob(job: TranscodeJob): JobFields {
     failedReason: job.failedReason ? job.failedReason : null,
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
+    partsStartedAt: readProgress(job.progress).startedAt,
   };
 }

@@ -1,7 +1,7 @@
 import { QueueEventsProducer, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
-import { PLAYABLE_EVENT, progressValue, readProgress } from './job-progress';
+import { PLAYABLE_EVENT, progressValue, readProgress, type JobProgress } from './job-progress';
 import { workerLockSettings } from './queue-settings';
 import { runWithSignals } from './worker-signals';
 
@@ -17,7 +17,7 @@ export interface TranscodeAttempt {
 }
 
 /** BullMQ's own default length of a queue's event stream, which publishing must not shorten. */
-const EVENTS_MAX_LEN = 10_000;
+export const EVENTS_MAX_LEN = 10_000;
 
 /** Throws PermanentJobError or JobHandedBackError to steer the queue; anything else is retried. */
 export type TranscodeHandler = (
@@ -56,7 +56,7 @@ export class TranscodeWorker {
       QUEUE_NAMES.transcode,
       (job, token, signal) => {
         // Each attempt starts unplayable: its live copy is made afresh.
-        let progress = { percent: readProgress(job.progress).percent, playable: false };
+        let progress: JobProgress = { ...readProgress(job.progress), playable: false };
         const write = () => job.updateProgress(progressValue(progress));
         return runWithSignals(job, token, () =>
           handler(
