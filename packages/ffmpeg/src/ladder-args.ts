@@ -37,6 +37,11 @@ export interface EncodeJob {
   readonly normalize: { readonly target: LoudnessTarget; readonly measured: LoudnessMeasurement } | null;
   /** Write mono s16le PCM for the waveform to fd 3 (`pipe:3`). */
   readonly waveform: boolean;
+  /**
+   * Measure the output's loudness with ebur128 (absent: true). Off for the
+   * parts of a ladder job that leave the job's extras to another part.
+   */
+  readonly meter?: boolean;
   /** `download.m4a`: AAC in MP4 with its index up front, or null. */
   readonly download: { readonly plan: EncodingPlan; readonly encoder: string; readonly file: string } | null;
 }
@@ -57,15 +62,16 @@ export const DOWNLOAD_FILE = 'download.m4a';
 export function buildEncodeArgs(job: EncodeJob): string[] {
   if (job.renditions.length === 0) throw new Error('an encode needs a rendition');
   const branches = job.renditions.map((_rendition, index) => `r${index}`);
+  const meter = job.meter !== false;
   if (job.download) branches.push('dl');
-  branches.push('ld');
+  if (meter) branches.push('ld');
   if (job.waveform) branches.push('wf');
 
   const head = job.normalize
     ? `[0:a:0]${buildNormalizeFilter(job.normalize.target, job.normalize.measured, job.sourceSampleRate)},`
     : '[0:a:0]';
   const graph = [`${head}asplit=${branches.length}${branches.map((label) => `[${label}]`).join('')}`];
-  graph.push(`[ld]${LOUDNESS_MEASURE_FILTER}[ldo]`);
+  if (meter) graph.push(`[ld]${LOUDNESS_MEASURE_FILTER}[ldo]`);
   if (job.waveform) graph.push(`[wf]${waveformMixFilter(job.sourceChannels)}[wfo]`);
 
   const cap = ['-t', String(job.maxDurationSeconds)];
@@ -116,7 +122,7 @@ export function buildEncodeArgs(job: EncodeJob): string[] {
       job.download.file,
     );
   }
-  args.push('-map', '[ldo]', ...cap, '-f', 'null', '-');
+  if (meter) args.push('-map', '[ldo]', ...cap, '-f', 'null', '-');
   if (job.waveform) {
     args.push(
       '-map',
