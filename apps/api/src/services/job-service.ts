@@ -23,6 +23,8 @@ export interface JobFiles {
     | 'waveformPath'
     | 'downloadPath'
     | 'playbackPath'
+    | 'jobLiveDir'
+    | 'ladderStagingDir'
   >;
   exists(file: string): Promise<boolean>;
   remove(target: string): Promise<void>;
@@ -67,6 +69,9 @@ export class JobService {
       case 'cancelled':
         if (outcome.removedFromQueue) {
           await this.storage.remove(this.storage.layout.uploadPath(outcome.snapshot.data.uploadId));
+          // A ladder may leave the queue with some parts done: their staged and live rungs go too.
+          await this.storage.remove(this.storage.layout.ladderStagingDir(jobId));
+          await this.storage.remove(this.storage.layout.jobLiveDir(jobId));
           // No worker will ever see this job, so nobody else can report it.
           if (outcome.first) await this.webhooks?.cancelled(outcome.snapshot);
         }
