@@ -95,7 +95,9 @@ export class LadderPartProcessor {
         encoder,
         downloadEncoder: plan.extras ? downloadEncoder : null,
         reportProgress: (percent) => {
-          attempt.updateProgress(percent).catch((err: unknown) => log.warn('progress update failed', describeError(err)));
+          attempt
+            .updateProgress(percent)
+            .catch((err: unknown) => log.warn('progress update failed', describeError(err)));
         },
         reportPlayable: () => {
           log.info('playable');
@@ -108,7 +110,10 @@ export class LadderPartProcessor {
       // A cancel or another part's failure wins over staging.
       await this.stopIfJobOver(attempt, data);
       if (plan.extras) {
-        const saved: StoredLoudness = { loudness: result.loudness ?? null, outputLoudness: result.outputLoudness ?? null };
+        const saved: StoredLoudness = {
+          loudness: result.loudness ?? null,
+          outputLoudness: result.outputLoudness ?? null,
+        };
         await writeFile(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
         const files = [LOUDNESS_NAME, WAVEFORM_NAME, ...(result.download ? [DOWNLOAD_FILE] : [])];
         for (const file of files) await this.storage.stage(path.join(workDir, file), path.join(staging, file));

@@ -10,7 +10,15 @@ import type { StorageLayout, StorageRepository } from '@stream-server/storage';
 /** The storage a job attempt touches: its upload, its work dir, its published output. */
 export type ProcessorStorage = Pick<
   StorageRepository,
-  'isPublished' | 'exists' | 'remove' | 'listWorkDirs' | 'createWorkDir' | 'publish' | 'linkLive' | 'writeLive' | 'stage'
+  | 'isPublished'
+  | 'exists'
+  | 'remove'
+  | 'listWorkDirs'
+  | 'createWorkDir'
+  | 'publish'
+  | 'linkLive'
+  | 'writeLive'
+  | 'stage'
 > & {
   readonly layout: Pick<StorageLayout, 'uploadPath' | 'jobOutputDir' | 'jobLiveDir' | 'ladderStagingDir'>;
 };

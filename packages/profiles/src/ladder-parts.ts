@@ -1,6 +1,11 @@
 import type { QualityProfile } from './codecs';
 import type { EncodingPlan } from './encoding-plan';
-import type { RenditionPlan } from './output-plan';
+
+/** What the split reads of a rung (a RenditionPlan has it). */
+interface PartRung {
+  readonly name: QualityProfile;
+  readonly plan: Pick<EncodingPlan, 'bitrate'>;
+}
 
 /**
  * One part of a ladder job: the rungs one worker encodes in one ffmpeg,
@@ -51,7 +56,7 @@ export function rungCost(plan: Pick<EncodingPlan, 'bitrate'>): number {
  * the ladder's order, the top rung's part first. Pure.
  */
 export function planLadderParts(
-  renditions: readonly RenditionPlan[],
+  renditions: readonly PartRung[],
   download: Pick<EncodingPlan, 'bitrate'> | null,
 ): LadderPart[] {
   const names = renditions.map((rung) => rung.name);

@@ -73,7 +73,7 @@ export class LadderFlows {
   async failureReason(reason: string | null): Promise<string | null> {
     const childKey = reason === null ? undefined : CHILD_FAILED.exec(reason)?.[1];
     const keyPrefix = this.parts.toKey('');
-    if (childKey === undefined || !childKey.startsWith(keyPrefix)) return reason;
+    if (!childKey?.startsWith(keyPrefix)) return reason;
     const part = await this.parts.getJob(childKey.slice(keyPrefix.length));
     return part?.failedReason ? part.failedReason : reason;
   }

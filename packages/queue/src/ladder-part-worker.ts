@@ -74,9 +74,7 @@ export class LadderPartWorker {
         let writes: Promise<unknown> = Promise.resolve();
         // One write at a time per attempt, each followed by the job's roll-up.
         const write = () => {
-          writes = writes
-            .then(() => job.updateProgress(progressValue(progress)))
-            .then(() => this.rollUp(job.data));
+          writes = writes.then(() => job.updateProgress(progressValue(progress))).then(() => this.rollUp(job.data));
           return writes;
         };
         return runWithSignals(job, token, () =>
@@ -122,7 +120,9 @@ export class LadderPartWorker {
    */
   private async rollUp(data: LadderPartJobData): Promise<void> {
     const plan = data.job.parts ?? [];
-    const parts = await Promise.all(plan.map((_part, index) => this.parts.getJob(ladderPartJobId(data.job.jobId, index))));
+    const parts = await Promise.all(
+      plan.map((_part, index) => this.parts.getJob(ladderPartJobId(data.job.jobId, index))),
+    );
     let weighted = 0;
     let total = 0;
     let playable = false;
