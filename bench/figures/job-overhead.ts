@@ -129,7 +129,7 @@ async function bareArgv(source: string): Promise<{ worker: string[]; hlsOnly: st
 }
 
 /** Runs ffmpeg to its end in a fresh work dir, draining stdout, stderr and fd 3 (the waveform pipe) as the worker does. */
-async function timeFfmpeg(ffmpeg: string, argv: readonly string[], parent: string): Promise<number> {
+export async function timeFfmpeg(ffmpeg: string, argv: readonly string[], parent: string): Promise<number> {
   const workDir = await mkdtemp(path.join(parent, 'bare-'));
   const start = performance.now();
   const child = startChild('ffmpeg', ffmpeg, argv, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
