@@ -47,14 +47,14 @@ async function busyJob(fleet: Fleet): Promise<string> {
   return jobId;
 }
 
-/** The published folder holds exactly the playlist and the files it names. */
+/** The published folder holds exactly the playlists (VOD and ended live) and the files they name. */
 async function expectOneWholeOutput(fleet: Fleet, jobId: string, seconds: number): Promise<void> {
   const hls = path.join(fleet.storageDir, 'hls');
   expect(await readdir(hls)).toEqual([jobId]);
   const playlist = parseMediaPlaylist(await readFile(path.join(hls, jobId, 'index.m3u8'), 'utf8'));
   const named = playlist.initSegment ? [playlist.initSegment, ...playlist.segments] : playlist.segments;
   expect((await readdir(path.join(hls, jobId))).sort()).toEqual(
-    ['index.m3u8', 'loudness.json', 'waveform.json', ...named].sort(),
+    ['index.m3u8', 'live.m3u8', 'loudness.json', 'waveform.json', ...named].sort(),
   );
   const decoded = await decodePlaylist(`${fleet.baseUrl}/v1/stream/hls/${jobId}/index.m3u8`);
   expect(Math.abs(decoded.durationSeconds - seconds)).toBeLessThanOrEqual(0.1);
