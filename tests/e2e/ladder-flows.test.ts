@@ -150,7 +150,7 @@ describe('two workers', () => {
     expect((await readJson(response))['status']).toBe('Cancelled');
     await waitFor(
       () => (ffmpegProcessesUsing(stack.config.storageDir).length === 0 ? true : undefined),
-      2_000,
+      5_000,
       () => 'every ffmpeg to stop',
     );
     expect((await waitForJob(stack.baseUrl, jobId)).status).toBe('Cancelled');

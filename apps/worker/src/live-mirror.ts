@@ -54,8 +54,9 @@ const SYNC_INTERVAL_MS = 100;
  * start at different times (one worker alone runs them one after the
  * other), so the multivariant live.m3u8 lists the rungs that are producing:
  * those with a live playlist in live/<job>/. Every part rewrites it from
- * that dir whenever what it lists differs, on each look, so the parts
- * converge on the full list however their writes interleave; a part
+ * that dir whenever what it lists differs, each time one of its rungs
+ * closes a segment, so the parts converge on the full list however their
+ * writes interleave; a part
  * reports the job playable once it has written it. Players that loaded it
  * before a later rung appeared play the rungs they saw.
  */
@@ -66,6 +67,8 @@ export class LiveMirror {
   private running: Promise<void> = Promise.resolve();
   private playable = false;
   private failures = 0;
+  /** A rung's playlist changed in the current look. */
+  private changed = false;
 
   constructor(private readonly options: LiveMirrorOptions) {}
 
@@ -87,9 +90,12 @@ export class LiveMirror {
   async sync(): Promise<void> {
     try {
       let ready = 0;
+      this.changed = false;
       for (const rung of this.options.rungs) if (await this.syncRung(rung)) ready += 1;
       if (this.options.shared) {
-        if (ready > 0 && (await this.refreshSharedMultivariant(this.options.shared)) && !this.playable) {
+        // Looked at when this part closed a segment: a few times a segment, not every 100 ms.
+        const wrote = ready > 0 && this.changed && (await this.refreshSharedMultivariant(this.options.shared));
+        if (wrote && !this.playable) {
           this.playable = true;
           this.options.onPlayable();
         }
@@ -130,6 +136,7 @@ export class LiveMirror {
     await this.options.storage.writeLive(this.options.jobId, relative(rung, HLS_LIVE_MANIFEST), livePlaylist(open));
     this.linked.set(key, linked);
     this.seen.set(key, text);
+    this.changed = true;
     return true;
   }
 
