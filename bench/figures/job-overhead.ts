@@ -170,3 +170,8 @@ async function timePlain(
   if (code !== 0) throw new Error(`plain ffmpeg exited ${String(code)}: ${child.output()}`);
   return { wallMs, cpuS };
 }
+
+/** Wall time of one plain ffmpeg run, in ms (the ladder figure's baseline). */
+export async function timeFfmpeg(ffmpeg: string, argv: readonly string[], parent: string): Promise<number> {
+  return (await timePlain(ffmpeg, argv, parent)).wallMs;
+}

@@ -227,6 +227,8 @@ it('falls back to polling without an event stream, and sends the ABR, loudness a
     await page.click('#submit');
     await page.waitForSelector('#result:not([hidden])', { timeout: 30_000 });
     await expect(page.getAttribute('#upload-form', 'data-follow')).resolves.toBe('polling');
+    // The result shows as soon as the ladder is playable live; its details once it has completed.
+    await page.waitForSelector('#details > *', { timeout: 30_000 });
     const details = await page.textContent('#details');
     expect(details).toContain('low, medium');
     expect(details).toMatch(/Output loudness-1[0-9](\.\d+)? LUFS/);

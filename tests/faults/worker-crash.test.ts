@@ -47,7 +47,7 @@ async function busyJob(fleet: Fleet): Promise<string> {
   return jobId;
 }
 
-/** The published folder holds exactly the playlists and the files they name. */
+/** The published folder holds exactly the playlists (VOD and ended live) and the files they name. */
 async function expectOneWholeOutput(fleet: Fleet, jobId: string, seconds: number): Promise<void> {
   const hls = path.join(fleet.storageDir, 'hls');
   expect(await readdir(hls)).toEqual([jobId]);

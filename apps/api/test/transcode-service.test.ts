@@ -255,6 +255,11 @@ describe('TranscodeService: the queued payload', () => {
           { name: 'low', plan: low },
           { name: 'high', plan: high },
         ],
+        // Opus low 1.375, high 2.25; the extras with a 256k AAC download 3.25 go beside the low rung.
+        parts: [
+          { rungs: ['high'], extras: false, cost: 2.25 },
+          { rungs: ['low'], extras: true, cost: 4.625 },
+        ],
         normalize: true,
         download: true,
         downloadPlan: {

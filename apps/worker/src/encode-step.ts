@@ -16,7 +16,7 @@ import {
 import type { Logger } from '@stream-server/logger';
 import { WAVEFORM_NAME } from '@stream-server/storage';
 import { finishPlaylists, LiveMirror } from './live-mirror';
-import { describeRenditions, renditionsOf } from './output-check';
+import { describeRenditions, renditionsOf, type Rung } from './output-check';
 import type { ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
 
 /**
@@ -47,6 +47,12 @@ export interface EncodeRequest {
   readonly reportPlayable: () => void;
   readonly log: Logger;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * One part of a ladder job: only these rungs, the extras (loudness
+   * meter, waveform, download) only when asked, and the job's live dir,
+   * shared with the other parts. Absent: the whole job.
+   */
+  readonly part?: { readonly rungs: readonly Rung[]; readonly extras: boolean; readonly liveDir: string } | undefined;
 }
 
 /** Share of the progress bar pass 1 of normalisation takes (it only decodes). */
@@ -82,9 +88,11 @@ export class EncodeStep {
       stallMs: this.settings.stallSeconds * 1000,
       ...(request.signal ? { signal: request.signal } : {}),
     };
-    const rungs = renditionsOf(data);
+    const { part } = request;
+    const rungs = part ? part.rungs : renditionsOf(data);
+    const extras = part ? part.extras : true;
     const download =
-      data.downloadPlan && request.downloadEncoder !== null
+      extras && data.downloadPlan && request.downloadEncoder !== null
         ? { plan: data.downloadPlan, encoder: request.downloadEncoder, file: DOWNLOAD_FILE }
         : null;
     let measured: LoudnessMeasurement | null = null;
@@ -96,6 +104,7 @@ export class EncodeStep {
       rungs,
       onPlayable: request.reportPlayable,
       log: request.log,
+      shared: part ? { ladder: renditionsOf(data), liveDir: part.liveDir } : undefined,
     });
     try {
       const renditions: RenditionOutput[] = rungs.map((rung) => ({
@@ -125,7 +134,8 @@ export class EncodeStep {
           sourceChannels: data.source.channels,
           // The schema holds a loudness target whenever normalize is true.
           normalize: measured && outputs.loudnessTarget ? { target: outputs.loudnessTarget, measured } : null,
-          waveformSamplesPerPixel: outputs.waveform.samplesPerPixel,
+          waveformSamplesPerPixel: extras ? outputs.waveform.samplesPerPixel : null,
+          meter: extras,
           download,
         },
         {
@@ -143,21 +153,24 @@ export class EncodeStep {
       await live.stop();
     }
     await finishPlaylists(workDir, rungs);
-    const described = await describeRenditions(this.storage, workDir, rungs);
+    // A part's rungs are checked here; the job's multivariant playlists wait for every part.
+    const described = await describeRenditions(this.storage, workDir, rungs, !part);
     if (download && !(await this.storage.exists(path.join(workDir, DOWNLOAD_FILE)))) {
       throw new Error('ffmpeg did not write the download file');
     }
-    await writeFile(
-      path.join(workDir, WAVEFORM_NAME),
-      JSON.stringify(
-        waveformJson(data.source.sampleRate, outputs.waveform.samplesPerPixel, encoded.waveform ?? new Int8Array(0)),
-      ),
-    );
+    if (extras) {
+      await writeFile(
+        path.join(workDir, WAVEFORM_NAME),
+        JSON.stringify(
+          waveformJson(data.source.sampleRate, outputs.waveform.samplesPerPixel, encoded.waveform ?? new Int8Array(0)),
+        ),
+      );
+    }
     return {
       ...described,
-      loudness: summary(data.normalize ? measured : encoded.loudness),
-      outputLoudness: data.normalize ? summary(encoded.loudness) : null,
-      waveform: true,
+      loudness: extras ? summary(data.normalize ? measured : encoded.loudness) : null,
+      outputLoudness: extras && data.normalize ? summary(encoded.loudness) : null,
+      waveform: extras,
       download: download !== null,
       live: true,
     };

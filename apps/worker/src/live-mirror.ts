@@ -27,6 +27,12 @@ export interface LiveMirrorOptions {
   /** Called once, when every rung has a whole segment and the live playlists are in place. */
   readonly onPlayable: () => void;
   readonly log: Logger;
+  /**
+   * Set when this mirror is one part of a ladder job among others writing
+   * the same live/<job>/ (see LiveMirror): every rung of the job, and that
+   * live dir, from which the multivariant playlist is built.
+   */
+  readonly shared?: { readonly ladder: readonly Rung[]; readonly liveDir: string } | undefined;
 }
 
 /** How often the work dir's playlists are looked at (a fraction of any segment's length). */
@@ -43,6 +49,16 @@ const SYNC_INTERVAL_MS = 100;
  * once every rung has a segment (all rungs come from one ffmpeg, so they
  * start together); its BANDWIDTH figures are measured from the segments
  * so far. Best effort: a failure here is logged and never fails the job.
+ *
+ * The parts of a ladder job (`shared`) run on different workers and may
+ * start at different times (one worker alone runs them one after the
+ * other), so the multivariant live.m3u8 lists the rungs that are producing:
+ * those with a live playlist in live/<job>/. Every part rewrites it from
+ * that dir whenever what it lists differs, each time one of its rungs
+ * closes a segment, so the parts converge on the full list however their
+ * writes interleave; a part
+ * reports the job playable once it has written it. Players that loaded it
+ * before a later rung appeared play the rungs they saw.
  */
 export class LiveMirror {
   private readonly linked = new Map<string, Set<string>>();
@@ -51,6 +67,8 @@ export class LiveMirror {
   private running: Promise<void> = Promise.resolve();
   private playable = false;
   private failures = 0;
+  /** A rung's playlist changed in the current look. */
+  private changed = false;
 
   constructor(private readonly options: LiveMirrorOptions) {}
 
@@ -72,7 +90,17 @@ export class LiveMirror {
   async sync(): Promise<void> {
     try {
       let ready = 0;
+      this.changed = false;
       for (const rung of this.options.rungs) if (await this.syncRung(rung)) ready += 1;
+      if (this.options.shared) {
+        // Looked at when this part closed a segment: a few times a segment, not every 100 ms.
+        const wrote = ready > 0 && this.changed && (await this.refreshSharedMultivariant(this.options.shared));
+        if (wrote && !this.playable) {
+          this.playable = true;
+          this.options.onPlayable();
+        }
+        return;
+      }
       if (!this.playable && ready === this.options.rungs.length) {
         if (this.options.rungs.some((rung) => rung.dir !== null)) await this.writeMultivariant();
         this.playable = true;
@@ -108,7 +136,12 @@ export class LiveMirror {
     await this.options.storage.writeLive(this.options.jobId, relative(rung, HLS_LIVE_MANIFEST), livePlaylist(open));
     this.linked.set(key, linked);
     this.seen.set(key, text);
+    this.changed = true;
     return true;
+  }
+
+  private async refreshSharedMultivariant(shared: NonNullable<LiveMirrorOptions['shared']>): Promise<boolean> {
+    return rewriteShared(this.options.storage, this.options.jobId, shared);
   }
 
   private async writeMultivariant(): Promise<void> {
@@ -136,6 +169,47 @@ export class LiveMirror {
       buildMultivariantPlaylist(variants, version),
     );
   }
+}
+
+/**
+ * Rewrites the job's multivariant live.m3u8 from live/<job>/ when the rungs
+ * it lists are not those producing there now; true when it wrote.
+ */
+async function rewriteShared(
+  storage: LiveStorage,
+  jobId: string,
+  shared: { readonly ladder: readonly Rung[]; readonly liveDir: string },
+): Promise<boolean> {
+  const producing: { rung: Rung; text: string }[] = [];
+  for (const rung of shared.ladder) {
+    const text = await readFile(path.join(shared.liveDir, relative(rung, HLS_LIVE_MANIFEST)), 'utf8').catch(() => null);
+    if (text !== null && parseMediaPlaylist(text).segments.length > 0) producing.push({ rung, text });
+  }
+  const current = await readFile(path.join(shared.liveDir, HLS_LIVE_MANIFEST), 'utf8').catch(() => '');
+  const listed = current.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const wanted = producing.map(({ rung }) => relative(rung, HLS_LIVE_MANIFEST));
+  if (wanted.length === 0 || (listed.length === wanted.length && listed.every((uri, i) => uri === wanted[i]))) {
+    return false;
+  }
+  const variants = [];
+  let version = 3;
+  for (const { rung, text } of producing) {
+    const dir = path.join(shared.liveDir, rung.dir ?? '');
+    const samples = [];
+    for (const segment of timedSegments(text)) {
+      samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
+    }
+    const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
+    version = Math.max(version, playlistVersion(text));
+    variants.push({
+      uri: relative(rung, HLS_LIVE_MANIFEST),
+      bandwidth: bandwidth.peak,
+      averageBandwidth: bandwidth.average,
+      codecs: HLS_CODEC_STRINGS[rung.plan.codec],
+    });
+  }
+  await storage.writeLive(jobId, HLS_LIVE_MANIFEST, buildMultivariantPlaylist(variants, version));
+  return true;
 }
 
 function relative(rung: Rung, name: string): string {

@@ -10,9 +10,17 @@ import type { StorageLayout, StorageRepository } from '@stream-server/storage';
 /** The storage a job attempt touches: its upload, its work dir, its published output. */
 export type ProcessorStorage = Pick<
   StorageRepository,
-  'isPublished' | 'exists' | 'remove' | 'listWorkDirs' | 'createWorkDir' | 'publish' | 'linkLive' | 'writeLive'
+  | 'isPublished'
+  | 'exists'
+  | 'remove'
+  | 'listWorkDirs'
+  | 'createWorkDir'
+  | 'publish'
+  | 'linkLive'
+  | 'writeLive'
+  | 'stage'
 > & {
-  readonly layout: Pick<StorageLayout, 'uploadPath' | 'jobOutputDir' | 'jobLiveDir'>;
+  readonly layout: Pick<StorageLayout, 'uploadPath' | 'jobOutputDir' | 'jobLiveDir' | 'ladderStagingDir'>;
 };
 
 /** The two ffmpeg runs of an attempt: the loudness measure pass and the encode. */

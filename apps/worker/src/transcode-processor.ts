@@ -1,5 +1,6 @@
 import type { EncoderMap } from '@stream-server/ffmpeg';
 import {
+  ladderPartsOf,
   parseTranscodeJobData,
   PermanentJobError,
   type TranscodeJobData,
@@ -8,6 +9,8 @@ import {
 import { describeError, type Logger } from '@stream-server/logger';
 import { EncodeStep } from './encode-step';
 import { abortReasonOf, CANCELLED, classifyFailure } from './failure-classifier';
+import { encodersFor } from './job-encoders';
+import { publishLadder } from './ladder-publish-step';
 import { renditionsOf } from './output-check';
 import type { CancelCheck, ProcessorFfmpeg, ProcessorStorage } from './processor-ports';
 import { publishOutput } from './publish-step';
@@ -81,14 +84,17 @@ export class TranscodeProcessor {
       return republished;
     }
     if (await this.cancels.isCancelled(data.jobId)) {
+      await this.removeLadderLeftovers(data);
       await this.dropSource(data);
       throw new PermanentJobError(CANCELLED);
     }
+    // A ladder's parts did the encoding (BullMQ runs this once they all completed).
+    if (ladderPartsOf(data) > 0) return this.finishLadder(job, data, signal, log);
     // We hold the job's lock, so any work dir of this job is a dead
     // attempt's (its worker crashed): remove it before starting afresh.
     for (const stale of await this.storage.listWorkDirs(data.jobId)) await this.storage.remove(stale);
 
-    const { encoder, downloadEncoder } = this.encodersFor(data);
+    const { encoder, downloadEncoder } = encodersFor(this.encoders, data);
     const input = this.storage.layout.uploadPath(data.uploadId);
     if (!(await this.storage.exists(input))) {
       throw new PermanentJobError('the uploaded source file is missing from storage');
@@ -132,14 +138,33 @@ export class TranscodeProcessor {
     }
   }
 
-  /** This worker's encoders for the job's codecs (what its ffmpeg can write is its own property). */
-  private encodersFor(data: TranscodeJobData): { encoder: string; downloadEncoder: string | null } {
-    const encoder = this.encoders[data.plan.codec];
-    if (!encoder) throw new PermanentJobError(`this worker's ffmpeg cannot write ${data.plan.codec}`);
-    if (!data.downloadPlan) return { encoder, downloadEncoder: null };
-    const downloadEncoder = this.encoders.aac;
-    if (!downloadEncoder) throw new PermanentJobError("this worker's ffmpeg cannot write aac for the download");
-    return { encoder, downloadEncoder };
+  /** A ladder's last step: publish what its parts staged (see publishLadder). */
+  private async finishLadder(
+    job: ProcessableJob,
+    data: TranscodeJobData,
+    signal: AbortSignal | undefined,
+    log: Logger,
+  ): Promise<TranscodeJobResult> {
+    try {
+      const result = await publishLadder(this.storage, this.cancels, data, log);
+      await this.storage.remove(this.storage.layout.jobLiveDir(data.jobId));
+      await this.dropSource(data);
+      return result;
+    } catch (err) {
+      const verdict = classifyFailure(err, abortReasonOf(signal), job);
+      // A retry publishes from the staging dir as it is; a job over for good leaves nothing.
+      if (verdict.dropSource) {
+        await this.removeLadderLeftovers(data).catch(() => undefined);
+        await this.dropSource(data).catch(() => undefined);
+      }
+      throw verdict.error;
+    }
+  }
+
+  private async removeLadderLeftovers(data: TranscodeJobData): Promise<void> {
+    if (ladderPartsOf(data) === 0) return;
+    await this.storage.remove(this.storage.layout.ladderStagingDir(data.jobId));
+    await this.storage.remove(this.storage.layout.jobLiveDir(data.jobId));
   }
 
   /** The upload is deleted once its job is over for good (kept on success with KEEP_SOURCE). */

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg, type FfmpegSetup } from '@stream-server/ffmpeg';
-import { TranscodeWorker, type CancelRegistry } from '@stream-server/queue';
+import { LadderPartWorker, TranscodeWorker, type CancelRegistry } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import type { StorageRepository } from '@stream-server/storage';
 import { ABORT_REASONS } from './failure-classifier';
 import type { JobMetricsRecorder } from './job-metrics-recorder';
+import { LadderPartProcessor } from './ladder-part-processor';
 import { TranscodeProcessor } from './transcode-processor';
 
 /** Resolves ffmpeg and what it can write into HLS; a worker that can write nothing refuses to start. */
@@ -19,16 +20,21 @@ export async function setUpWorkerFfmpeg(config: Config, logger: Logger): Promise
 
 /**
  * The transcode queue's consumer: a TranscodeProcessor behind a
- * TranscodeWorker, each job tracked by the metrics recorder. stop() lets
- * running jobs finish for up to SHUTDOWN_GRACE_SECONDS, then stops their
- * ffmpeg and hands them back to the queue.
+ * TranscodeWorker, each job tracked by the metrics recorder; and the
+ * consumer of ladder parts, a LadderPartProcessor behind a
+ * LadderPartWorker (WORKER_CONCURRENCY each: a job's last step is cheap,
+ * and a part is a share of a job). stop() lets running jobs and parts
+ * finish for up to SHUTDOWN_GRACE_SECONDS, then stops their ffmpeg and
+ * hands them back to the queue.
  */
 export class TranscodeRunner {
   private worker: TranscodeWorker | undefined;
+  private parts: LadderPartWorker | undefined;
 
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly workerId: string,
   ) {}
 
   start(
@@ -39,17 +45,21 @@ export class TranscodeRunner {
     recorder: JobMetricsRecorder,
   ): void {
     const { config, logger } = this;
-    const processor = new TranscodeProcessor(
+    const ffmpeg = new FfmpegRepository(setup.binaries, logger);
+    const settings = {
+      keepSource: config.keepSource,
+      maxDurationSeconds: config.maxDurationSeconds,
+      timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
+      stallSeconds: config.ffmpegStallSeconds,
+    };
+    const processor = new TranscodeProcessor(storage, ffmpeg, setup.encoders, settings, cancels, logger);
+    const partProcessor = new LadderPartProcessor(
       storage,
-      new FfmpegRepository(setup.binaries, logger),
+      ffmpeg,
       setup.encoders,
-      {
-        keepSource: config.keepSource,
-        maxDurationSeconds: config.maxDurationSeconds,
-        timeoutFloorSeconds: config.jobTimeoutFloorSeconds,
-        stallSeconds: config.ffmpegStallSeconds,
-      },
+      settings,
       cancels,
+      this.workerId,
       logger,
     );
     this.worker = new TranscodeWorker(
@@ -63,21 +73,49 @@ export class TranscodeRunner {
     );
     recorder.attach(this.worker);
     this.worker.onError((err) => logger.warn('worker error', { error: err.message }));
+
+    // Parts are tracked under their job's id (ops count jobs); their metrics are the job's.
+    const parts = new LadderPartWorker(
+      redis,
+      (attempt, signal) => recorder.track(attempt.data.job.jobId, () => partProcessor.process(attempt, signal)),
+      {
+        prefix: config.queuePrefix,
+        concurrency: config.workerConcurrency,
+        lockSeconds: config.jobLockSeconds,
+        name: this.workerId,
+      },
+    );
+    this.parts = parts;
+    parts.onError((err) => logger.warn('part worker error', { error: err.message }));
+    parts.onActive((part) =>
+      logger.info('ladder part active', {
+        job_id: part.data.job.jobId,
+        part: part.data.part,
+        attempt: part.attemptsMade + 1,
+      }),
+    );
+    parts.onFailed((part, error) => {
+      if (part) logger.warn('ladder part attempt failed', { job_id: part.data.job.jobId, reason: error.message });
+    });
+    parts.onStalled((partId) => logger.warn('ladder part stalled: back to the queue', { part_id: partId }));
   }
 
-  /** Stops the running job's ffmpeg (a cancel); false when this worker does not run it. */
+  /** Stops the running job's ffmpeg, or its parts' (a cancel); false when this worker runs none. */
   cancel(jobId: string): boolean {
-    return this.worker?.cancel(jobId, ABORT_REASONS.cancel) ?? false;
+    const job = this.worker?.cancel(jobId, ABORT_REASONS.cancel) ?? false;
+    const parts = this.parts?.cancel(jobId, ABORT_REASONS.cancel) ?? false;
+    return job || parts;
   }
 
   async waitUntilReady(): Promise<void> {
-    await this.worker?.waitUntilReady();
+    await Promise.all([this.worker?.waitUntilReady(), this.parts?.waitUntilReady()]);
   }
 
   async stop(): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
-    const closing = worker.close();
+    const parts = this.parts;
+    if (!worker || !parts) return;
+    const closing = Promise.all([worker.close(), parts.close()]);
     const graceSeconds = this.config.shutdownGraceSeconds;
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace-over'>((resolve) => {
@@ -89,6 +127,7 @@ export class TranscodeRunner {
           grace_seconds: graceSeconds,
         });
         worker.cancelAll(ABORT_REASONS.shutdown);
+        parts.cancelAll(ABORT_REASONS.shutdown);
       }
       await closing;
     } finally {

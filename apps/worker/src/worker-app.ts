@@ -5,6 +5,7 @@ import type { Config } from '@stream-server/config';
 import type { EncoderMap } from '@stream-server/ffmpeg';
 import { CancelRegistry, createRedis, TranscodeQueue } from '@stream-server/queue';
 import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
+import type { QueueState } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
 import { CancelListener } from './cancel-listener';
@@ -14,6 +15,16 @@ import { runCleanup } from './run-cleanup';
 import { setUpWorkerFfmpeg, TranscodeRunner } from './transcode-runner';
 import { WebhookWiring } from './webhook-wiring';
 import { OrphanSweeper } from './orphan-sweeper';
+
+/**
+ * A job whose temp and live dirs may still be needed: running, or a ladder
+ * whose parts have staged rungs for its last step (which reads Processing
+ * too, see buildSnapshot). A job waiting for a retry needs none: its next
+ * attempt starts afresh.
+ */
+function isJobOn(state: QueueState): boolean {
+  return state === 'active' || state === 'waiting-children';
+}
 
 export interface WorkerApp {
   readonly id: string;
@@ -45,7 +56,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
   const storage = new StorageRepository(new StorageLayout(config.storageDir));
-  const runner = new TranscodeRunner(config, log);
+  const runner = new TranscodeRunner(config, log, id);
   let encoders: EncoderMap = {};
   let redis: Redis | undefined;
   let presence: FleetPresence | undefined;
@@ -95,7 +106,10 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       storage,
       {
         uploadsInUse: (withFinished) => reader.uploadsInUse(withFinished),
-        isRunning: async (jobId) => (await reader.get(jobId))?.state === 'active',
+        isRunning: async (jobId) => {
+          const job = await reader.get(jobId);
+          return job !== null && isJobOn(job.state);
+        },
         markPurged: (jobId) => reader.markPurged(jobId),
       },
       {

@@ -134,3 +134,48 @@ function warningsTo(warnings: string[]): Logger {
   };
   return log;
 }
+
+describe('parts of a ladder sharing live/<job>/', () => {
+  const LOW = { ...PLAN, profile: 'low', bitrate: 64_000 } as const;
+  const ladder: Rung[] = [
+    { name: 'low', dir: 'low', plan: LOW },
+    { name: 'high', dir: 'high', plan: PLAN },
+  ];
+
+  it('lists the rungs producing, playable from the first write, and converges on every rung', async () => {
+    const liveDir = storage.layout.jobLiveDir(JOB);
+    const otherWorkDir = await storage.createWorkDir(JOB, 1, 1);
+    let playable = 0;
+    const part = (dir: string, rungs: Rung[]) =>
+      new LiveMirror({
+        storage,
+        jobId: JOB,
+        workDir: dir,
+        rungs,
+        onPlayable: () => (playable += 1),
+        log: silent,
+        shared: { ladder, liveDir },
+      });
+    const high = part(workDir, [ladder[1] as Rung]);
+    const low = part(otherWorkDir, [ladder[0] as Rung]);
+    const listed = async () =>
+      (await readFile(path.join(liveDir, 'live.m3u8'), 'utf8')).split('\n').filter((line) => line.endsWith('.m3u8'));
+
+    // Only the top rung's part has started: the multivariant playlist lists it alone.
+    await ffmpegWrote(path.join(workDir, 'high'), 1);
+    await high.sync();
+    expect(playable).toBe(1);
+    expect(await listed()).toEqual(['high/live.m3u8']);
+
+    // The other part starts later and adds its rung, lowest first.
+    await ffmpegWrote(path.join(otherWorkDir, 'low'), 1);
+    await low.sync();
+    expect(await listed()).toEqual(['low/live.m3u8', 'high/live.m3u8']);
+
+    // A stale write (the first part's, say) is put right by the next look of any part.
+    await storage.writeLive(JOB, 'live.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhigh/live.m3u8\n');
+    await ffmpegWrote(path.join(workDir, 'high'), 2);
+    await high.sync();
+    expect(await listed()).toEqual(['low/live.m3u8', 'high/live.m3u8']);
+  });
+});

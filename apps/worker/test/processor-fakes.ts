@@ -140,6 +140,10 @@ export class FakeStorage implements ProcessorStorage {
     await new StorageRepository(this.layout).writeLive(jobId, relative, text);
   }
 
+  async stage(from: string, to: string): Promise<void> {
+    await new StorageRepository(this.layout).stage(from, to);
+  }
+
   async listWorkDirs(): Promise<string[]> {
     return this.staleWorkDirs;
   }

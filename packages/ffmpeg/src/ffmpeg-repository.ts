@@ -89,7 +89,8 @@ export class FfmpegRepository {
    * FfmpegError.
    */
   async encode(job: EncodeJob, run: EncodeRun): Promise<EncodeAnalysis> {
-    const inProcess = metersInProcess(job.sourceChannels);
+    const metered = job.meter !== false;
+    const inProcess = metered && metersInProcess(job.sourceChannels);
     const analyzer = writesAnalysisPcm(job)
       ? new PcmAnalyzer({
           sampleRate: job.sourceSampleRate,
@@ -101,7 +102,7 @@ export class FfmpegRepository {
     const result = await this.runStaged(buildEncodeArgs(job), run, analyzer);
     const analysis = analyzer?.finish() ?? { loudness: null, waveform: null };
     return {
-      loudness: inProcess ? analysis.loudness : parseEbur128Summary(result.stderrTail),
+      loudness: !metered ? null : inProcess ? analysis.loudness : parseEbur128Summary(result.stderrTail),
       waveform: analysis.waveform,
     };
   }

@@ -36,6 +36,11 @@ export interface EncodeJob {
   readonly normalize: { readonly target: LoudnessTarget; readonly measured: LoudnessMeasurement } | null;
   /** Fold a waveform with this many samples per pixel, or null for none. */
   readonly waveformSamplesPerPixel: number | null;
+  /**
+   * Measure the output's loudness (absent: true). Off for the parts of a
+   * ladder job that leave the job's extras to another part.
+   */
+  readonly meter?: boolean;
   /** `download.m4a`: AAC in MP4 with its index up front, or null. */
   readonly download: { readonly plan: EncodingPlan; readonly encoder: string; readonly file: string } | null;
 }
@@ -47,8 +52,10 @@ export const DOWNLOAD_FILE = 'download.m4a';
  * Whether the encode writes the analysis PCM to fd 3: for the waveform,
  * and for loudness whenever it is measured in process. Pure.
  */
-export function writesAnalysisPcm(job: Pick<EncodeJob, 'sourceChannels' | 'waveformSamplesPerPixel'>): boolean {
-  return job.waveformSamplesPerPixel !== null || metersInProcess(job.sourceChannels);
+export function writesAnalysisPcm(
+  job: Pick<EncodeJob, 'sourceChannels' | 'waveformSamplesPerPixel' | 'meter'>,
+): boolean {
+  return job.waveformSamplesPerPixel !== null || (job.meter !== false && metersInProcess(job.sourceChannels));
 }
 
 /**
@@ -66,7 +73,7 @@ export function writesAnalysisPcm(job: Pick<EncodeJob, 'sourceChannels' | 'wavef
  */
 export function buildEncodeArgs(job: EncodeJob): string[] {
   if (job.renditions.length === 0) throw new Error('an encode needs a rendition');
-  const meterBranch = !metersInProcess(job.sourceChannels);
+  const meterBranch = job.meter !== false && !metersInProcess(job.sourceChannels);
   const pcm = writesAnalysisPcm(job);
   const branches = job.renditions.map((_rendition, index) => `r${index}`);
   if (job.download) branches.push('dl');

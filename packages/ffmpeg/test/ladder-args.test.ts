@@ -104,6 +104,14 @@ describe('buildEncodeArgs', () => {
     ]);
   });
 
+  it('a ladder part without the extras: its rungs only, no meter, waveform or download', () => {
+    const args = buildEncodeArgs(job({ meter: false, waveformSamplesPerPixel: null }));
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:a:0]asplit=1[r0]');
+    expect(args).not.toContain('[ldo]');
+    expect(args).not.toContain('pipe:3');
+    expect(args[args.length - 1]).toBe('index.m3u8');
+  });
+
   it('a three-rung ladder with download: one asplit, one output per rung in its folder', () => {
     const args = buildEncodeArgs(
       job({

@@ -24,7 +24,16 @@ describe('parseFfmpegMajor', () => {
 });
 
 function run(overrides: Partial<RunResult>): RunResult {
-  return { exitCode: 1, signal: null, stdout: '', stderrTail: '', timedOut: false, stalled: false, aborted: false, ...overrides };
+  return {
+    exitCode: 1,
+    signal: null,
+    stdout: '',
+    stderrTail: '',
+    timedOut: false,
+    stalled: false,
+    aborted: false,
+    ...overrides,
+  };
 }
 
 describe('describeFailure', () => {

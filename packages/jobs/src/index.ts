@@ -14,6 +14,13 @@ export {
   type StoredTranscodeJobData,
   type JobOutputs,
 } from './job-payload-schema';
+export {
+  parseLadderPartJobData,
+  ladderPartJobId,
+  ladderPartsOf,
+  type LadderPartJobData,
+  type LadderPartResult,
+} from './ladder-part-payload';
 export type { JobSnapshot } from './job-snapshot';
 export { livePlaylistSource, liveManifestPath } from './job-playback';
 export { JOB_POLICIES, attemptTimeoutMs, webhookBackoffMs, webhookAttempts, type JobPolicy } from './job-policy';

@@ -1,5 +1,6 @@
 import type { QualityProfile } from '@stream-server/profiles';
 import type { TranscodeJobData } from './job-payload-schema';
+import type { LadderPartJobData, LadderPartResult } from './ladder-part-payload';
 import type { WebhookDeliveryData, WebhookDeliveryResult } from './webhook-payload';
 
 export type { TranscodeJobData } from './job-payload-schema';
@@ -9,6 +10,11 @@ export const QUEUE_NAMES = {
   transcode: 'transcode',
   /** Signed webhook deliveries (callback_url), retried for up to WEBHOOK_RETRY_HOURS. */
   webhook: 'webhook',
+  /**
+   * The parts of ladder jobs (children of each ladder's flow): a queue of
+   * their own, so job lists, stats and metrics of `transcode` count jobs.
+   */
+  ladderPart: 'transcode-parts',
 } as const;
 export type JobName = keyof typeof QUEUE_NAMES;
 
@@ -50,4 +56,5 @@ export interface LoudnessSummary {
 export interface JobPayloads {
   transcode: { data: TranscodeJobData; result: TranscodeJobResult };
   webhook: { data: WebhookDeliveryData; result: WebhookDeliveryResult };
+  ladderPart: { data: LadderPartJobData; result: LadderPartResult };
 }

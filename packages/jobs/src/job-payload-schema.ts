@@ -4,6 +4,7 @@ import {
   PRIORITIES,
   QUALITY_PROFILES,
   type EncodingPlan,
+  type LadderPart,
   type RenditionPlan,
   type SourceAudio,
   type TrackTags,
@@ -46,6 +47,14 @@ const encodingPlanSchema = z
   .readonly();
 
 const renditionPlanSchema = z.object({ name: z.enum(QUALITY_PROFILES), plan: encodingPlanSchema }).readonly();
+
+const ladderPartSchema = z
+  .object({
+    rungs: z.array(z.enum(QUALITY_PROFILES)).min(1).readonly(),
+    extras: z.boolean(),
+    cost: z.number().positive(),
+  })
+  .readonly();
 
 const trackTagsSchema = z
   .object({
@@ -94,6 +103,12 @@ const payloadSchema = z.object({
    * Absent: one rendition at the root.
    */
   renditions: z.array(renditionPlanSchema).readonly().optional(),
+  /**
+   * How a ladder is split among workers (with `renditions`; see
+   * planLadderParts): each part is a child job of the ladder's flow. Absent
+   * (ladders queued before parts existed): one ffmpeg writes every rung.
+   */
+  parts: z.array(ladderPartSchema).min(1).readonly().optional(),
   /** Two-pass loudness normalisation (absent: false). */
   normalize: z.boolean().optional(),
   /** Also write download.m4a (absent: false). */
@@ -130,11 +145,34 @@ const LOUDNESS_TARGET_RULE = {
   path: ['outputs', 'loudnessTarget'],
 };
 
+interface LadderFields {
+  readonly renditions?: readonly { readonly name: string }[] | undefined;
+  readonly parts?: readonly { readonly rungs: readonly string[]; readonly extras: boolean }[] | undefined;
+}
+
+/** Parts, when present, share out the ladder's rungs (each exactly once) and one of them makes the extras. */
+const partsMatchLadder = (data: LadderFields): boolean => {
+  if (data.parts === undefined) return true;
+  const rungs = (data.renditions ?? []).map((rung) => rung.name).sort();
+  const parted = data.parts.flatMap((part) => part.rungs).sort();
+  return (
+    rungs.length > 1 &&
+    parted.length === rungs.length &&
+    parted.every((name, index) => name === rungs[index]) &&
+    data.parts.filter((part) => part.extras).length === 1
+  );
+};
+const PARTS_RULE = {
+  error: "parts must share out the ladder's rungs, each once, with the extras in exactly one part",
+  path: ['parts'],
+};
+
 /** What a worker executes: every output decision is in it. */
 export const transcodeJobDataSchema = payloadSchema
   .readonly()
   .refine(downloadPlanMatches, DOWNLOAD_PLAN_RULE)
-  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE);
+  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE)
+  .refine(partsMatchLadder, PARTS_RULE);
 
 /**
  * A payload as stored in Redis, read back for a job's status: records
@@ -144,7 +182,8 @@ const storedTranscodeJobDataSchema = payloadSchema
   .extend({ outputs: jobOutputsSchema.optional() })
   .readonly()
   .refine(downloadPlanMatches, DOWNLOAD_PLAN_RULE)
-  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE);
+  .refine(loudnessTargetMatches, LOUDNESS_TARGET_RULE)
+  .refine(partsMatchLadder, PARTS_RULE);
 
 /**
  * The payload of a transcode job: everything a worker needs, decided by
@@ -176,7 +215,7 @@ export function isJobData(value: unknown): value is StoredTranscodeJobData {
   return storedTranscodeJobDataSchema.safeParse(value).success;
 }
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'payload'}: ${issue.message}`)
     .join('; ');
@@ -189,5 +228,6 @@ const inStep: [
   Same<z.infer<typeof encodingPlanSchema>, EncodingPlan>,
   Same<z.infer<typeof renditionPlanSchema>, RenditionPlan>,
   Same<z.infer<typeof trackTagsSchema>, TrackTags>,
-] = [true, true, true, true];
+  Same<z.infer<typeof ladderPartSchema>, LadderPart>,
+] = [true, true, true, true, true];
 void inStep;

@@ -20,6 +20,13 @@ export const JOB_POLICIES: Readonly<Record<JobName, JobPolicy>> = {
     // is far beyond any healthy run and still ends a hung ffmpeg.
     timeoutPerMediaSecondMs: 2_000,
   },
+  ladderPart: {
+    // A part is one worker's share of a ladder: retried like a job, and
+    // its last failure fails the job (the flow's failParentOnFailure).
+    attempts: 3,
+    backoffMs: 5_000,
+    timeoutPerMediaSecondMs: 2_000,
+  },
   webhook: {
     // Not used as is: the attempts are computed so that the retries span
     // WEBHOOK_RETRY_HOURS (webhookAttempts), about 33 for the default 24 h.

@@ -1,5 +1,6 @@
 import type { QualityProfile } from './codecs';
 import { checkOutputRequest, pickSampleRate, planEncoding, type EncodingPlan, type SourceAudio } from './encoding-plan';
+import { planLadderParts, type LadderPart } from './ladder-parts';
 import { checkLadder, type LadderOutput, type LadderRequest, type TranscodeRequest } from './transcode-request';
 
 /** One rung of an ABR ladder: its profile name (also its folder) and plan. */
@@ -16,6 +17,8 @@ export interface OutputPlan {
   readonly renditions?: readonly RenditionPlan[];
   /** The plan of download.m4a, when it was asked for. */
   readonly download?: EncodingPlan;
+  /** How a ladder's rungs are split among workers (with `renditions`; see planLadderParts). */
+  readonly parts?: readonly LadderPart[];
 }
 
 /**
@@ -27,7 +30,8 @@ export function resolveOutputPlan(
   request: Pick<TranscodeRequest, 'output' | 'download'>,
   source: SourceAudio,
 ): OutputPlan {
-  const download = request.download ? { download: resolveDownloadPlan(source) } : {};
+  const downloadPlan = request.download ? resolveDownloadPlan(source) : null;
+  const download = downloadPlan ? { download: downloadPlan } : {};
   const { output } = request;
   if (output.kind === 'single') {
     return { plan: planEncoding(output.profile, output, source), ...download };
@@ -35,7 +39,7 @@ export function resolveOutputPlan(
   const renditions = planLadder(output, source);
   const top = renditions[renditions.length - 1];
   if (top === undefined) throw new Error('a ladder has at least one rung');
-  return { plan: top.plan, renditions, ...download };
+  return { plan: top.plan, renditions, ...download, parts: planLadderParts(renditions, downloadPlan) };
 }
 
 /** One plan per rung, lowest bitrate first (the top rung is the job's `plan`). */

@@ -151,6 +151,10 @@ describe('resolveOutputPlan', () => {
         { name: 'medium', plan: medium },
         { name: 'hi_res', plan: hiRes },
       ],
+      parts: [
+        { rungs: ['hi_res'], extras: true, cost: 3.75 },
+        { rungs: ['low', 'medium'], extras: false, cost: 3.5 },
+      ],
     });
   });
 

@@ -18,6 +18,7 @@ export {
   type TranscodeWorkerOptions,
   type WorkerJob,
 } from './transcode-worker';
+export { LadderPartWorker, type LadderPartAttempt, type LadderPartHandler, type PartJob } from './ladder-part-worker';
 export { WebhookQueue, webhookQueueJobId, WEBHOOK_BACKOFF_TYPE, type WebhookQueueOptions } from './webhook-queue';
 export { WebhookWorker, type WebhookHandler, type WebhookWorkerEvents } from './webhook-worker';
 export { JobEventReader, type JobEventHandlers, type JobEventReaderOptions } from './job-event-reader';

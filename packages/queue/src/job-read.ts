@@ -115,6 +115,7 @@ export function fieldsFromHash(jobId: string, hash: Readonly<Record<string, stri
     failedReason: hash['failedReason'] ? hash['failedReason'] : null,
     attemptsMade: int(hash['attemptsMade'] || hash['atm']) ?? 0,
     result: isResult(result) ? result : null,
+    partsStartedAt: progress.startedAt,
   };
 }
 

@@ -18,7 +18,16 @@ export interface JobFields {
   readonly failedReason: string | null;
   readonly attemptsMade: number;
   readonly result: TranscodeJobResult | null;
+  /** A ladder job's first part start (its rolled-up progress), null for other jobs. */
+  readonly partsStartedAt: number | null;
 }
+
+/**
+ * BullMQ states in which a ladder job whose first part has started is
+ * running, as far as its readers go: its parts run (waiting-children) or
+ * its last step waits for a worker (waiting, prioritized).
+ */
+const LADDER_RUNNING_STATES: readonly string[] = ['waiting-children', 'waiting', 'prioritized'];
 
 /**
  * The one place a JobSnapshot is built. A job that left the queue when it
@@ -49,9 +58,13 @@ export function buildSnapshot(
       purgedAt: null,
     };
   }
+  const { partsStartedAt, ...rest } = fields;
+  const running = partsStartedAt !== null && LADDER_RUNNING_STATES.includes(state);
   return {
-    ...fields,
-    state: isQueueState(state) ? state : 'unknown',
+    ...rest,
+    // One job to its readers: a ladder reads Processing from its first part on, never a state of its own.
+    state: running ? 'active' : isQueueState(state) ? state : 'unknown',
+    startedAt: partsStartedAt ?? fields.startedAt,
     cancelledAt: cancel?.cancelledAt ?? null,
     purgedAt,
   };

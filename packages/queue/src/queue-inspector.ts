@@ -4,6 +4,7 @@ import { QUEUE_NAMES, type JobSnapshot } from '@stream-server/jobs';
 import { PRIORITIES, type Priority } from '@stream-server/profiles';
 import type { CancelRecord, CancelRegistry } from './cancel-registry';
 import { buildSnapshot } from './job-snapshot-builder';
+import { LadderFlows } from './ladder-flow';
 import { queueUnavailable } from './queue-errors';
 import { PRIORITY_VALUES } from './queue-settings';
 import { fieldsOfJob, type BullTranscodeQueue } from './transcode-queue';
@@ -43,6 +44,7 @@ const PRIORITY_SPAN = 0x1_0000_0000;
  */
 export class QueueInspector {
   private readonly queue: BullTranscodeQueue;
+  private readonly ladders: LadderFlows;
 
   constructor(
     private readonly redis: Redis,
@@ -51,6 +53,7 @@ export class QueueInspector {
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection: redis, prefix });
     this.queue.on('error', () => undefined);
+    this.ladders = new LadderFlows(redis, prefix);
   }
 
   async depth(): Promise<QueueDepth> {
@@ -58,9 +61,10 @@ export class QueueInspector {
       const bull = this.queue;
       const values = PRIORITIES.map((priority) => PRIORITY_VALUES[priority]);
       const [raw, perPriority, active, oldestWaitingAt] = await Promise.all([
-        bull.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+        bull.getJobCounts('waiting', 'prioritized', 'active', 'waiting-children', 'delayed', 'completed', 'failed'),
         bull.getCountsPerPriority(values),
-        bull.getJobs(['active'], 0, -1),
+        // A ladder whose parts are queued or running is one active job (its parts are in their own queue).
+        bull.getJobs(['active', 'waiting-children'], 0, -1),
         this.oldestWaiting(),
       ]);
       const count = (state: string): number => raw[state] ?? 0;
@@ -76,7 +80,7 @@ export class QueueInspector {
       return {
         counts: {
           waiting: count('waiting') + count('prioritized'),
-          active: count('active'),
+          active: count('active') + count('waiting-children'),
           delayed: count('delayed'),
           completed: count('completed'),
           failed: count('failed'),
@@ -96,7 +100,12 @@ export class QueueInspector {
       const states: readonly ListableState[] = state ? [state] : LISTABLE_STATES;
       const lists = await Promise.all(
         states.map(async (listed) => {
-          const types = listed === 'waiting' ? (['waiting', 'prioritized'] as const) : ([listed] as const);
+          const types =
+            listed === 'waiting'
+              ? (['waiting', 'prioritized'] as const)
+              : listed === 'active'
+                ? (['active', 'waiting-children'] as const)
+                : ([listed] as const);
           const jobs = await this.queue.getJobs([...types], 0, limit - 1, false);
           return jobs.filter((job) => job !== undefined && job !== null).map((job) => ({ job, state: listed }));
         }),
@@ -106,16 +115,18 @@ export class QueueInspector {
         .sort((a, b) => b.job.timestamp - a.job.timestamp)
         .slice(0, limit);
       const cancels = await Promise.all(newest.map(({ job }) => this.cancels.get(job.id ?? job.data.jobId)));
+      const reasons = await Promise.all(newest.map(({ job }) => this.ladders.failureReason(job.failedReason || null)));
       return newest.flatMap(({ job, state: listed }, index) => {
         const cancel: CancelRecord | null = cancels[index] ?? null;
-        const snapshot = buildSnapshot(fieldsOfJob(job), listed, cancel);
+        const fields = { ...fieldsOfJob(job), failedReason: reasons[index] ?? null };
+        const snapshot = buildSnapshot(fields, listed, cancel);
         return snapshot === null ? [] : [snapshot];
       });
     });
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.ladders.close()]);
   }
 
   private async oldestWaiting(): Promise<number | null> {

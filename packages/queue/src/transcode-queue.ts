@@ -1,7 +1,8 @@
-import { Queue, type Job, type JobType } from 'bullmq';
+import { Queue, type Job, type JobsOptions, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   JOB_POLICIES,
+  ladderPartsOf,
   QUEUE_NAMES,
   type JobSnapshot,
   type TranscodeJobData,
@@ -12,6 +13,7 @@ import { readProgress } from './job-progress';
 import { OutputPurges, parsePurgedAt } from './output-purges';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
+import { LadderFlows } from './ladder-flow';
 import { guard } from './queue-errors';
 import { PRIORITY_VALUES } from './queue-settings';
 
@@ -49,6 +51,7 @@ export type BullTranscodeQueue = Queue<TranscodeJobData, TranscodeJobResult, 'tr
  */
 export class TranscodeQueue {
   private readonly queue: BullTranscodeQueue;
+  private readonly ladders: LadderFlows;
   readonly cancels: CancelRegistry;
   readonly purges: OutputPurges;
   private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
@@ -58,6 +61,7 @@ export class TranscodeQueue {
     private readonly options: TranscodeQueueOptions,
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
+    this.ladders = new LadderFlows(connection, options.prefix);
     this.cancels = new CancelRegistry(connection, options.prefix, options.retentionDays * 86_400);
     this.purges = new OutputPurges(connection, options.prefix, options.retentionDays * 86_400);
     // Without a listener an 'error' event would crash the process; the
@@ -65,19 +69,20 @@ export class TranscodeQueue {
     this.queue.on('error', () => undefined);
   }
 
+  /** Queues a job; a ladder with parts becomes a flow of the job and its parts (LadderFlows). */
   async add(data: TranscodeJobData): Promise<void> {
     const policy = JOB_POLICIES.transcode;
     const keepSeconds = this.options.retentionDays * 86_400;
-    await guard(() =>
-      this.queue.add('transcode', data, {
-        jobId: data.jobId,
-        priority: PRIORITY_VALUES[data.priority],
-        attempts: this.options.attempts,
-        backoff: { type: 'exponential', delay: policy.backoffMs },
-        removeOnComplete: { age: keepSeconds },
-        removeOnFail: { age: keepSeconds },
-      }),
-    );
+    const options: JobsOptions = {
+      jobId: data.jobId,
+      priority: PRIORITY_VALUES[data.priority],
+      attempts: this.options.attempts,
+      backoff: { type: 'exponential', delay: policy.backoffMs },
+      removeOnComplete: { age: keepSeconds },
+      removeOnFail: { age: keepSeconds },
+    };
+    if (ladderPartsOf(data) > 0) await guard(() => this.ladders.add(data, options));
+    else await guard(() => this.queue.add('transcode', data, options));
   }
 
   /**
@@ -98,8 +103,11 @@ export class TranscodeQueue {
       const reply = await runScript(this.connection, READ_JOB, keys, [jobId]);
       const read = parseReadReply(reply);
       const cancelled = read.cancel === null ? null : parseRecord(read.cancel);
+      const fields = read.hash === null ? null : fieldsFromHash(jobId, read.hash);
       const snapshot = buildSnapshot(
-        read.hash === null ? null : fieldsFromHash(jobId, read.hash),
+        fields && read.state === 'failed'
+          ? { ...fields, failedReason: await this.ladders.failureReason(fields.failedReason) }
+          : fields,
         read.state,
         cancelled,
         parsePurgedAt(read.purged),
@@ -264,10 +272,11 @@ export class TranscodeQueue {
   /** Deletes every key of this queue (tests and `reset` tooling only). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });
+    await this.ladders.obliterate();
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.ladders.close()]);
   }
 }
 
@@ -290,5 +299,6 @@ export function fieldsOfJob(job: TranscodeJob): JobFields {
     failedReason: job.failedReason ? job.failedReason : null,
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
+    partsStartedAt: readProgress(job.progress).startedAt,
   };
 }

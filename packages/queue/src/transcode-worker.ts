@@ -1,7 +1,8 @@
-import { QueueEventsProducer, Worker } from 'bullmq';
+import { QueueEventsProducer, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
-import { PLAYABLE_EVENT, progressValue, readProgress } from './job-progress';
+import { PLAYABLE_EVENT, progressValue, readProgress, type JobProgress } from './job-progress';
+import { LadderFlows } from './ladder-flow';
 import { workerLockSettings } from './queue-settings';
 import { runWithSignals } from './worker-signals';
 
@@ -17,7 +18,7 @@ export interface TranscodeAttempt {
 }
 
 /** BullMQ's own default length of a queue's event stream, which publishing must not shorten. */
-const EVENTS_MAX_LEN = 10_000;
+export const EVENTS_MAX_LEN = 10_000;
 
 /** Throws PermanentJobError or JobHandedBackError to steer the queue; anything else is retried. */
 export type TranscodeHandler = (
@@ -49,14 +50,16 @@ export interface TranscodeWorkerOptions {
 export class TranscodeWorker {
   private readonly worker: Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>;
   private readonly events: QueueEventsProducer;
+  private readonly ladders: LadderFlows;
 
   constructor(connection: Redis, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
+    this.ladders = new LadderFlows(connection, options.prefix);
     this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.worker = new Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>(
       QUEUE_NAMES.transcode,
       (job, token, signal) => {
         // Each attempt starts unplayable: its live copy is made afresh.
-        let progress = { percent: readProgress(job.progress).percent, playable: false };
+        let progress: JobProgress = { ...readProgress(job.progress), playable: false };
         const write = () => job.updateProgress(progressValue(progress));
         return runWithSignals(job, token, () =>
           handler(
@@ -95,12 +98,28 @@ export class TranscodeWorker {
   }
 
   onCompleted(listener: (job: WorkerJob) => void): void {
-    this.worker.on('completed', (job) => listener(job));
+    this.worker.on('completed', (job) => listener(reported(job)));
   }
 
-  /** `job` is undefined when a stalled job was already removed. */
+  /**
+   * `job` is undefined when a stalled job was already removed. A ladder
+   * failed by one of its parts is reported with the part's reason, as its
+   * readers see it.
+   */
   onFailed(listener: (job: WorkerJob | undefined, error: Error) => void): void {
-    this.worker.on('failed', (job, error) => listener(job, error));
+    this.worker.on('failed', (job, error) => {
+      if (!job) return listener(job, error);
+      this.ladders
+        .failureReason(error.message)
+        .catch(() => error.message)
+        .then((reason) => {
+          if (reason === null || reason === error.message) return listener(reported(job), error);
+          const resolved = new Error(reason);
+          resolved.name = error.name;
+          listener(reported(job), resolved);
+        })
+        .catch(() => undefined);
+    });
   }
 
   /** A job whose worker stopped renewing its lock went back to the queue. */
@@ -130,7 +149,23 @@ export class TranscodeWorker {
     try {
       await this.worker.close();
     } finally {
-      await this.events.close();
+      await Promise.all([this.events.close(), this.ladders.close()]);
     }
   }
+}
+
+/**
+ * A job as its events report it. A ladder job ran from its first part's
+ * start, not from its own last step's (BullMQ's processedOn), so its wall
+ * time in the metrics is the whole job's.
+ */
+function reported(job: Job<TranscodeJobData, TranscodeJobResult, 'transcode'>): WorkerJob {
+  return {
+    id: job.id,
+    data: job.data,
+    attemptsMade: job.attemptsMade,
+    opts: job.opts,
+    processedOn: readProgress(job.progress).startedAt ?? job.processedOn,
+    finishedOn: job.finishedOn,
+  };
 }

@@ -11,6 +11,11 @@ export const LIVE_MANIFEST_NAME = 'live.m3u8';
  *
  *   uploads/<uuid>         sources as uploaded, under a server-made name
  *   tmp/<job>.<attempt>.*  a worker's private work dir for one attempt
+ *   tmp/<job>.part<n>.<attempt>.*  the same for one part of a ladder job
+ *   tmp/<job>.parts/       a ladder's staging dir: each part renames its
+ *                          finished rung dirs (and the extras) in; the
+ *                          ladder's last step completes it and renames it
+ *                          to hls/<job>/
  *   live/<job>/            a running job's whole segments, hard-linked from
  *                          its work dir as ffmpeg closes them, and live.m3u8
  *                          (same layout as hls/<job>/); removed once the
@@ -106,10 +111,17 @@ export class StorageLayout {
     return path.join(this.jobOutputDir(jobId), DOWNLOAD_NAME);
   }
 
-  /** Prefix of the temp dirs of one job's attempts (for sweeping). */
-  tmpPrefix(jobId: string): string {
+  /** Prefix of the temp dirs of one job's attempts, or of one part's (for sweeping). */
+  tmpPrefix(jobId: string, part: number | null = null): string {
     assertJobId(jobId);
-    return path.join(this.tmpDir, `${jobId}.`);
+    if (part !== null && !(Number.isInteger(part) && part >= 0)) throw new Error(`not a part number: ${part}`);
+    return path.join(this.tmpDir, part === null ? `${jobId}.` : `${jobId}.part${part}.`);
+  }
+
+  /** Where the parts of a ladder job gather their rungs before the job publishes them. */
+  ladderStagingDir(jobId: string): string {
+    assertJobId(jobId);
+    return path.join(this.tmpDir, `${jobId}.parts`);
   }
 }
 

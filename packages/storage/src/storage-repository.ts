@@ -25,9 +25,9 @@ export class StorageRepository {
     );
   }
 
-  /** A fresh private work dir for one attempt of one job. */
-  async createWorkDir(jobId: string, attempt: number): Promise<string> {
-    return fs.mkdtemp(`${this.layout.tmpPrefix(jobId)}${attempt}.`);
+  /** A fresh private work dir for one attempt of one job, or of one part of a ladder job. */
+  async createWorkDir(jobId: string, attempt: number, part: number | null = null): Promise<string> {
+    return fs.mkdtemp(`${this.layout.tmpPrefix(jobId, part)}${attempt}.`);
   }
 
   /**
@@ -104,11 +104,29 @@ export class StorageRepository {
     await fs.rm(target, { recursive: true, force: true });
   }
 
-  /** Temp dirs of earlier attempts of `jobId` (left by a crashed worker). */
-  async listWorkDirs(jobId: string): Promise<string[]> {
-    const prefix = path.basename(this.layout.tmpPrefix(jobId));
+  /**
+   * Work dirs of earlier attempts of `jobId`, or of its part `part` (left by
+   * a crashed worker). A job's own attempts start with a digit after the
+   * prefix, so its parts' dirs and its staging dir are never among them.
+   */
+  async listWorkDirs(jobId: string, part: number | null = null): Promise<string[]> {
+    const prefix = path.basename(this.layout.tmpPrefix(jobId, part));
     const entries = await fs.readdir(this.layout.tmpDir).catch(() => [] as string[]);
-    return entries.filter((name) => name.startsWith(prefix)).map((name) => path.join(this.layout.tmpDir, name));
+    return entries
+      .filter((name) => name.startsWith(prefix) && /^[0-9]/.test(name.slice(prefix.length)))
+      .map((name) => path.join(this.layout.tmpDir, name));
+  }
+
+  /**
+   * Moves `from` (a finished rung dir or extra file of a part's work dir)
+   * to `to` in the job's staging dir with one rename. A `to` left by an
+   * earlier attempt of the same part (it crashed while staging) is
+   * replaced: only that part ever writes those names.
+   */
+  async stage(from: string, to: string): Promise<void> {
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await this.remove(to);
+    await fs.rename(from, to);
   }
 }
 

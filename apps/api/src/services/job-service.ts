@@ -1,5 +1,5 @@
 import { ConflictError, GoneError, InvalidInputError, NotFoundError, NotReadyError } from '@stream-server/errors';
-import { livePlaylistSource, toJobStatus, type JobSnapshot } from '@stream-server/jobs';
+import { ladderPartsOf, livePlaylistSource, toJobStatus, type JobSnapshot } from '@stream-server/jobs';
 import type { CancelOutcome } from '@stream-server/queue';
 import { isRenditionName, isSegmentName, LIVE_MANIFEST_NAME, type StorageLayout } from '@stream-server/storage';
 import type { JobId } from './job-id';
@@ -31,6 +31,8 @@ export interface JobFiles {
     | 'downloadPath'
     | 'playbackPath'
     | 'jobOutputDir'
+    | 'jobLiveDir'
+    | 'ladderStagingDir'
   >;
   exists(file: string): Promise<boolean>;
   remove(target: string): Promise<void>;
@@ -101,6 +103,11 @@ export class JobService {
       case 'cancelled':
         if (outcome.removedFromQueue) {
           await this.storage.remove(this.storage.layout.uploadPath(outcome.snapshot.data.uploadId));
+          // A ladder may leave the queue with some parts done: their staged and live rungs go too.
+          if (ladderPartsOf(outcome.snapshot.data) > 0) {
+            await this.storage.remove(this.storage.layout.ladderStagingDir(jobId));
+            await this.storage.remove(this.storage.layout.jobLiveDir(jobId));
+          }
           // No worker will ever see this job, so nobody else can report it.
           if (outcome.first) await this.webhooks?.cancelled(outcome.snapshot);
         }

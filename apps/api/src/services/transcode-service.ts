@@ -136,6 +136,8 @@ export class TranscodeService {
       priority: request.priority,
       submittedAt: new Date().toISOString(),
       ...(output.renditions ? { renditions: output.renditions } : {}),
+      // A ladder's split among workers is decided here, once, like the rest of the plan.
+      ...(output.renditions && output.parts ? { parts: output.parts } : {}),
       ...(request.normalize ? { normalize: true } : {}),
       ...(output.download ? { download: true, downloadPlan: output.download } : {}),
       tags: pickTags(probe.result.tags),
