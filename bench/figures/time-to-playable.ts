@@ -1,9 +1,7 @@
 import http from 'node:http';
-import path from 'node:path';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
 import { submit, waitCompleted } from '../support/client';
-import { benchBinaries } from '../support/media';
-import { run } from '../support/processes';
+import { makeMp3 } from '../support/media';
 import { startStack } from '../support/stack';
 import { round } from '../support/stats';
 
@@ -30,7 +28,7 @@ export const timeToPlayable: Figure = {
     try {
       const rows: Array<{ minutes: number; playableMs: number; completedMs: number }> = [];
       for (const length of minutes) {
-        const file = await makePodcast(ctx.tmpDir, length);
+        const file = await makeMp3(ctx.tmpDir, `podcast-${length}min`, length * 60);
         const jobId = await submit(stack.baseUrl, file);
         const answeredAt = Date.now();
         const playableMs = (await untilPlayable(stack.baseUrl, jobId)) - answeredAt;
@@ -55,36 +53,6 @@ export const timeToPlayable: Figure = {
     }
   },
 };
-
-/** A 128 kb/s MP3 of tone plus pink noise (a podcast-sized upload). */
-async function makePodcast(dir: string, minutes: number): Promise<string> {
-  const { ffmpeg } = await benchBinaries();
-  const seconds = minutes * 60;
-  const file = path.join(dir, `podcast-${minutes}min.mp3`);
-  await run(ffmpeg, [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
-    '-filter_complex',
-    '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
-    '-c:a',
-    'libmp3lame',
-    '-b:a',
-    '128k',
-    file,
-  ]);
-  return file;
-}
 
 /** Reads the job's event stream until `playable`; resolves with the time it arrived. */
 function untilPlayable(baseUrl: string, jobId: string): Promise<number> {

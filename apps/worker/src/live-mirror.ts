@@ -11,6 +11,7 @@ import {
   playlistVersion,
   timedSegments,
   vodPlaylist,
+  type Variant,
 } from '@stream-server/ffmpeg';
 import { describeError, type Logger } from '@stream-server/logger';
 import { isSegmentName, type StorageRepository } from '@stream-server/storage';
@@ -148,20 +149,9 @@ export class LiveMirror {
     const variants = [];
     let version = 3;
     for (const rung of this.options.rungs) {
-      const dir = path.join(this.options.workDir, rung.dir ?? '');
       const text = this.seen.get(rung.dir ?? '') ?? '';
-      const samples = [];
-      for (const segment of timedSegments(text)) {
-        samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
-      }
-      const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
+      variants.push(await liveVariant(rung, path.join(this.options.workDir, rung.dir ?? ''), text));
       version = Math.max(version, playlistVersion(text));
-      variants.push({
-        uri: relative(rung, HLS_LIVE_MANIFEST),
-        bandwidth: bandwidth.peak,
-        averageBandwidth: bandwidth.average,
-        codecs: HLS_CODEC_STRINGS[rung.plan.codec],
-      });
     }
     await this.options.storage.writeLive(
       this.options.jobId,
@@ -194,19 +184,8 @@ async function rewriteShared(
   const variants = [];
   let version = 3;
   for (const { rung, text } of producing) {
-    const dir = path.join(shared.liveDir, rung.dir ?? '');
-    const samples = [];
-    for (const segment of timedSegments(text)) {
-      samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
-    }
-    const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
+    variants.push(await liveVariant(rung, path.join(shared.liveDir, rung.dir ?? ''), text));
     version = Math.max(version, playlistVersion(text));
-    variants.push({
-      uri: relative(rung, HLS_LIVE_MANIFEST),
-      bandwidth: bandwidth.peak,
-      averageBandwidth: bandwidth.average,
-      codecs: HLS_CODEC_STRINGS[rung.plan.codec],
-    });
   }
   await storage.writeLive(jobId, HLS_LIVE_MANIFEST, buildMultivariantPlaylist(variants, version));
   return true;
@@ -228,4 +207,19 @@ export async function finishPlaylists(workDir: string, rungs: readonly Rung[]): 
     await writeFile(path.join(dir, HLS_LIVE_MANIFEST), livePlaylist(text));
     await writeFile(path.join(dir, HLS_MANIFEST), vodPlaylist(text));
   }
+}
+
+/** One rung's entry in a multivariant live playlist, BANDWIDTH measured from its segments so far (in `dir`). */
+async function liveVariant(rung: Rung, dir: string, text: string): Promise<Variant> {
+  const samples = [];
+  for (const segment of timedSegments(text)) {
+    samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
+  }
+  const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
+  return {
+    uri: relative(rung, HLS_LIVE_MANIFEST),
+    bandwidth: bandwidth.peak,
+    averageBandwidth: bandwidth.average,
+    codecs: HLS_CODEC_STRINGS[rung.plan.codec],
+  };
 }
