@@ -202,12 +202,16 @@ async function showResult(job) {
     $('download-row').hidden = false;
   }
   void loadWaveform(job[JOB.waveform_url]);
-  if (state.live) {
+  const rungs = Array.isArray(job[JOB.renditions]) ? job[JOB.renditions].length : 1;
+  if (state.live && (audio.dataset.levels === undefined || Number(audio.dataset.levels) >= rungs)) {
     // Already playing: the live playlist has just ended, so playback runs on undisturbed.
     setStatus('Done: transcoded; playing from the live playlist, now complete.');
     return;
   }
-  const engine = await attach(audio, manifest, (error) => showError(error.message));
+  // A ladder's live playlist lists the rungs that were producing when it
+  // was loaded; the finished one has them all: switch, at the same moment.
+  const at = state.live ? audio.currentTime : 0;
+  const engine = await attach(audio, manifest, (error) => showError(error.message), at);
   setStatus(`Done: transcoded and ready to play (${engine === 'native' ? 'native HLS' : 'hls.js'}).`);
   // Autoplay may be refused until the user interacts; the controls are there.
   audio.play().catch(() => undefined);

@@ -32,17 +32,17 @@ function hasMediaSource() {
 
 /**
  * Points the element at the manifest (used exactly as given: it may carry
- * a signed ?token=). Resolves with the engine used; `onError` hears fatal
- * playback errors later on.
+ * a signed ?token=), from `startPosition` seconds. Resolves with the engine
+ * used; `onError` hears fatal playback errors later on.
  */
-export async function attach(audio, manifestUrl, onError) {
+export async function attach(audio, manifestUrl, onError, startPosition = 0) {
   detach(audio);
   if (hasMediaSource()) {
     const Hls = await loadHls();
     if (Hls.isSupported()) {
       // No worker: the CSP keeps worker-src to 'self', and transmuxing
       // audio-only segments on the main thread costs next to nothing.
-      const hls = new Hls({ enableWorker: false });
+      const hls = new Hls({ enableWorker: false, startPosition: startPosition > 0 ? startPosition : -1 });
       hls.on(Hls.Events.ERROR, (_event, data) => {
         if (data.fatal) onError(new Error(`Playback failed (${data.details}).`));
       });
@@ -59,6 +59,7 @@ export async function attach(audio, manifestUrl, onError) {
   }
   if (audio.canPlayType('application/vnd.apple.mpegurl')) {
     audio.src = manifestUrl;
+    if (startPosition > 0) audio.currentTime = startPosition;
     audio.dataset.engine = 'native';
     return 'native';
   }
