@@ -86,6 +86,13 @@ export class EncodeStep {
       durationSeconds: data.source.durationSeconds,
       onProgress: (percent: number) => progress.push(percent),
       stallMs: this.settings.stallSeconds * 1000,
+      // The budget follows real progress: a header that under-states the
+      // length extends it while ffmpeg advances, up to MAX_DURATION_SECONDS'.
+      extendedTimeoutMs: attemptTimeoutMs(
+        'transcode',
+        this.settings.maxDurationSeconds,
+        this.settings.timeoutFloorSeconds,
+      ),
       ...(request.signal ? { signal: request.signal } : {}),
     };
     const { part } = request;

@@ -18,6 +18,12 @@ export interface TranscodeRun {
   readonly timeoutMs?: number;
   /** FFMPEG_STALL_SECONDS: ffmpeg is killed when its progress has not advanced for this long. */
   readonly stallMs?: number;
+  /**
+   * While progress advances, `timeoutMs` may run out and the run go on up to
+   * this (the budget of the longest input allowed): a header that
+   * under-states the length does not cut a healthy encode short.
+   */
+  readonly extendedTimeoutMs?: number;
 }
 
 /** A run whose progress is one stretch of the job's (pass 1 of 2, say). */
@@ -137,6 +143,7 @@ export class FfmpegRepository {
       ...(run.signal ? { signal: run.signal } : {}),
       ...(run.timeoutMs ? { timeoutMs: run.timeoutMs } : {}),
       ...(run.stallMs ? { watchdog: { stallMs: run.stallMs, advanced: advancesTime() } } : {}),
+      ...(run.extendedTimeoutMs ? { extendedTimeoutMs: run.extendedTimeoutMs } : {}),
     });
     if (result.exitCode === 0 && !result.aborted && !result.timedOut && !result.stalled) return result;
     const failure = describeFailure({ ...result, stderrTail: errorLinesOnly(result.stderrTail) });

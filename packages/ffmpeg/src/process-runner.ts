@@ -15,8 +15,14 @@ export interface RunOptions {
   readonly collectStdout?: boolean;
   /** Aborting stops the process: SIGTERM, then SIGKILL after `killGraceMs`. */
   readonly signal?: AbortSignal;
-  /** Hard limit on the run; the process is killed and `timedOut` set. */
+  /** Limit on the run; the process is killed and `timedOut` set (but see `extendedTimeoutMs`). */
   readonly timeoutMs?: number;
+  /**
+   * With a watchdog: when `timeoutMs` runs out while progress still
+   * advances (the input was longer than its header said), the run goes on,
+   * `timeoutMs` at a time, up to this hard limit.
+   */
+  readonly extendedTimeoutMs?: number;
   readonly killGraceMs?: number;
   /**
    * Kills a process that stops making progress: when neither a stdout line
@@ -102,17 +108,29 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const timeout = options.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, options.timeoutMs)
-      : undefined;
-
     const watchdog = options.watchdog;
+    const startedAt = Date.now();
+    let progressedAt = startedAt;
+    let timeout: NodeJS.Timeout | undefined;
+    const armTimeout = (ms: number) => {
+      timeout = setTimeout(() => {
+        const elapsed = Date.now() - startedAt;
+        const hard = options.extendedTimeoutMs ?? 0;
+        const advancing = watchdog !== undefined && Date.now() - progressedAt < watchdog.stallMs;
+        if (advancing && elapsed < hard) {
+          armTimeout(Math.min(options.timeoutMs ?? hard, hard - elapsed));
+          return;
+        }
+        timedOut = true;
+        stop();
+      }, ms);
+    };
+    if (options.timeoutMs) armTimeout(options.timeoutMs);
+
     let stallTimer: NodeJS.Timeout | undefined;
     const progressed = () => {
       if (!watchdog) return;
+      progressedAt = Date.now();
       clearTimeout(stallTimer);
       stallTimer = setTimeout(() => {
         stalled = true;

@@ -44,3 +44,50 @@ it('leaves a process alone while its progress advances', async () => {
   );
   expect({ ...result, lines: lines.length }).toMatchObject({ stalled: false, exitCode: 0, lines: 12 });
 });
+
+/** A shell that prints an advancing output time every 50 ms, `count` times. */
+function progressing(count: number): [string, string[]] {
+  return [
+    'sh',
+    ['-c', `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); echo out_time_us=$((i*1000)); sleep 0.05; done`],
+  ];
+}
+
+function advancing(): (line: string) => boolean {
+  let last = -1;
+  return (line) => {
+    const us = Number(line.slice('out_time_us='.length));
+    if (!line.startsWith('out_time_us=') || us <= last) return false;
+    last = us;
+    return true;
+  };
+}
+
+it('lets a run that still advances go past its timeout, up to the extended limit', async () => {
+  const [command, args] = progressing(24); // about 1.2 s
+  const result = await runProcess(command, args, {
+    timeoutMs: 300,
+    extendedTimeoutMs: 10_000,
+    watchdog: { stallMs: 1_000, advanced: advancing() },
+  });
+  expect(result).toMatchObject({ timedOut: false, stalled: false, exitCode: 0 });
+});
+
+it('stops it at the extended limit, and at the plain timeout without one', async () => {
+  const [command, args] = progressing(400); // about 20 s
+  const started = Date.now();
+  const extended = await runProcess(command, args, {
+    timeoutMs: 300,
+    extendedTimeoutMs: 900,
+    killGraceMs: 100,
+    watchdog: { stallMs: 1_000, advanced: advancing() },
+  });
+  expect(extended).toMatchObject({ timedOut: true, stalled: false });
+  expect(Date.now() - started).toBeLessThan(5_000);
+  const plain = await runProcess(command, args, {
+    timeoutMs: 300,
+    killGraceMs: 100,
+    watchdog: { stallMs: 1_000, advanced: advancing() },
+  });
+  expect(plain).toMatchObject({ timedOut: true });
+});
