@@ -110,7 +110,8 @@ export function runProcess(binary: string, args: readonly string[], options: Run
 
     const watchdog = options.watchdog;
     const startedAt = Date.now();
-    let progressedAt = startedAt;
+    // Only real progress counts for stretching the timeout, not the start.
+    let progressedAt = Number.NEGATIVE_INFINITY;
     let timeout: NodeJS.Timeout | undefined;
     const armTimeout = (ms: number) => {
       timeout = setTimeout(() => {
@@ -128,9 +129,8 @@ export function runProcess(binary: string, args: readonly string[], options: Run
     if (options.timeoutMs) armTimeout(options.timeoutMs);
 
     let stallTimer: NodeJS.Timeout | undefined;
-    const progressed = () => {
+    const armStall = () => {
       if (!watchdog) return;
-      progressedAt = Date.now();
       clearTimeout(stallTimer);
       stallTimer = setTimeout(() => {
         stalled = true;
@@ -138,7 +138,11 @@ export function runProcess(binary: string, args: readonly string[], options: Run
       }, watchdog.stallMs);
       stallTimer.unref();
     };
-    progressed();
+    const progressed = () => {
+      progressedAt = Date.now();
+      armStall();
+    };
+    armStall();
 
     childOut.setEncoding('utf8');
     childOut.on('data', (chunk: string) => {

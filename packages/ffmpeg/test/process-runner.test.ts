@@ -91,3 +91,15 @@ it('stops it at the extended limit, and at the plain timeout without one', async
   });
   expect(plain).toMatchObject({ timedOut: true });
 });
+
+it('does not stretch the timeout of a run that never made progress', async () => {
+  const started = Date.now();
+  const result = await runProcess('sh', ['-c', 'exec sleep 20'], {
+    timeoutMs: 300,
+    extendedTimeoutMs: 10_000,
+    killGraceMs: 100,
+    watchdog: { stallMs: 5_000, advanced: advancing() },
+  });
+  expect(result).toMatchObject({ timedOut: true, stalled: false });
+  expect(Date.now() - started).toBeLessThan(3_000);
+});
