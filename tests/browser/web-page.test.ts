@@ -107,9 +107,11 @@ it('uploads a track, shows upload and job progress reaching 100 %, and plays it 
     await expect(page.textContent('#file-name')).resolves.toContain('web-tone.wav');
     await page.click('#submit');
 
-    // The player may appear a moment before the job completes (see the live playback test).
+    // The player may appear a moment before the job completes (see the live
+    // playback test); the finished view shows the VOD playlist's URL.
     await waitInPage(page, `document.getElementById('job-progress').value === 100`, 30_000);
     await page.waitForSelector('#result:not([hidden])', { timeout: 5_000 });
+    await waitInPage(page, `document.getElementById('manifest-url').value.endsWith('/index.m3u8')`, 5_000);
     await expect(inPage(page, `document.getElementById('upload-progress').value`)).resolves.toBe(100);
     await expect(inPage(page, `document.getElementById('job-progress').value`)).resolves.toBe(100);
     await expect(page.textContent('#job-percent')).resolves.toBe('100 %');
