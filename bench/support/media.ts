@@ -15,30 +15,8 @@ export function benchBinaries(): Promise<FfmpegBinaries> {
  * A 44.1 kHz stereo 16-bit WAV of a tone plus pink noise (noise keeps the
  * AAC encoder as busy as music does; a pure tone would flatter it).
  */
-export async function makeWav(dir: string, name: string, seconds: number): Promise<string> {
-  const { ffmpeg } = await benchBinaries();
-  const file = path.join(dir, `${name}.wav`);
-  await run(ffmpeg, [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
-    '-filter_complex',
-    '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
-    '-c:a',
-    'pcm_s16le',
-    file,
-  ]);
-  return file;
+export function makeWav(dir: string, name: string, seconds: number): Promise<string> {
+  return makeTone(path.join(dir, `${name}.wav`), seconds, ['-c:a', 'pcm_s16le']);
 }
 
 /**
@@ -76,9 +54,13 @@ export async function makeSilentWav(file: string, totalBytes: number): Promise<s
  * An MP3 (LAME, 192 kb/s, 44.1 kHz stereo) of the same tone plus pink
  * noise, for figures about compressed uploads.
  */
-export async function makeMp3(dir: string, name: string, seconds: number): Promise<string> {
+export function makeMp3(dir: string, name: string, seconds: number): Promise<string> {
+  return makeTone(path.join(dir, `${name}.mp3`), seconds, ['-c:a', 'libmp3lame', '-b:a', '192k']);
+}
+
+/** The tone plus pink noise, encoded with `codec` into `file`. */
+async function makeTone(file: string, seconds: number, codec: readonly string[]): Promise<string> {
   const { ffmpeg } = await benchBinaries();
-  const file = path.join(dir, `${name}.mp3`);
   await run(ffmpeg, [
     '-hide_banner',
     '-nostdin',
@@ -95,10 +77,7 @@ export async function makeMp3(dir: string, name: string, seconds: number): Promi
     `anoisesrc=color=pink:amplitude=0.3:sample_rate=44100:duration=${seconds}`,
     '-filter_complex',
     '[0:a][1:a]amix=inputs=2:duration=shortest,aformat=channel_layouts=stereo',
-    '-c:a',
-    'libmp3lame',
-    '-b:a',
-    '192k',
+    ...codec,
     file,
   ]);
   return file;
