@@ -1,3 +1,5 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '@stream-server/logger';
 import { silentLogger } from '@stream-server/logger';
 import { describeFailure } from './ffmpeg-errors';
@@ -7,6 +9,7 @@ import { buildEncodeArgs, errorLinesOnly, writesAnalysisPcm, type EncodeJob } fr
 import { buildLoudnessMeasureArgs, parseEbur128Summary, type LoudnessMeasurement } from './loudness';
 import { PcmAnalyzer } from './pcm-analyzer';
 import { buildProbeArgs, parseProbeOutput, type ProbeOutcome } from './probe';
+import { InputReadTracker } from './input-position';
 import { ProgressParser } from './progress';
 import { runProcess } from './process-runner';
 
@@ -105,7 +108,7 @@ export class FfmpegRepository {
           loudness: inProcess,
         })
       : null;
-    const result = await this.runStaged(buildEncodeArgs(job), run, analyzer);
+    const result = await this.runStaged(buildEncodeArgs(job), job.input, run, analyzer);
     const analysis = analyzer?.finish() ?? { loudness: null, waveform: null };
     return {
       loudness: !metered ? null : inProcess ? analysis.loudness : parseEbur128Summary(result.stderrTail),
@@ -120,16 +123,24 @@ export class FfmpegRepository {
     run: StagedRun,
   ): Promise<LoudnessMeasurement | null> {
     const args = buildLoudnessMeasureArgs(source.input, source.demuxer, maxDurationSeconds, source);
-    if (!metersInProcess(source.channels)) return parseEbur128Summary((await this.runStaged(args, run)).stderrTail);
+    if (!metersInProcess(source.channels)) {
+      return parseEbur128Summary((await this.runStaged(args, source.input, run)).stderrTail);
+    }
     const analyzer = new PcmAnalyzer({ ...source, samplesPerPixel: null, loudness: true });
-    await this.runStaged(args, run, analyzer);
+    await this.runStaged(args, source.input, run, analyzer);
     return analyzer.finish().loudness;
   }
 
-  /** Runs a `level+info` ffmpeg with progress; failures read only its error lines. */
-  private async runStaged(args: readonly string[], run: StagedRun, analyzer?: PcmAnalyzer | null) {
+  /**
+   * Runs a `level+info` ffmpeg with progress; failures read only its error
+   * lines. Progress is the share of `input` ffmpeg has read where the OS
+   * tells it, else its output time against the probed duration.
+   */
+  private async runStaged(args: readonly string[], input: string, run: StagedRun, analyzer?: PcmAnalyzer | null) {
     this.logger.debug('ffmpeg start', { cmd: [this.binaries.ffmpeg, ...args].join(' '), cwd: run.workDir });
-    const progress = new ProgressParser(run.durationSeconds);
+    const source = await sourceFile(path.resolve(run.workDir, input));
+    let reads: InputReadTracker | null = null;
+    const progress = new ProgressParser(run.durationSeconds, () => reads?.fraction() ?? null);
     const [from, to] = run.progressSpan ?? [0, 99.9];
     const result = await runProcess(this.binaries.ffmpeg, args, {
       cwd: run.workDir,
@@ -138,6 +149,9 @@ export class FfmpegRepository {
       onStdoutLine: (line) => {
         const percent = progress.push(line);
         if (percent !== null) run.onProgress?.(Math.round((from + ((to - from) * percent) / 99.9) * 10) / 10);
+      },
+      onSpawn: (pid) => {
+        if (source) reads = new InputReadTracker(pid, source.file, source.bytes);
       },
       ...(analyzer ? { onExtraOutput: (chunk: Buffer) => analyzer.push(chunk) } : {}),
       ...(run.signal ? { signal: run.signal } : {}),
@@ -149,6 +163,16 @@ export class FfmpegRepository {
     const failure = describeFailure({ ...result, stderrTail: errorLinesOnly(result.stderrTail) });
     this.logger.warn('ffmpeg failed', { reason: failure.message, stderr_tail: result.stderrTail.slice(-2000) });
     throw failure;
+  }
+}
+
+/** The path /proc shows for an input (symlinks resolved) and its size; null when it cannot be read. */
+async function sourceFile(input: string): Promise<{ file: string; bytes: number } | null> {
+  try {
+    const file = await realpath(input);
+    return { file, bytes: (await stat(file)).size };
+  } catch {
+    return null;
   }
 }
 

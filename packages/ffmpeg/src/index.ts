@@ -50,6 +50,7 @@ export {
   type ProbeOutcome,
 } from './probe';
 export { ProgressParser, throttle } from './progress';
+export { InputReadTracker, parseFdinfoPosition } from './input-position';
 export { runProcess, withParentDeathSignal, type RunOptions, type RunResult } from './process-runner';
 export {
   resolveBinaries,

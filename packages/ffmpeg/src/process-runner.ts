@@ -39,6 +39,8 @@ export interface RunOptions {
    * callback, so the pipe's back-pressure bounds memory.
    */
   readonly onExtraOutput?: (chunk: Buffer) => void;
+  /** Called once the process exists, with its pid (the binary's own: the wrapper execs it). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface RunResult {
@@ -81,6 +83,7 @@ export function runProcess(binary: string, args: readonly string[], options: Run
       windowsHide: true,
     });
     // Both are pipes by the stdio above; the check only narrows the types.
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const childOut = child.stdout;
     const childErr = child.stderr;
     if (!childOut || !childErr) throw new Error('spawn gave no stdout/stderr pipe');

@@ -1,12 +1,21 @@
 /**
  * Reads ffmpeg's `-progress pipe:1` output (blocks of `key=value` lines,
- * each ending with `progress=continue|end`) and turns it into a percentage
- * of the probed duration. Pure and line-fed, so it is unit-tested on text.
+ * each ending with `progress=continue|end`) and turns it into a percentage.
+ * Line-fed, so it is unit-tested on text.
+ *
+ * The share of the source read (`readFraction`, see InputReadTracker) is
+ * the measure when it is known: a header can under- or over-state the
+ * length, the bytes cannot. The output time against the probed duration
+ * is the fallback.
  */
 export class ProgressParser {
   private outTimeUs = 0;
+  private best = 0;
 
-  constructor(private readonly durationSeconds: number) {}
+  constructor(
+    private readonly durationSeconds: number,
+    private readonly readFraction: () => number | null = () => null,
+  ) {}
 
   /** Feeds one line; returns the percentage when a block completes. */
   push(line: string): number | null {
@@ -32,10 +41,12 @@ export class ProgressParser {
    * after ffmpeg exits and the output is renamed into place.
    */
   percent(): number {
-    if (!(this.durationSeconds > 0)) return 0;
-    const raw = (this.outTimeUs / 1e6 / this.durationSeconds) * 100;
-    const capped = Math.min(99.9, Math.max(0, raw));
-    return Math.round(capped * 10) / 10;
+    const read = this.readFraction();
+    const raw =
+      read !== null ? read * 100 : this.durationSeconds > 0 ? (this.outTimeUs / 1e6 / this.durationSeconds) * 100 : 0;
+    // Never backwards, whichever measure gave the last value.
+    this.best = Math.max(this.best, Math.min(99.9, Math.max(0, raw)));
+    return Math.round(this.best * 10) / 10;
   }
 }
 

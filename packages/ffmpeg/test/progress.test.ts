@@ -83,6 +83,29 @@ describe('ProgressParser', () => {
     expect(parser.percent()).toBe(0);
   });
 
+  it('takes the share of the source read over the header duration when it is known', () => {
+    let read: number | null = 0.1;
+    // The header says 10 s; the bytes say a tenth is read while 9 s are out.
+    const parser = new ProgressParser(10, () => read);
+    expect(feed(parser, block(9_000_000))).toEqual([10]);
+    read = 0.5;
+    expect(feed(parser, block(45_000_000))).toEqual([50]);
+    read = 1;
+    expect(feed(parser, block(90_000_000))).toEqual([99.9]);
+  });
+
+  it('falls back on the output time when the share read is unknown, and never goes back', () => {
+    let read: number | null = null;
+    const parser = new ProgressParser(10, () => read);
+    expect(feed(parser, block(4_000_000))).toEqual([40]);
+    read = 0.3;
+    expect(feed(parser, block(5_000_000))).toEqual([40]);
+    read = 0.6;
+    expect(feed(parser, block(6_000_000))).toEqual([60]);
+    read = null;
+    expect(feed(parser, block(1_000_000))).toEqual([60]);
+  });
+
   it('ignores garbage lines', () => {
     const parser = new ProgressParser(10);
     const values = feed(parser, [
