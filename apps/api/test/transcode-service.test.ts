@@ -158,9 +158,35 @@ describe('TranscodeService: refusals', () => {
     const { service, removed, queued } = setUp();
     const abandoned = new AbortController();
     abandoned.abort();
-    await expect(service.submit(upload(), {}, undefined, abandoned.signal)).rejects.toThrow();
+    await expect(service.submit(upload(), {}, undefined, { signal: abandoned.signal })).rejects.toThrow();
     expect(queued).toEqual([]);
     expect(removed).toEqual([upload().path]);
+  });
+
+  it('tells the caller when it starts queueing, and an abort from then on does not undo the job', async () => {
+    const { service, removed, queued } = setUp();
+    const abandoned = new AbortController();
+    const events: string[] = [];
+    const result = await service.submit(upload(), {}, undefined, {
+      signal: abandoned.signal,
+      onQueueing: () => {
+        events.push(`queueing with ${queued.length} queued`);
+        abandoned.abort();
+      },
+    });
+    expect(events).toEqual(['queueing with 0 queued']);
+    expect(queued).toHaveLength(1);
+    expect(result.jobId).toBe(queued[0]?.jobId);
+    expect(removed).toEqual([]);
+  });
+
+  it('does not say it is queueing a submit it refuses', async () => {
+    const { service } = setUp();
+    let queueing = 0;
+    const onQueueing = () => void (queueing += 1);
+    await service.submit(upload({ size: 0 }), {}, undefined, { onQueueing }).catch(() => undefined);
+    await service.submit(upload(), { codec: 'wma' }, undefined, { onQueueing }).catch(() => undefined);
+    expect(queueing).toBe(0);
   });
 
   it.each([

@@ -73,20 +73,24 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
         );
         return;
       }
-      deps.service
+      const submitting = deps.service
         .submit(
           { uploadId: file.filename, path: file.path, size: file.size, originalName: file.originalname },
           fieldsOf(req),
           typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : undefined,
-          abandoned.signal,
+          { signal: abandoned.signal, onQueueing: () => deps.slots.committing(req) },
         )
         .then(({ jobId }) => {
           accepted = true;
           deps.uploads.release(req);
-          // Queued in the instant the upload was cut off: the job stands, there is no one to tell.
-          if (res.headersSent) return;
-          res.json({ job_id: jobId, status: 'queued', message: 'Job submitted successfully' });
-        }, next);
+          return jobId;
+        });
+      deps.uploads.hold(req, submitting);
+      submitting.then((jobId) => {
+        // Queued in the instant the upload was cut off: the job stands, there is no one to tell.
+        if (res.headersSent) return;
+        res.json({ job_id: jobId, status: 'queued', message: 'Job submitted successfully' });
+      }, next);
     });
   };
 

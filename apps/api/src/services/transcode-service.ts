@@ -21,6 +21,22 @@ export interface UploadFiles {
   remove(file: string): Promise<void>;
 }
 
+/** How a caller steers one submit. */
+export interface SubmitControl {
+  /**
+   * Aborts when nobody waits for the answer any more (client gone, API
+   * stopping): the probe is killed and nothing is queued. It is not looked
+   * at once the job is being queued.
+   */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Called just before the job is handed to the queue: from then on the
+   * submit ends with a queued job or a queue error, whatever the signal
+   * does, so the caller must not cut the request off or delete its upload.
+   */
+  readonly onQueueing?: (() => void) | undefined;
+}
+
 /** Reads what an upload contains (ffprobe, killed when `signal` aborts or it runs too long). */
 export interface SourceProber {
   probe(file: string, signal?: AbortSignal): Promise<ProbeOutcome>;
@@ -85,17 +101,16 @@ export class TranscodeService {
 
   /**
    * `requestId` ties the job's log lines to the request that made it;
-   * `signal` aborts when nobody waits for the answer any more (client
-   * gone, API stopping): the probe is killed and nothing is queued.
+   * see SubmitControl for the abort and the commit point.
    */
   async submit(
     upload: StoredUpload,
     fields: Readonly<Record<string, unknown>>,
     requestId?: string,
-    signal?: AbortSignal,
+    control: SubmitControl = {},
   ): Promise<SubmitResult> {
     try {
-      return await this.accept(upload, fields, requestId, signal);
+      return await this.accept(upload, fields, requestId, control);
     } catch (err) {
       await this.storage.remove(upload.path).catch(() => undefined);
       throw err;
@@ -106,7 +121,7 @@ export class TranscodeService {
     upload: StoredUpload,
     fields: Readonly<Record<string, unknown>>,
     requestId: string | undefined,
-    signal: AbortSignal | undefined,
+    { signal, onQueueing }: SubmitControl,
   ): Promise<SubmitResult> {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
     const options = parseTranscodeOptions(fields);
@@ -144,6 +159,8 @@ export class TranscodeService {
       ...(callbackUrl ? { callbackUrl } : {}),
       outputs: jobOutputs(this.outputs, request.normalize),
     };
+    // The abort was last looked at after the probe: from here the job stands.
+    onQueueing?.();
     await this.queue.add(data);
     this.logger.info('job queued', {
       request_id: requestId,

@@ -11,6 +11,13 @@ import type { UploadStorage } from './upload-storage';
 const UPLOAD_RETRY_AFTER_SECONDS = 5;
 
 /**
+ * How long a stopping API waits for a job being queued to be answered. The
+ * queue's Redis commands time out after a few seconds, so this is only a
+ * backstop.
+ */
+const COMMIT_WAIT_MS = 10_000;
+
+/**
  * The uploads this API process is receiving (and probing) right now.
  * Caps them at `max`: each one holds a socket, a file and a write stream,
  * so the excess is refused at once (503 + Retry-After) rather than
@@ -19,6 +26,8 @@ const UPLOAD_RETRY_AFTER_SECONDS = 5;
  */
 export class UploadSlots {
   private readonly inFlight = new Map<Request, Response>();
+  /** Uploads whose job is being queued: they are answered, never cut off. */
+  private readonly queueing = new WeakSet<Request>();
   private stopping = false;
 
   constructor(
@@ -59,6 +68,11 @@ export class UploadSlots {
     };
   }
 
+  /** The request's job is being queued: a shutdown lets it get its answer. */
+  committing(req: Request): void {
+    this.queueing.add(req);
+  }
+
   /** Refuses new uploads from now on (the process is stopping). */
   close(): void {
     this.stopping = true;
@@ -72,11 +86,28 @@ export class UploadSlots {
   async abortAll(): Promise<void> {
     this.close();
     const pending = [...this.inFlight];
+    const answering: Array<Promise<void>> = [];
     for (const [req, res] of pending) {
-      cutOffUpload(req, res, shuttingDown(), { 'Retry-After': String(UPLOAD_RETRY_AFTER_SECONDS) });
+      if (this.queueing.has(req)) answering.push(answered(res));
+      else cutOffUpload(req, res, shuttingDown(), { 'Retry-After': String(UPLOAD_RETRY_AFTER_SECONDS) });
     }
-    await Promise.all(pending.map(([req]) => this.uploads.discardUploads(req).catch(() => undefined)));
+    await Promise.all([
+      ...answering,
+      ...pending.map(([req]) => this.uploads.discardUploads(req).catch(() => undefined)),
+    ]);
   }
+}
+
+/** Resolves when the response is done (or after COMMIT_WAIT_MS). */
+function answered(res: Response): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, COMMIT_WAIT_MS);
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 function shuttingDown(): UnavailableError {

@@ -24,6 +24,8 @@ export class UploadStorage implements StorageEngine {
   private readonly tracked = new WeakMap<Request, TrackedUpload[]>();
   /** Requests whose files are (being) deleted: they may not open new ones. */
   private readonly discarding = new WeakMap<Request, Promise<void>>();
+  /** Requests whose submit is running: their files are decided when it ends. */
+  private readonly holds = new WeakMap<Request, Promise<unknown>>();
 
   constructor(private readonly layout: StorageLayout) {}
 
@@ -71,11 +73,32 @@ export class UploadStorage implements StorageEngine {
   discardUploads(req: Request): Promise<void> {
     const running = this.discarding.get(req);
     if (running) return running;
-    const list = this.tracked.get(req) ?? [];
-    this.tracked.delete(req);
-    const done = this.removeAll(list);
+    const held = this.holds.get(req);
+    const done = held
+      ? held.then(
+          () => this.removeTracked(req),
+          () => this.removeTracked(req),
+        )
+      : this.removeTracked(req);
     this.discarding.set(req, done);
     return done;
+  }
+
+  /**
+   * The request's files go to a submit that ends with `until`: a discard
+   * asked for meanwhile waits for it, and removes only what the submit did
+   * not `release` to a queued job. Without this, a client gone (or a
+   * shutdown) while the job is being queued would delete the file of a job
+   * that then stands.
+   */
+  hold(req: Request, until: Promise<unknown>): void {
+    this.holds.set(req, until);
+  }
+
+  private removeTracked(req: Request): Promise<void> {
+    const list = this.tracked.get(req) ?? [];
+    this.tracked.delete(req);
+    return this.removeAll(list);
   }
 
   private async removeAll(list: readonly TrackedUpload[]): Promise<void> {
