@@ -96,6 +96,8 @@ describe('loudness', () => {
       '44100',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',

@@ -98,6 +98,8 @@ describe('buildEncodeArgs', () => {
       '44100',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -180,6 +182,8 @@ describe('buildEncodeArgs', () => {
       '44100',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -238,7 +242,19 @@ describe('buildEncodeArgs', () => {
   it('mono: the analysis PCM keeps one channel', () => {
     const args = buildEncodeArgs(job({ sourceChannels: 1 }));
     expect(args[args.indexOf('-filter_complex') + 1]).toBe('[0:a:0]asplit=2[r0][an]');
-    expect(args.slice(-9)).toEqual(['-c:a', 'pcm_f32le', '-ar', '44100', '-ac', '1', '-f', 'f32le', 'pipe:3']);
+    expect(args.slice(-11)).toEqual([
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '44100',
+      '-ac',
+      '1',
+      '-flush_packets',
+      '0',
+      '-f',
+      'f32le',
+      'pipe:3',
+    ]);
   });
 
   it('surround: ebur128 meters the layout in ffmpeg, the PCM only feeds the waveform', () => {
@@ -246,7 +262,7 @@ describe('buildEncodeArgs', () => {
     expect(args[args.indexOf('-filter_complex') + 1]).toBe(
       '[0:a:0]asplit=3[r0][ld][an];[ld]ebur128=peak=true:framelog=verbose[ldo]',
     );
-    expect(args.slice(-20)).toEqual([
+    expect(args.slice(-22)).toEqual([
       '-map',
       '[ldo]',
       '-t',
@@ -264,6 +280,8 @@ describe('buildEncodeArgs', () => {
       '44100',
       '-ac',
       '6',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -371,6 +389,8 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       '96000',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -442,6 +462,8 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       '48000',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -513,6 +535,8 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       '48000',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
@@ -578,6 +602,8 @@ describe('buildEncodeArgs: one rendition of each codec, full argv', () => {
       '44100',
       '-ac',
       '2',
+      '-flush_packets',
+      '0',
       '-f',
       'f32le',
       'pipe:3',
