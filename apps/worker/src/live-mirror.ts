@@ -36,8 +36,15 @@ export interface LiveMirrorOptions {
   readonly shared?: { readonly ladder: readonly Rung[]; readonly liveDir: string } | undefined;
 }
 
-/** How often the work dir's playlists are looked at (a fraction of any segment's length). */
+/** How often the work dir's playlists are looked at until the job is playable (a fraction of any segment's length). */
 const SYNC_INTERVAL_MS = 100;
+/**
+ * How often once playable: players reload a playlist about once a segment
+ * (at least a second), so twice a second keeps the live copy well ahead of
+ * them. Each look reads every rung's playlist and the shared multivariant
+ * one; looking five times less often leaves more of the CPU to ffmpeg.
+ */
+const FOLLOW_INTERVAL_MS = 500;
 
 /**
  * Makes a running encode playable: ffmpeg rewrites each rung's EVENT
@@ -74,17 +81,23 @@ export class LiveMirror {
   constructor(private readonly options: LiveMirrorOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => {
+    this.timer = setTimeout(() => {
       this.running = this.running.then(() => this.sync());
-    }, SYNC_INTERVAL_MS);
+      // Not after stop(): it cleared the timer.
+      if (this.timer !== undefined) this.start();
+    }, this.interval());
     this.timer.unref();
   }
 
   /** Stops looking; resolves once the sync under way (if any) is done. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  private interval(): number {
+    return this.playable ? FOLLOW_INTERVAL_MS : SYNC_INTERVAL_MS;
   }
 
   /** One look at every rung's playlist (exposed for tests; never throws). */
