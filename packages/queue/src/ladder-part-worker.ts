@@ -20,6 +20,15 @@ const MAX_PARTS = 4;
 /** Parts make this share of a ladder's progress; its last step (check, publish) the rest. */
 const PARTS_SHARE = 0.99;
 
+/**
+ * A part rolls the job's progress up at most this often (a part's own
+ * progress comes every 250 ms). Each roll-up reads every part and
+ * rewrites the job, whose progress event wakes every reader of the job
+ * events; two parts so write the job's progress at most 4 times a second,
+ * as a one-process job does. Playability and a part's end roll up at once.
+ */
+const ROLL_UP_INTERVAL_MS = 500;
+
 /** One attempt at one part of a ladder job, as its handler sees it. */
 export interface LadderPartAttempt {
   readonly data: LadderPartJobData;
@@ -72,9 +81,16 @@ export class LadderPartWorker {
       (job, token, signal) => {
         let progress = { percent: readProgress(job.progress).percent, playable: false, startedAt: null };
         let writes: Promise<unknown> = Promise.resolve();
-        // One write at a time per attempt, each followed by the job's roll-up.
-        const write = () => {
-          writes = writes.then(() => job.updateProgress(progressValue(progress))).then(() => this.rollUp(job.data));
+        let rolledUpAt = Number.NEGATIVE_INFINITY;
+        // One write at a time per attempt, then the job's roll-up when due.
+        const write = (now: boolean) => {
+          writes = writes
+            .then(() => job.updateProgress(progressValue(progress)))
+            .then(() => {
+              if (!now && Date.now() - rolledUpAt < ROLL_UP_INTERVAL_MS) return;
+              rolledUpAt = Date.now();
+              return this.rollUp(job.data);
+            });
           return writes;
         };
         return runWithSignals(job, token, () =>
@@ -85,11 +101,11 @@ export class LadderPartWorker {
               maxAttempts: job.opts.attempts ?? 1,
               updateProgress: (percent) => {
                 progress = { ...progress, percent };
-                return write();
+                return write(percent >= 100);
               },
               reportPlayable: async () => {
                 progress = { ...progress, playable: true };
-                await write();
+                await write(true);
                 await this.events.publishEvent(
                   { eventName: PLAYABLE_EVENT, jobId: job.data.job.jobId },
                   EVENTS_MAX_LEN,
