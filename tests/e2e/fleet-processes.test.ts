@@ -30,7 +30,7 @@ beforeAll(async () => {
   processes.push(startProcess(ENTRY.worker, env), startProcess(ENTRY.worker, env));
   processes.push(startProcess(ENTRY.api, { ...env, PORT: String(port), HOST: '127.0.0.1' }));
   baseUrl = `http://127.0.0.1:${port}`;
-  const redis = createRedis(redisUrl, 'worker');
+  const redis = createRedis({ kind: 'single', url: redisUrl }, 'worker');
   try {
     const fleet = new FleetRegistry(redis, prefix);
     await waitFor(
@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const proc of processes) proc.child.kill('SIGTERM');
   const codes = await Promise.all(processes.map((proc) => proc.exited));
-  const redis = createRedis(redisUrl, 'worker');
+  const redis = createRedis({ kind: 'single', url: redisUrl }, 'worker');
   const queue = new TranscodeQueue(redis, { prefix, attempts: 1, retentionDays: 1 });
   await queue.obliterate();
   await new FleetRegistry(redis, prefix).clear();

@@ -191,7 +191,7 @@ describe('deliveries', () => {
     expect(byId(`${cancelled}:transcode.playable`)).toEqual([]);
 
     // Queueing the same event again (a retried report, a second instance) is a no-op.
-    const redis = createRedis(stack.config.redisUrl, 'worker');
+    const redis = createRedis(stack.config.redis, 'worker');
     const queue = new WebhookQueue(redis, {
       prefix: stack.config.queuePrefix,
       retryHours: 1,
@@ -225,7 +225,7 @@ describe('deliveries', () => {
     // Workers that end the jobs and die before reporting them, as a SIGKILL
     // right after BullMQ's completion, or BullMQ failing a job for stalling,
     // would leave them: a bare queue worker, none of our processor or relay.
-    const connection = createRedis(stack.config.redisUrl, 'worker');
+    const connection = createRedis(stack.config.redis, 'worker');
     const bare = new TranscodeWorker(
       connection,
       async (job) => {

@@ -90,7 +90,7 @@ it('aborts an upload still arriving after SHUTDOWN_GRACE_SECONDS, deletes it and
     clearInterval(feed);
     socket?.destroy();
     if (api.child.exitCode === null) api.child.kill('SIGKILL');
-    const redis = createRedis(redisUrl, 'worker');
+    const redis = createRedis({ kind: 'single', url: redisUrl }, 'worker');
     const queue = new TranscodeQueue(redis, { prefix, attempts: 1, retentionDays: 1 });
     await queue.obliterate().finally(async () => {
       await queue.close();

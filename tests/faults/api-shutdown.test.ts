@@ -74,7 +74,7 @@ it('finishes an upload in flight after SIGTERM, then exits 0', async () => {
   const jobId = /"job_id":"([0-9a-f-]{36})"/.exec(response)?.[1];
   expect(jobId).toBeDefined();
 
-  const redis = createRedis(redisUrl, 'worker');
+  const redis = createRedis({ kind: 'single', url: redisUrl }, 'worker');
   const queue = new TranscodeQueue(redis, { prefix, attempts: 1, retentionDays: 1 });
   try {
     expect((await queue.get(String(jobId)))?.state).toMatch(/waiting|prioritized/);

@@ -49,7 +49,7 @@ it("removes old orphans at start and then periodically, and keeps young ones and
   const young = await orphan(0);
 
   // Paused, so the worker sweeps but takes no job: the upload stays queued.
-  const redis = createRedis(stack.config.redisUrl, 'worker');
+  const redis = createRedis(stack.config.redis, 'worker');
   const queue = new TranscodeQueue(redis, { prefix: stack.config.queuePrefix, attempts: 1, retentionDays: 1 });
   await queue.pause();
   const worker = createWorkerApp(stack.config, silentLogger);

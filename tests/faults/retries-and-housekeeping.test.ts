@@ -94,7 +94,7 @@ describe('retries', () => {
 describe('housekeeping', () => {
   it('reports an output an earlier attempt published and died after, loudness included', async () => {
     const stack = await startStack('published', { env: { KEEP_SOURCE: 'true' } });
-    const redis = createRedis(stack.config.redisUrl, 'worker');
+    const redis = createRedis(stack.config.redis, 'worker');
     const queue = new TranscodeQueue(redis, { prefix: stack.config.queuePrefix, attempts: 3, retentionDays: 1 });
     try {
       const upload = await submit(stack.baseUrl, shortTrack, 'short.wav', {

@@ -49,7 +49,7 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
 
   /** Workers on line per the fleet registry; -1 while Redis does not answer. */
   async function onlineWorkers(): Promise<number> {
-    const redis = createRedis(options.redisUrl, 'worker');
+    const redis = createRedis({ kind: 'single', url: options.redisUrl }, 'worker');
     redis.on('error', () => undefined);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -107,7 +107,7 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
       for (const proc of all)
         if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
       const codes = await Promise.all(all.map((proc) => proc.exited));
-      const redis = createRedis(options.redisUrl, 'producer');
+      const redis = createRedis({ kind: 'single', url: options.redisUrl }, 'producer');
       redis.on('error', () => undefined);
       try {
         const keys = await redis.keys(`${prefix}:*`);

@@ -95,7 +95,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     async stop() {
       await api.stop().catch(() => undefined);
       await Promise.all(workers.map((worker) => worker.stop().catch(() => undefined)));
-      const redis = createRedis(config.redisUrl, 'worker');
+      const redis = createRedis(config.redis, 'worker');
       const queue = new TranscodeQueue(redis, { prefix: config.queuePrefix, attempts: 1, retentionDays: 1 });
       try {
         await queue.obliterate();

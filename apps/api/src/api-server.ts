@@ -1,9 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import type { Express } from 'express';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg } from '@stream-server/ffmpeg';
-import { createRedis, QueueInspector, TranscodeQueue, WebhookQueue } from '@stream-server/queue';
+import {
+  createRedis,
+  QueueInspector,
+  TranscodeQueue,
+  WebhookQueue,
+  type RedisClient,
+  duplicateRedis,
+} from '@stream-server/queue';
 import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import { describeError, type Logger } from '@stream-server/logger';
 import { StorageLayout, StorageRepository } from '@stream-server/storage';
@@ -35,9 +41,9 @@ export interface ApiServer {
 
 /** Wires config → repositories → services → Express, and runs the HTTP server. */
 export function createApiServer(config: Config, logger: Logger): ApiServer {
-  let redis: Redis | undefined;
-  let purgeListener: Redis | undefined;
-  let limiterRedis: Redis | undefined;
+  let redis: RedisClient | undefined;
+  let purgeListener: RedisClient | undefined;
+  let limiterRedis: RedisClient | undefined;
   let queue: TranscodeQueue | undefined;
   let board: QueueBoard | undefined;
   let inspector: QueueInspector | undefined;
@@ -55,7 +61,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       logger,
     );
 
-    redis = createRedis(config.redisUrl, 'producer');
+    redis = createRedis(config.redis, 'producer');
     redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
     queue = new TranscodeQueue(redis, {
       prefix: config.queuePrefix,
@@ -68,7 +74,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       probe: (file: string, signal?: AbortSignal) => ffmpeg.probe(file, { signal, timeoutMs: probeTimeoutMs }),
     };
     const authenticator = Authenticator.fromConfig(config);
-    limiterRedis = createRedis(config.redisUrl, 'rate-limit');
+    limiterRedis = createRedis(config.redis, 'rate-limit');
     limiterRedis.on('error', () => undefined); // the main connection logs outages
     const rateLimits = createRateLimiters(limiterRedis, {
       submitsPerMinute: config.rateLimitSubmitsPerMinute,
@@ -93,7 +99,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     };
     // Live progress: one QueueEvents reader for every SSE stream of this instance.
     jobEvents = {
-      hub: new JobEventHub({ redisUrl: config.redisUrl, redis, queue, prefix: config.queuePrefix, logger }),
+      hub: new JobEventHub({ redisTarget: config.redis, redis, queue, prefix: config.queuePrefix, logger }),
       streams: new SseStreams(config.sseHeartbeatSeconds * 1000),
     };
     // Webhooks: the API queues transcode.cancelled for jobs cancelled before any worker took them.
@@ -111,7 +117,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
         : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
     // A takedown on any instance drops the job's segments from this one's memory.
     if (segments) {
-      const listener = redis.duplicate({ enableOfflineQueue: true, connectionName: 'stream-server:purges' });
+      const listener = duplicateRedis(redis, { enableOfflineQueue: true, connectionName: 'stream-server:purges' });
       listener.on('error', () => undefined); // the main connection logs outages
       listener.on('message', (_channel: string, jobId: string) => segments.forgetJob(jobId));
       // Not awaited: the API starts while Redis is down (it answers 503), and

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { type RedisClient, duplicateRedis } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 
 /**
@@ -7,17 +7,17 @@ import type { Logger } from '@stream-server/logger';
  * own and hands every job id to `onCancel`.
  */
 export class CancelListener {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
     private readonly onCancel: (jobId: string) => void,
     private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
-    const subscriber = this.redis.duplicate();
+    const subscriber = duplicateRedis(this.redis);
     this.subscriber = subscriber;
     subscriber.on('error', (err: Error) => this.logger.warn('redis subscriber error', { error: err.message }));
     subscriber.on('message', (_channel: string, jobId: string) => this.onCancel(jobId));

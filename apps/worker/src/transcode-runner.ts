@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import { FfmpegRepository, setUpFfmpeg, type FfmpegSetup } from '@stream-server/ffmpeg';
-import { LadderPartWorker, TranscodeWorker, type CancelRegistry } from '@stream-server/queue';
+import { LadderPartWorker, TranscodeWorker, type CancelRegistry, type RedisClient } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
 import type { StorageRepository } from '@stream-server/storage';
@@ -38,7 +37,7 @@ export class TranscodeRunner {
   ) {}
 
   start(
-    redis: Redis,
+    redis: RedisClient,
     storage: StorageRepository,
     setup: FfmpegSetup,
     cancels: CancelRegistry,

@@ -1,9 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Redis } from 'ioredis';
 import { PermanentJobError, type WebhookDeliveryData } from '@stream-server/jobs';
-import { WebhookWorker } from '@stream-server/queue';
+import { WebhookWorker, type RedisClient } from '@stream-server/queue';
 import {
   firstRefusedAddress,
   resolveCallbackHost,
@@ -71,7 +70,7 @@ async function deliverWebhook(
  * queued with.
  */
 export function createWebhookDeliveryWorker(
-  connection: Redis,
+  connection: RedisClient,
   prefix: string,
   settings: WebhookDeliverySettings,
   logger: Logger,

@@ -1,6 +1,11 @@
-import type { Redis } from 'ioredis';
 import type { JobSnapshot } from '@stream-server/jobs';
-import type { JobEnding, JobEndingStream, WebhookQueue } from '@stream-server/queue';
+import {
+  type JobEnding,
+  type JobEndingStream,
+  type WebhookQueue,
+  type RedisClient,
+  duplicateRedis,
+} from '@stream-server/queue';
 import { playableWebhookEventFor, webhookEventFor } from '@stream-server/webhooks';
 import { describeError, type Logger } from '@stream-server/logger';
 
@@ -50,17 +55,17 @@ export class WebhookRelay {
   private loop: Promise<void> | undefined;
   private cursor = '0-0';
   /** A connection of its own: XREAD BLOCK holds it. */
-  private readonly blocking: Redis;
+  private readonly blocking: RedisClient;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly jobs: JobReader,
     private readonly webhooks: WebhookQueue,
     private readonly options: WebhookRelayOptions,
     private readonly logger: Logger,
     private readonly dropUpload: DropUpload = async () => undefined,
   ) {
-    this.blocking = redis.duplicate();
+    this.blocking = duplicateRedis(redis);
     this.blocking.on('error', () => undefined); // the main connection logs outages
   }
 
@@ -93,7 +98,7 @@ export class WebhookRelay {
   }
 
   /** Reads up to 100 events after the cursor (waiting up to `blockMs` when given), queues their webhooks, moves the cursor. */
-  private async readOnce(connection: Redis, blockMs: number | null): Promise<void> {
+  private async readOnce(connection: RedisClient, blockMs: number | null): Promise<void> {
     const entries = await this.options.stream.read(connection, { after: this.cursor, blockMs });
     if (entries.length === 0) return;
     for (const entry of entries) {

@@ -1,6 +1,11 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
-import { JobEndingStream, WebhookQueue, type TranscodeQueue, type WebhookWorker } from '@stream-server/queue';
+import {
+  JobEndingStream,
+  WebhookQueue,
+  type TranscodeQueue,
+  type WebhookWorker,
+  type RedisClient,
+} from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import { runCleanup } from './run-cleanup';
 import { createWebhookDeliveryWorker } from './webhook-delivery';
@@ -22,7 +27,7 @@ export class WebhookWiring {
   private deliveries: WebhookWorker | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly jobs: TranscodeQueue,
     private readonly config: Config,
     private readonly dropUpload: DropUpload,

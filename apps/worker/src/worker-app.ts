@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Redis } from 'ioredis';
 import type { Config } from '@stream-server/config';
 import type { EncoderMap } from '@stream-server/ffmpeg';
-import { CancelRegistry, createRedis, TranscodeQueue } from '@stream-server/queue';
+import { CancelRegistry, createRedis, TranscodeQueue, type RedisClient } from '@stream-server/queue';
 import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import type { QueueState } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
@@ -58,7 +57,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   const storage = new StorageRepository(new StorageLayout(config.storageDir));
   const runner = new TranscodeRunner(config, log, id);
   let encoders: EncoderMap = {};
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let presence: FleetPresence | undefined;
   let cancelListener: CancelListener | undefined;
   let webhooks: WebhookWiring | undefined;
@@ -71,7 +70,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     const setup = await setUpWorkerFfmpeg(config, log);
     encoders = setup.encoders;
 
-    const connection = createRedis(config.redisUrl, 'worker');
+    const connection = createRedis(config.redis, 'worker');
     redis = connection;
     connection.on('error', (err: Error) => log.warn('redis connection error', { error: err.message }));
     const cancels = new CancelRegistry(connection, config.queuePrefix, config.jobRetentionDays * 86_400);

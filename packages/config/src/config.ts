@@ -42,6 +42,23 @@ const list = z.string().transform((value) =>
     .filter((item) => item !== ''),
 );
 
+/** `host:port` items, as REDIS_CLUSTER_NODES and REDIS_SENTINELS list them. */
+const hostPorts = (name: string) =>
+  list.pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[^\s:]+:[0-9]{1,5}$/, `${name} entries must look like host:port`)
+          .transform((item) => {
+            const colon = item.lastIndexOf(':');
+            return { host: item.slice(0, colon), port: Number(item.slice(colon + 1)) };
+          })
+          .refine((node) => node.port > 0 && node.port < 65_536, `${name} ports must be 1-65535`),
+      )
+      .min(1, `${name} needs at least one host:port`),
+  );
+
 /**
  * Every environment variable the service reads, with its default. This
  * schema is the only place that knows env var names; the README's table
@@ -55,6 +72,13 @@ const envSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:port')
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: hostPorts('REDIS_CLUSTER_NODES').optional(),
+  REDIS_SENTINELS: hostPorts('REDIS_SENTINELS').optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_SENTINEL_NAME must be a master name as sentinel.conf gives it')
+    .default('mymaster'),
   STORAGE_DIR: z.string().trim().min(1).default('./data'),
   QUEUE_PREFIX: z
     .string()
@@ -114,12 +138,38 @@ const envSchema = z.object({
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Where Redis is. `url` always carries the credentials, database and TLS
+ * choice (`rediss://`); with `cluster` or `sentinel` its host is not used.
+ */
+export type RedisTarget =
+  | { readonly kind: 'single'; readonly url: string }
+  | { readonly kind: 'cluster'; readonly url: string; readonly nodes: readonly RedisNode[] }
+  | {
+      readonly kind: 'sentinel';
+      readonly url: string;
+      readonly sentinels: readonly RedisNode[];
+      readonly name: string;
+    };
+
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly redisUrl: string;
+  /** REDIS_URL alone, or with REDIS_CLUSTER_NODES / REDIS_SENTINELS. */
+  readonly redis: RedisTarget;
   /** Absolute: uploads, temp work dirs and HLS output live below it. */
   readonly storageDir: string;
+  /**
+   * Every Redis key of ours and BullMQ's starts with it. On a Redis
+   * Cluster it is QUEUE_PREFIX in braces (`{stream}`), a hash tag that puts
+   * every key in one slot, so multi-key scripts and MULTIs run there.
+   */
   readonly queuePrefix: string;
   readonly workerConcurrency: number;
   readonly maxUploadBytes: number;
@@ -228,12 +278,21 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
   }
   const e = parsed.data;
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
+    throw new ConfigError(['REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not both']);
+  }
+  const redis: RedisTarget = e.REDIS_CLUSTER_NODES
+    ? { kind: 'cluster', url: e.REDIS_URL, nodes: e.REDIS_CLUSTER_NODES }
+    : e.REDIS_SENTINELS
+      ? { kind: 'sentinel', url: e.REDIS_URL, sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME }
+      : { kind: 'single', url: e.REDIS_URL };
   const config: Config = {
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL,
+    redis,
     storageDir: path.resolve(e.STORAGE_DIR),
-    queuePrefix: e.QUEUE_PREFIX,
+    queuePrefix: redis.kind === 'cluster' ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')

@@ -1,1 +1,9 @@
-export { loadConfig, ConfigError, CONFIG_ENV_VARS, type Config, type LogLevel } from './config';
+export {
+  loadConfig,
+  ConfigError,
+  CONFIG_ENV_VARS,
+  type Config,
+  type LogLevel,
+  type RedisNode,
+  type RedisTarget,
+} from './config';

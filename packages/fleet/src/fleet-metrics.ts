@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { CODECS } from '@stream-server/profiles';
 
 /**
@@ -197,7 +197,7 @@ export class FleetMetrics {
   private readonly failedKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     prefix: string,
   ) {
     this.hashKey = `${prefix}:metrics:fleet`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { CODECS, type Codec } from '@stream-server/profiles';
 import { jsonFields } from '@stream-server/jobs';
 
@@ -32,7 +32,7 @@ export class FleetRegistry {
   private readonly infoKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     prefix: string,
   ) {
     this.setKey = `${prefix}:fleet`;

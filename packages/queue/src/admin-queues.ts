@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { QUEUE_NAMES } from '@stream-server/jobs';
 
 /**
@@ -7,7 +7,7 @@ import { QUEUE_NAMES } from '@stream-server/jobs';
  * one per queue name, opened on `connection`. Callers only hand them to
  * that dashboard, and close them with closeAdminQueues.
  */
-export function openAdminQueues(connection: Redis, prefix: string, extraNames: readonly string[] = []): Queue[] {
+export function openAdminQueues(connection: RedisClient, prefix: string, extraNames: readonly string[] = []): Queue[] {
   const names = [...Object.values(QUEUE_NAMES), ...extraNames];
   return names.map((name) => {
     const queue = new Queue(name, { connection, prefix });

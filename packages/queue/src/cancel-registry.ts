@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { isJobData, jsonFields, type StoredTranscodeJobData } from '@stream-server/jobs';
 
 /** What is kept of a cancelled job, so it still reads back after leaving the queue. */
@@ -45,7 +45,7 @@ export class CancelRegistry {
   readonly channel: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionSeconds: number,
   ) {

@@ -1,4 +1,11 @@
-export { createRedis, pingRedis, type RedisRole } from './redis-connection';
+export {
+  createRedis,
+  duplicateRedis,
+  loadScript,
+  pingRedis,
+  type RedisClient,
+  type RedisRole,
+} from './redis-connection';
 export { PRIORITY_VALUES, workerLockSettings } from './queue-settings';
 export { queueUnavailable, redisFailure } from './queue-errors';
 export { TranscodeQueue, type TranscodeQueueOptions, type CancelOutcome } from './transcode-queue';

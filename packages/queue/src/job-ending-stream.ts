@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { PLAYABLE_EVENT } from './job-progress';
 
 /**
@@ -38,7 +38,7 @@ export class JobEndingStream {
   constructor(private readonly streamKey: string) {}
 
   /** The entries after `read.after`, oldest first ([] when none came in time). */
-  async read(connection: Redis, read: JobStreamRead): Promise<JobStreamEntry[]> {
+  async read(connection: RedisClient, read: JobStreamRead): Promise<JobStreamEntry[]> {
     const count = read.count ?? 100;
     const reply =
       read.blockMs === null

@@ -1,5 +1,5 @@
 import { QueueEvents, type QueueEventsListener } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { QUEUE_NAMES } from '@stream-server/jobs';
 import { PLAYABLE_EVENT, readProgress } from './job-progress';
 
@@ -31,7 +31,7 @@ export interface JobEventReaderOptions {
 export class JobEventReader {
   private readonly events: QueueEvents;
 
-  constructor(connection: Redis, options: JobEventReaderOptions, handlers: JobEventHandlers) {
+  constructor(connection: RedisClient, options: JobEventReaderOptions, handlers: JobEventHandlers) {
     this.events = new QueueEvents(QUEUE_NAMES.transcode, {
       connection,
       prefix: options.prefix,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { isJobData, jsonFields, type TranscodeJobResult } from '@stream-server/jobs';
 import type { JobFields } from './job-snapshot-builder';
 import { readProgress } from './job-progress';
@@ -46,7 +46,7 @@ const READ_JOB_SHA = createHash('sha1').update(READ_JOB).digest('hex');
 
 /** EVALSHA, loading the script on first use (NOSCRIPT) — one round trip once loaded. */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   script: string,
   keys: readonly string[],
   args: readonly string[],

@@ -1,5 +1,5 @@
 import { FlowProducer, Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import {
   JOB_POLICIES,
   ladderPartJobId,
@@ -25,7 +25,7 @@ export class LadderFlows {
   private readonly flows: FlowProducer;
   readonly parts: BullPartQueue;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisClient, prefix: string) {
     this.flows = new FlowProducer({ connection, prefix });
     this.parts = new Queue(QUEUE_NAMES.ladderPart, { connection, prefix });
     this.flows.on('error', () => undefined);

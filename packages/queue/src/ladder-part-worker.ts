@@ -1,5 +1,5 @@
 import { Job, Queue, QueueEventsProducer, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import {
   ladderPartJobId,
   QUEUE_NAMES,
@@ -70,7 +70,7 @@ export class LadderPartWorker {
   private readonly jobs: Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>;
   private readonly parts: BullPartQueue;
 
-  constructor(connection: Redis, handler: LadderPartHandler, options: TranscodeWorkerOptions & { name: string }) {
+  constructor(connection: RedisClient, handler: LadderPartHandler, options: TranscodeWorkerOptions & { name: string }) {
     this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.jobs = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.parts = new Queue(QUEUE_NAMES.ladderPart, { connection, prefix: options.prefix });

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { QUEUE_NAMES, type JobSnapshot } from '@stream-server/jobs';
 import { PRIORITIES, type Priority } from '@stream-server/profiles';
 import type { CancelRecord, CancelRegistry } from './cancel-registry';
@@ -47,7 +47,7 @@ export class QueueInspector {
   private readonly ladders: LadderFlows;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly cancels: CancelRegistry,
   ) {

@@ -1,5 +1,5 @@
 import { Queue, type Job, type JobsOptions, type JobType } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import {
   JOB_POLICIES,
   ladderPartsOf,
@@ -57,7 +57,7 @@ export class TranscodeQueue {
   private readonly finished = new Map<string, { readonly snapshot: JobSnapshot; readonly at: number }>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly options: TranscodeQueueOptions,
   ) {
     this.queue = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
@@ -242,7 +242,7 @@ export class TranscodeQueue {
   }
 
   /** The id of the newest event in the queue's stream ('0-0' when empty), read on `redis`. */
-  async lastEventId(redis: Redis): Promise<string> {
+  async lastEventId(redis: RedisClient): Promise<string> {
     const last = await redis.xrevrange(this.eventStreamKey(), '+', '-', 'COUNT', 1);
     return last[0]?.[0] ?? '0-0';
   }

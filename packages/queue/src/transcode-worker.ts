@@ -1,5 +1,5 @@
 import { QueueEventsProducer, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { QUEUE_NAMES, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
 import { PLAYABLE_EVENT, progressValue, readProgress, type JobProgress } from './job-progress';
 import { LadderFlows } from './ladder-flow';
@@ -52,7 +52,7 @@ export class TranscodeWorker {
   private readonly events: QueueEventsProducer;
   private readonly ladders: LadderFlows;
 
-  constructor(connection: Redis, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
+  constructor(connection: RedisClient, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
     this.ladders = new LadderFlows(connection, options.prefix);
     this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.worker = new Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>(

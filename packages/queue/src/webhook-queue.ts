@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import {
   JOB_POLICIES,
   QUEUE_NAMES,
@@ -41,7 +41,7 @@ export class WebhookQueue {
   private readonly queue: Queue<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     private readonly options: WebhookQueueOptions,
   ) {
     this.queue = new Queue(QUEUE_NAMES.webhook, { connection, prefix: options.prefix });

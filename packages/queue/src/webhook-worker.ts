@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import {
   QUEUE_NAMES,
   webhookBackoffMs,
@@ -26,7 +26,7 @@ export class WebhookWorker {
   private readonly worker: Worker<WebhookDeliveryData, WebhookDeliveryResult, 'webhook'>;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     prefix: string,
     concurrency: number,
     handler: WebhookHandler,

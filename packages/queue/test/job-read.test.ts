@@ -15,8 +15,8 @@ import { testPayload } from './payloads';
 
 const prefix = `test-job-read-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const producer = createRedis(redisUrl, 'producer');
-const workerRedis = createRedis(redisUrl, 'worker');
+const producer = createRedis({ kind: 'single', url: redisUrl }, 'producer');
+const workerRedis = createRedis({ kind: 'single', url: redisUrl }, 'worker');
 const queue = new TranscodeQueue(producer, { prefix, attempts: 1, retentionDays: 1 });
 /** BullMQ's own view of the same queue. */
 const bull = new Queue<TranscodeJobData, TranscodeJobResult, 'transcode'>(QUEUE_NAMES.transcode, {

@@ -11,7 +11,7 @@ import { testPayload } from './payloads';
 
 const prefix = `test-priority-${randomUUID().slice(0, 8)}`;
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const producer = createRedis(redisUrl, 'producer');
+const producer = createRedis({ kind: 'single', url: redisUrl }, 'producer');
 const queue = new TranscodeQueue(producer, { prefix, attempts: 1, retentionDays: 1 });
 
 afterAll(async () => {
@@ -37,7 +37,7 @@ it('runs urgent, then normal, then background jobs, FIFO within each', async () 
   for (const [priority, label] of submitted) await queue.add(payload(priority, label));
 
   const order: string[] = [];
-  const connection = createRedis(redisUrl, 'worker');
+  const connection = createRedis({ kind: 'single', url: redisUrl }, 'worker');
   let worker: Worker<TranscodeJobData> | undefined;
   try {
     await new Promise<void>((resolve) => {

@@ -1,5 +1,12 @@
-import type { Redis } from 'ioredis';
-import { createRedis, JobEventReader, queueUnavailable, type TranscodeQueue } from '@stream-server/queue';
+import type { RedisTarget } from '@stream-server/config';
+import {
+  createRedis,
+  JobEventReader,
+  queueUnavailable,
+  type TranscodeQueue,
+  type RedisClient,
+  duplicateRedis,
+} from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 
 /**
@@ -16,9 +23,9 @@ export type JobEvent =
 export type JobEventListener = (event: JobEvent) => void;
 
 export interface JobEventHubOptions {
-  readonly redisUrl: string;
+  readonly redisTarget: RedisTarget;
   /** The API's producer connection: reads the stream's last id (fails fast while Redis is down). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly queue: TranscodeQueue;
   /** QUEUE_PREFIX of the queue's keys. */
   readonly prefix: string;
@@ -36,8 +43,8 @@ export class JobEventHub {
   private readonly watchers = new Map<string, Set<JobEventListener>>();
   private started: Promise<void> | undefined;
   private events: JobEventReader | undefined;
-  private subscriber: Redis | undefined;
-  private reader: Redis | undefined;
+  private subscriber: RedisClient | undefined;
+  private reader: RedisClient | undefined;
   private closed = false;
 
   constructor(private readonly options: JobEventHubOptions) {}
@@ -105,11 +112,11 @@ export class JobEventHub {
   }
 
   private async connect(): Promise<void> {
-    const { queue, redis, redisUrl, prefix, logger } = this.options;
+    const { queue, redis, redisTarget, prefix, logger } = this.options;
     // The cancel subscriber doubles as the first reader: unlike the
     // producer connection it queues commands until connected (an SSE client
     // may come a moment after start), yet still gives up fast when Redis is down.
-    const subscriber = redis.duplicate({ enableOfflineQueue: true, connectionName: 'stream-server:events' });
+    const subscriber = duplicateRedis(redis, { enableOfflineQueue: true, connectionName: 'stream-server:events' });
     subscriber.on('error', (err: Error) => logger.warn('job events subscriber error', { error: err.message }));
     this.subscriber = subscriber;
     // An event reader starts at '$' (events newer than its first XREAD) by
@@ -119,7 +126,7 @@ export class JobEventHub {
     const after = await queue.lastEventId(subscriber);
 
     // Blocking reads need a connection of their own.
-    this.reader = createRedis(redisUrl, 'worker');
+    this.reader = createRedis(redisTarget, 'worker');
     this.reader.on('error', () => undefined); // the event reader reports it below
     const events = new JobEventReader(
       this.reader,

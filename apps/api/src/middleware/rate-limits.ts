@@ -1,7 +1,7 @@
+import { loadScript, type RedisClient } from '@stream-server/queue';
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
 import { RedisStore } from 'rate-limit-redis';
 
 export interface RateLimitSettings {
@@ -30,7 +30,7 @@ const passThrough: RequestHandler = (_req, _res, next) => next();
  * several API instances share one budget. If Redis cannot count (outage),
  * requests pass: the routes then answer 503 on their own.
  */
-export function createRateLimiters(redis: Redis, settings: RateLimitSettings): RateLimiters {
+export function createRateLimiters(redis: RedisClient, settings: RateLimitSettings): RateLimiters {
   const make = (name: string, limit: number): RequestHandler =>
     limit <= 0
       ? passThrough
@@ -43,7 +43,12 @@ export function createRateLimiters(redis: Redis, settings: RateLimitSettings): R
           keyGenerator: (req) => clientKey(req, settings.perCredential),
           store: new RedisStore({
             prefix: `${settings.prefix}:rl:${name}:`,
-            sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args).then(toReply),
+            // The cluster form names the key of each command; ioredis routes
+            // by it anyway, but SCRIPT LOAD must reach every master.
+            sendCommandCluster: async ({ command: [name = '', ...args] }) =>
+              name.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD' && args[1] !== undefined
+                ? loadScript(redis, args[1])
+                : toReply(await redis.call(name, ...args)),
           }),
           handler: (req, res) => {
             const reset = resetTimeOf(req);

@@ -3,8 +3,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
-import { closeAdminQueues, openAdminQueues, queueUnavailable, redisFailure } from '@stream-server/queue';
+import {
+  closeAdminQueues,
+  openAdminQueues,
+  queueUnavailable,
+  redisFailure,
+  type RedisClient,
+} from '@stream-server/queue';
 import { ROUTE_LABEL_LOCAL } from '../metrics/http-metrics';
 
 const ADMIN_QUEUES_PATH = '/admin/queues';
@@ -27,7 +32,7 @@ export interface QueueBoard {
  * and web fonts; it gets a CSP of its own, for this path only (still no
  * inline scripts).
  */
-export function createQueueBoard(connection: Redis, prefix: string): QueueBoard {
+export function createQueueBoard(connection: RedisClient, prefix: string): QueueBoard {
   const queues = openAdminQueues(connection, prefix, EXTRA_QUEUE_NAMES);
   const express = new ExpressAdapter();
   express.setBasePath(ADMIN_QUEUES_PATH);
