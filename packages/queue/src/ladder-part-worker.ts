@@ -72,6 +72,8 @@ export class LadderPartWorker {
 
   constructor(connection: RedisClient, handler: LadderPartHandler, options: TranscodeWorkerOptions & { name: string }) {
     this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
+    // It shares the worker's connection, whose errors the worker reports.
+    this.events.on('error', () => undefined);
     this.jobs = new Queue(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
     this.parts = new Queue(QUEUE_NAMES.ladderPart, { connection, prefix: options.prefix });
     this.jobs.on('error', () => undefined);

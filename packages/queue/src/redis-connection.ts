@@ -22,14 +22,17 @@ export function createRedis(target: RedisTarget, role: RedisRole): RedisClient {
     case 'single':
       return new Redis(target.url, options);
     case 'sentinel':
-      // ioredis asks the sentinels for the master, and asks again after a
-      // failover (the old master answers READONLY or goes away).
+      // ioredis asks the sentinels for the master on every (re)connect. A
+      // dead master drops the connection; a demoted one that lives on
+      // answers READONLY, which reconnects (and retries the command).
+      // ioredis's failoverDetector is left off: its disconnect can land in
+      // the middle of a reconnect, and ioredis then ends the client for good.
       return new Redis({
         ...credentialsOf(target.url),
         ...options,
         sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
         name: target.name,
-        failoverDetector: true,
+        reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
       });
     case 'cluster': {
       // Cluster-wide settings go to the Cluster; the rest to each node's client.

@@ -55,6 +55,8 @@ export class TranscodeWorker {
   constructor(connection: RedisClient, handler: TranscodeHandler, options: TranscodeWorkerOptions) {
     this.ladders = new LadderFlows(connection, options.prefix);
     this.events = new QueueEventsProducer(QUEUE_NAMES.transcode, { connection, prefix: options.prefix });
+    // It shares the worker's connection, whose errors the worker reports.
+    this.events.on('error', () => undefined);
     this.worker = new Worker<TranscodeJobData, TranscodeJobResult, 'transcode'>(
       QUEUE_NAMES.transcode,
       (job, token, signal) => {
