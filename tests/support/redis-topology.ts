@@ -8,7 +8,7 @@ import { freePort, waitFor } from './processes';
 const run = promisify(execFile);
 
 /** One redis-server (or sentinel) process of a test topology. */
-export interface RedisProcess {
+interface RedisProcess {
   readonly port: number;
   readonly child: ChildProcess;
   /** SIGKILL: a crash, not a shutdown. */

@@ -67,6 +67,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       prefix: config.queuePrefix,
       attempts: config.jobAttempts,
       retentionDays: config.jobRetentionDays,
+      waitReplicas: config.redisWaitReplicas,
     });
     const ffmpeg = new FfmpegRepository(binaries, logger);
     const probeTimeoutMs = config.probeTimeoutSeconds * 1000;

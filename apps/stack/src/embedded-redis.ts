@@ -70,7 +70,9 @@ export async function startEmbeddedRedis(url: string, storageDir: string, logger
       if (child.exitCode !== null) return;
       // SIGTERM makes redis-server flush the AOF and exit cleanly.
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };

@@ -19,7 +19,8 @@ runService(() => {
   let redis: EmbeddedRedis | undefined;
 
   async function start(): Promise<void> {
-    if (!(await pingRedis(config.redisUrl))) {
+    // A cluster or sentinels are the operator's; only a single local Redis may be started here.
+    if (config.redis.kind === 'single' && !(await pingRedis(config.redisUrl))) {
       if (!config.embeddedRedis || !isLocalRedisUrl(config.redisUrl) || !hasRedisServer()) {
         throw new Error(
           `No Redis answers at ${config.redisUrl}: start one (apt-get install redis-server, or docker compose up redis) or set REDIS_URL.`,

@@ -79,6 +79,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'REDIS_SENTINEL_NAME must be a master name as sentinel.conf gives it')
     .default('mymaster'),
+  REDIS_WAIT_REPLICAS: integer('REDIS_WAIT_REPLICAS', 0, 16, 0),
   STORAGE_DIR: z.string().trim().min(1).default('./data'),
   QUEUE_PREFIX: z
     .string()
@@ -163,6 +164,12 @@ export interface Config {
   readonly redisUrl: string;
   /** REDIS_URL alone, or with REDIS_CLUSTER_NODES / REDIS_SENTINELS. */
   readonly redis: RedisTarget;
+  /**
+   * A submit answers 200 only once this many replicas hold its job (Redis
+   * WAIT); 0: once the master does. Replication is asynchronous, so a
+   * failover can otherwise lose a job acknowledged a moment before.
+   */
+  readonly redisWaitReplicas: number;
   /** Absolute: uploads, temp work dirs and HLS output live below it. */
   readonly storageDir: string;
   /**
@@ -281,6 +288,11 @@ export function loadConfig(
   if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
     throw new ConfigError(['REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not both']);
   }
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_WAIT_REPLICAS > 0) {
+    throw new ConfigError([
+      'REDIS_WAIT_REPLICAS: not with REDIS_CLUSTER_NODES (WAIT answers for one node); set min-replicas-to-write on the cluster instead',
+    ]);
+  }
   const redis: RedisTarget = e.REDIS_CLUSTER_NODES
     ? { kind: 'cluster', url: e.REDIS_URL, nodes: e.REDIS_CLUSTER_NODES }
     : e.REDIS_SENTINELS
@@ -291,6 +303,7 @@ export function loadConfig(
     host: e.HOST,
     redisUrl: e.REDIS_URL,
     redis,
+    redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
     storageDir: path.resolve(e.STORAGE_DIR),
     queuePrefix: redis.kind === 'cluster' ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,

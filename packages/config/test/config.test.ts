@@ -18,6 +18,8 @@ describe('loadConfig: defaults', () => {
       port: 8082,
       host: '0.0.0.0',
       redisUrl: 'redis://127.0.0.1:6379',
+      redis: { kind: 'single', url: 'redis://127.0.0.1:6379' },
+      redisWaitReplicas: 0,
       storageDir: path.resolve('data'),
       queuePrefix: 'stream',
       workerConcurrency: 1,
@@ -120,6 +122,9 @@ describe('loadConfig: overrides', () => {
       PORT: '9000',
       HOST: '127.0.0.1',
       REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
+      REDIS_SENTINELS: 'sentinel.example:26379',
+      REDIS_SENTINEL_NAME: 'media',
+      REDIS_WAIT_REPLICAS: '2',
       STORAGE_DIR: '/var/lib/stream-server',
       QUEUE_PREFIX: 'test-1.a_b',
       WORKER_CONCURRENCY: '4',
@@ -171,6 +176,13 @@ describe('loadConfig: overrides', () => {
       port: 9000,
       host: '127.0.0.1',
       redisUrl: 'rediss://user:pw@redis.example:6380/2',
+      redis: {
+        kind: 'sentinel',
+        url: 'rediss://user:pw@redis.example:6380/2',
+        sentinels: [{ host: 'sentinel.example', port: 26379 }],
+        name: 'media',
+      },
+      redisWaitReplicas: 2,
       storageDir: path.resolve('/var/lib/stream-server'),
       queuePrefix: 'test-1.a_b',
       workerConcurrency: 4,
@@ -331,5 +343,52 @@ describe('loadConfig: invalid values', () => {
     for (const name of ['PORT', 'LOG_LEVEL', 'KEEP_SOURCE', 'QUEUE_PREFIX', 'REDIS_URL']) {
       expect(problems.filter((problem) => problem.startsWith(`${name}:`)).length).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('loadConfig: where Redis is', () => {
+  it('REDIS_CLUSTER_NODES makes a cluster and hash-tags the prefix', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001 ,', QUEUE_PREFIX: 'music' });
+    expect(config.redis).toEqual({
+      kind: 'cluster',
+      url: 'redis://127.0.0.1:6379',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+      ],
+    });
+    expect(config.queuePrefix).toBe('{music}');
+  });
+
+  it('REDIS_SENTINELS follows the named master and keeps the prefix', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 's1:26379,s2:26379',
+      REDIS_SENTINEL_NAME: 'media',
+      REDIS_URL: 'redis://:secret@ignored:6379/2',
+      REDIS_WAIT_REPLICAS: '1',
+    });
+    expect(config.redis).toEqual({
+      kind: 'sentinel',
+      url: 'redis://:secret@ignored:6379/2',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      name: 'media',
+    });
+    expect(config.queuePrefix).toBe('stream');
+    expect(config.redisWaitReplicas).toBe(1);
+  });
+
+  it.each([
+    [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2' }, 'set one of them'],
+    [{ REDIS_CLUSTER_NODES: 'a:1', REDIS_WAIT_REPLICAS: '1' }, 'min-replicas-to-write'],
+    [{ REDIS_CLUSTER_NODES: 'a' }, 'host:port'],
+    [{ REDIS_SENTINELS: 'a:99999' }, '1-65535'],
+    [{ REDIS_SENTINELS: ',' }, 'at least one'],
+    [{ REDIS_SENTINEL_NAME: 'my master' }, 'REDIS_SENTINEL_NAME'],
+    [{ REDIS_WAIT_REPLICAS: '17' }, 'at most 16'],
+  ])('refuses %j', (env, message) => {
+    expect(problemsOf(env).join('\n')).toContain(message);
   });
 });

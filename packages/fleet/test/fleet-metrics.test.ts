@@ -101,7 +101,10 @@ describe('pure parts', () => {
 
 describe('against Redis', () => {
   const prefix = `test-fleet-metrics-${randomUUID().slice(0, 8)}`;
-  const redis = createRedis({ kind: 'single', url: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379' }, 'worker');
+  const redis = createRedis(
+    { kind: 'single', url: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379' },
+    'worker',
+  );
   const metrics = new FleetMetrics(redis, prefix);
   const fleet = new FleetRegistry(redis, prefix);
 

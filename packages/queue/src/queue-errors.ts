@@ -7,6 +7,14 @@ export function queueUnavailable(): UnavailableError {
   return new UnavailableError(CODE, 'The job queue (Redis) is not reachable right now; try again shortly.');
 }
 
+/** A new job that did not reach enough replicas in time, and was taken back (503). */
+export function notReplicated(replicas: number): UnavailableError {
+  return new UnavailableError(
+    CODE,
+    `The job queue (Redis) could not copy the job to ${replicas} replica(s) in time, so it was not queued; try again shortly.`,
+  );
+}
+
 /**
  * What a Redis client's error says about Redis, as a 503 whose message
  * tells which it is (unreachable, not answering, refusing writes), or null
@@ -26,6 +34,18 @@ export function redisFailure(err: unknown): UnavailableError | null {
     return new UnavailableError(
       CODE,
       'The job queue (Redis) is refusing writes: it is a read-only replica (a failover may be under way); try again shortly.',
+    );
+  }
+  if (message.startsWith('NOREPLICAS ')) {
+    return new UnavailableError(
+      CODE,
+      'The job queue (Redis) is refusing writes: too few replicas are in sync (min-replicas-to-write); try again shortly.',
+    );
+  }
+  if (message.startsWith('CLUSTERDOWN ') || message.startsWith('TRYAGAIN ')) {
+    return new UnavailableError(
+      CODE,
+      'The job queue (Redis Cluster) is not serving this slot right now (a failover may be under way); try again shortly.',
     );
   }
   if (message === 'Command timed out') {

@@ -14,7 +14,7 @@ import { OutputPurges, parsePurgedAt } from './output-purges';
 import { fieldsFromHash, parseReadReply, READ_JOB, runScript, STATE_KEYS } from './job-read';
 import { buildSnapshot, type JobFields } from './job-snapshot-builder';
 import { LadderFlows } from './ladder-flow';
-import { guard } from './queue-errors';
+import { guard, notReplicated } from './queue-errors';
 import { PRIORITY_VALUES } from './queue-settings';
 
 export type CancelOutcome =
@@ -33,11 +33,15 @@ export interface TranscodeQueueOptions {
   readonly prefix: string;
   readonly attempts: number;
   readonly retentionDays: number;
+  /** Replicas that must hold a new job before `add` resolves (Redis WAIT); 0 or absent: none. */
+  readonly waitReplicas?: number;
 }
 
 /** How long a finished job's snapshot is reused (see `get`), and how many are kept. */
 const FINISHED_CACHE_MS = 2_000;
 const FINISHED_CACHE_ENTRIES = 10_000;
+/** How long `add` waits for replicas before it takes the job back. */
+const REPLICA_WAIT_MS = 1_000;
 /** How long a cancel that lost to a publish waits to report the job `Completed`. */
 const SEALED_WAIT_MS = 2_000;
 
@@ -83,6 +87,22 @@ export class TranscodeQueue {
     };
     if (ladderPartsOf(data) > 0) await guard(() => this.ladders.add(data, options));
     else await guard(() => this.queue.add('transcode', data, options));
+    await this.awaitReplicas(data.jobId);
+  }
+
+  /**
+   * With `waitReplicas`: WAIT (on the connection that wrote the job, as
+   * WAIT requires) until that many replicas hold it. When they don't in
+   * time, a failover could lose it, so the job is taken back and the
+   * caller gets a 503 to retry; never a 200 for a job that may vanish.
+   */
+  private async awaitReplicas(jobId: string): Promise<void> {
+    const wanted = this.options.waitReplicas ?? 0;
+    if (wanted <= 0) return;
+    const acked = await guard(async () => Number(await this.connection.call('WAIT', wanted, REPLICA_WAIT_MS)));
+    if (acked >= wanted) return;
+    await this.cancel(jobId).catch(() => undefined);
+    throw notReplicated(wanted);
   }
 
   /**
