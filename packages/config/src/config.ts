@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { hostPorts, list } from './env-values';
+import { resolveRedisTarget, type RedisTarget } from './redis-target';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
@@ -34,30 +36,6 @@ const optionalPath = z.string().trim().min(1).optional();
 
 const secret = (name: string) =>
   z.string().min(32, `${name} must be at least 32 characters (use e.g. openssl rand -hex 32)`).optional();
-
-const list = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== ''),
-);
-
-/** `host:port` items, as REDIS_CLUSTER_NODES and REDIS_SENTINELS list them. */
-const hostPorts = (name: string) =>
-  list.pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(/^[^\s:]+:[0-9]{1,5}$/, `${name} entries must look like host:port`)
-          .transform((item) => {
-            const colon = item.lastIndexOf(':');
-            return { host: item.slice(0, colon), port: Number(item.slice(colon + 1)) };
-          })
-          .refine((node) => node.port > 0 && node.port < 65_536, `${name} ports must be 1-65535`),
-      )
-      .min(1, `${name} needs at least one host:port`),
-  );
 
 /**
  * Every environment variable the service reads, with its default. This
@@ -138,25 +116,6 @@ const envSchema = z.object({
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface RedisNode {
-  readonly host: string;
-  readonly port: number;
-}
-
-/**
- * Where Redis is. `url` always carries the credentials, database and TLS
- * choice (`rediss://`); with `cluster` or `sentinel` its host is not used.
- */
-export type RedisTarget =
-  | { readonly kind: 'single'; readonly url: string }
-  | { readonly kind: 'cluster'; readonly url: string; readonly nodes: readonly RedisNode[] }
-  | {
-      readonly kind: 'sentinel';
-      readonly url: string;
-      readonly sentinels: readonly RedisNode[];
-      readonly name: string;
-    };
 
 export interface Config {
   readonly port: number;
@@ -285,19 +244,14 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`));
   }
   const e = parsed.data;
-  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
-    throw new ConfigError(['REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one of them, not both']);
-  }
-  if (e.REDIS_CLUSTER_NODES && e.REDIS_WAIT_REPLICAS > 0) {
-    throw new ConfigError([
-      'REDIS_WAIT_REPLICAS: not with REDIS_CLUSTER_NODES (WAIT answers for one node); set min-replicas-to-write on the cluster instead',
-    ]);
-  }
-  const redis: RedisTarget = e.REDIS_CLUSTER_NODES
-    ? { kind: 'cluster', url: e.REDIS_URL, nodes: e.REDIS_CLUSTER_NODES }
-    : e.REDIS_SENTINELS
-      ? { kind: 'sentinel', url: e.REDIS_URL, sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME }
-      : { kind: 'single', url: e.REDIS_URL };
+  const redis = resolveRedisTarget({
+    url: e.REDIS_URL,
+    clusterNodes: e.REDIS_CLUSTER_NODES,
+    sentinels: e.REDIS_SENTINELS,
+    sentinelName: e.REDIS_SENTINEL_NAME,
+    waitReplicas: e.REDIS_WAIT_REPLICAS,
+  });
+  if (typeof redis === 'string') throw new ConfigError([redis]);
   const config: Config = {
     port: e.PORT,
     host: e.HOST,

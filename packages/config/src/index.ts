@@ -1,9 +1,2 @@
-export {
-  loadConfig,
-  ConfigError,
-  CONFIG_ENV_VARS,
-  type Config,
-  type LogLevel,
-  type RedisNode,
-  type RedisTarget,
-} from './config';
+export { loadConfig, ConfigError, CONFIG_ENV_VARS, type Config, type LogLevel } from './config';
+export type { RedisNode, RedisTarget } from './redis-target';
