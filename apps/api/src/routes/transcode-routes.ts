@@ -46,11 +46,11 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
   }).single('file');
 
   const submit: RequestHandler = (req, res, next) => {
-    let accepted = false;
     // However the request ends (rejected, client gone mid-upload), files
-    // that did not become a queued job are deleted.
+    // that did not become a queued job are deleted: a discard waits for a
+    // running submit and spares what it released (UploadStorage.hold).
     res.once('close', () => {
-      if (!accepted) void deps.uploads.discardUploads(req).catch(() => undefined);
+      void deps.uploads.discardUploads(req).catch(() => undefined);
     });
     // Once answered (cut off, shutting down) or gone, nobody waits for the
     // result: stop probing, and queue nothing.
@@ -81,7 +81,6 @@ export function transcodeRoutes(deps: TranscodeRouteDeps): Router {
           { signal: abandoned.signal, onQueueing: () => deps.slots.committing(req) },
         )
         .then(({ jobId }) => {
-          accepted = true;
           deps.uploads.release(req);
           return jobId;
         });
