@@ -55,6 +55,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/bullmq/' },
     },
     {
+      name: 's3-sdk-only-in-the-bucket-adapter',
+      comment: 'One class speaks S3 (packages/storage/src/s3-bucket.ts); everything else goes through the storage interface.',
+      severity: 'error',
+      from: { path: SOURCES, pathNot: '^packages/storage/src/s3-bucket\\.ts$' },
+      to: { path: '(^|/)node_modules/@aws-sdk/' },
+    },
+    {
       name: 'no-orphans',
       severity: 'error',
       comment: 'A source file that nothing imports and that imports nothing is dead code (or a missing import).',

@@ -71,7 +71,10 @@ const PROGRESS_INTERVAL_MS = 250;
 export class EncodeStep {
   constructor(
     private readonly ffmpeg: ProcessorFfmpeg,
-    private readonly storage: Pick<ProcessorStorage, 'exists' | 'linkLive' | 'writeLive'>,
+    private readonly storage: Pick<
+      ProcessorStorage,
+      'exists' | 'linkLive' | 'writeLive' | 'readText' | 'fileSize' | 'writeText'
+    >,
     private readonly settings: EncodeSettings,
   ) {}
 

@@ -67,7 +67,6 @@ export class LadderPartProcessor {
     const rungs = renditionsOf(data).filter((rung) => plan.rungs.includes(rung.name));
     const staging = this.storage.layout.ladderStagingDir(data.jobId);
 
-    const input = this.storage.layout.uploadPath(data.uploadId);
     try {
       await this.stopIfJobOver(attempt, data);
     } catch (err) {
@@ -82,12 +81,11 @@ export class LadderPartProcessor {
     // We hold the part's lock: its work dirs are dead attempts'.
     for (const stale of await this.storage.listWorkDirs(data.jobId, part)) await this.storage.remove(stale);
     const { encoder, downloadEncoder } = encodersFor(this.encoders, data);
-    if (!(await this.storage.exists(input))) {
-      throw new PermanentJobError('the uploaded source file is missing from storage');
-    }
 
     const workDir = await this.storage.createWorkDir(data.jobId, attempt.attemptsMade + 1, part);
     try {
+      const input = await this.storage.fetchSource(this.storage.layout.uploadPath(data.uploadId), workDir);
+      if (input === null) throw new PermanentJobError('the uploaded source file is missing from storage');
       const result = await this.encodeStep.run({
         data,
         input,

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DOWNLOAD_FILE, HLS_MANIFEST } from '@stream-server/ffmpeg';
 import { PermanentJobError, type TranscodeJobData, type TranscodeJobResult } from '@stream-server/jobs';
@@ -34,7 +33,7 @@ export async function publishLadder(
   const described = await describeRenditions(storage, staging, rungs);
   const download = await storage.exists(path.join(staging, DOWNLOAD_FILE));
   if (data.download === true && !download) throw new PermanentJobError('the ladder’s parts left no download file');
-  const stored = await readFile(path.join(staging, LOUDNESS_NAME), 'utf8').catch(() => null);
+  const stored = await storage.readText(path.join(staging, LOUDNESS_NAME)).catch(() => null);
   const result: TranscodeJobResult = {
     ...described,
     ...parseStoredLoudness(stored),

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildMultivariantPlaylist,
@@ -14,10 +14,10 @@ import {
   type Variant,
 } from '@stream-server/ffmpeg';
 import { describeError, type Logger } from '@stream-server/logger';
-import { isSegmentName, type StorageRepository } from '@stream-server/storage';
+import { isSegmentName, type MediaStorage } from '@stream-server/storage';
 import type { Rung } from './output-check';
 
-type LiveStorage = Pick<StorageRepository, 'linkLive' | 'writeLive'>;
+type LiveStorage = Pick<MediaStorage, 'linkLive' | 'writeLive' | 'readText' | 'fileSize'>;
 
 export interface LiveMirrorOptions {
   readonly storage: LiveStorage;
@@ -163,7 +163,9 @@ export class LiveMirror {
     let version = 3;
     for (const rung of this.options.rungs) {
       const text = this.seen.get(rung.dir ?? '') ?? '';
-      variants.push(await liveVariant(rung, path.join(this.options.workDir, rung.dir ?? ''), text));
+      variants.push(
+        await liveVariant(this.options.storage, rung, path.join(this.options.workDir, rung.dir ?? ''), text),
+      );
       version = Math.max(version, playlistVersion(text));
     }
     await this.options.storage.writeLive(
@@ -185,10 +187,10 @@ async function rewriteShared(
 ): Promise<boolean> {
   const producing: { rung: Rung; text: string }[] = [];
   for (const rung of shared.ladder) {
-    const text = await readFile(path.join(shared.liveDir, relative(rung, HLS_LIVE_MANIFEST)), 'utf8').catch(() => null);
+    const text = await storage.readText(path.join(shared.liveDir, relative(rung, HLS_LIVE_MANIFEST))).catch(() => null);
     if (text !== null && parseMediaPlaylist(text).segments.length > 0) producing.push({ rung, text });
   }
-  const current = await readFile(path.join(shared.liveDir, HLS_LIVE_MANIFEST), 'utf8').catch(() => '');
+  const current = (await storage.readText(path.join(shared.liveDir, HLS_LIVE_MANIFEST)).catch(() => null)) ?? '';
   const listed = current.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
   const wanted = producing.map(({ rung }) => relative(rung, HLS_LIVE_MANIFEST));
   if (wanted.length === 0 || (listed.length === wanted.length && listed.every((uri, i) => uri === wanted[i]))) {
@@ -197,7 +199,7 @@ async function rewriteShared(
   const variants = [];
   let version = 3;
   for (const { rung, text } of producing) {
-    variants.push(await liveVariant(rung, path.join(shared.liveDir, rung.dir ?? ''), text));
+    variants.push(await liveVariant(storage, rung, path.join(shared.liveDir, rung.dir ?? ''), text));
     version = Math.max(version, playlistVersion(text));
   }
   await storage.writeLive(jobId, HLS_LIVE_MANIFEST, buildMultivariantPlaylist(variants, version));
@@ -223,10 +225,15 @@ export async function finishPlaylists(workDir: string, rungs: readonly Rung[]): 
 }
 
 /** One rung's entry in a multivariant live playlist, BANDWIDTH measured from its segments so far (in `dir`). */
-async function liveVariant(rung: Rung, dir: string, text: string): Promise<Variant> {
+async function liveVariant(
+  storage: Pick<LiveStorage, 'fileSize'>,
+  rung: Rung,
+  dir: string,
+  text: string,
+): Promise<Variant> {
   const samples = [];
   for (const segment of timedSegments(text)) {
-    samples.push({ bytes: (await stat(path.join(dir, segment.uri))).size, seconds: segment.seconds });
+    samples.push({ bytes: await storage.fileSize(path.join(dir, segment.uri)), seconds: segment.seconds });
   }
   const bandwidth = measureBandwidth(samples, parseMediaPlaylist(text).targetDuration ?? 0);
   return {

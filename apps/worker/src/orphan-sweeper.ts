@@ -1,7 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { describeError, type Logger } from '@stream-server/logger';
-import { isJobId, type StorageRepository } from '@stream-server/storage';
+import { isJobId, type MediaStorage } from '@stream-server/storage';
 import { sweepWorkDirs } from './work-dir-sweeper';
 
 /** What the sweep asks of the queue. */
@@ -42,7 +40,7 @@ export class OrphanSweeper {
   private running: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly storage: StorageRepository,
+    private readonly storage: MediaStorage,
     private readonly jobs: OwnedUploads,
     private readonly settings: OrphanSweepSettings,
     private readonly log: Logger,
@@ -75,13 +73,9 @@ export class OrphanSweeper {
     const dirs = await sweepWorkDirs(this.storage, (jobId) => this.jobs.isRunning(jobId));
     const graceMs = this.settings.graceSeconds * 1000;
     const old: string[] = [];
-    for (const name of await readdir(this.storage.layout.uploadsDir).catch(() => [] as string[])) {
+    for (const name of await this.storage.listNames(this.storage.layout.uploadsDir)) {
       if (!isJobId(name)) continue;
-      const file = path.join(this.storage.layout.uploadsDir, name);
-      const changed = await stat(file).then(
-        (info) => info.mtimeMs,
-        () => now,
-      );
+      const changed = (await this.storage.modifiedMs(this.storage.layout.uploadPath(name))) ?? now;
       if (now - changed > graceMs) old.push(name);
     }
     const outputs = await this.purgeExpiredOutputs(now);
@@ -106,13 +100,10 @@ export class OrphanSweeper {
     if (this.settings.outputRetentionDays <= 0) return 0;
     const maxAgeMs = this.settings.outputRetentionDays * 86_400_000;
     let purged = 0;
-    for (const name of await readdir(this.storage.layout.hlsDir).catch(() => [] as string[])) {
+    for (const name of await this.storage.listNames(this.storage.layout.hlsDir)) {
       if (!isJobId(name)) continue;
       const dir = this.storage.layout.jobOutputDir(name);
-      const changed = await stat(dir).then(
-        (info) => info.mtimeMs,
-        () => now,
-      );
+      const changed = (await this.storage.publishedAtMs(name)) ?? now;
       if (now - changed <= maxAgeMs) continue;
       await this.jobs.markPurged(name);
       await this.storage.remove(dir);

@@ -1,4 +1,3 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildMultivariantPlaylist,
@@ -12,7 +11,7 @@ import {
 } from '@stream-server/ffmpeg';
 import type { LoudnessSummary, RenditionResult, TranscodeJobData, TranscodeJobResult } from '@stream-server/jobs';
 import type { EncodingPlan, QualityProfile } from '@stream-server/profiles';
-import { isSegmentName, StorageLayout, type StorageRepository } from '@stream-server/storage';
+import { isSegmentName, StorageLayout, type MediaStorage } from '@stream-server/storage';
 
 /** One rendition of a job and where it is written (null: the output root). */
 export interface Rung {
@@ -44,7 +43,7 @@ type Described = Pick<TranscodeJobResult, 'segments' | 'outputDurationSeconds' |
  * rung's, as for a one-rendition job.
  */
 export async function describeRenditions(
-  storage: Pick<StorageRepository, 'exists'>,
+  storage: Pick<MediaStorage, 'exists' | 'readText' | 'fileSize' | 'writeText'>,
   dir: string,
   rungs: readonly Rung[],
   writeMultivariant = true,
@@ -54,7 +53,8 @@ export async function describeRenditions(
   let top = { segments: 0, outputDurationSeconds: 0 };
   for (const rung of rungs) {
     const rungDir = rung.dir === null ? dir : path.join(dir, rung.dir);
-    const text = await readFile(path.join(rungDir, HLS_MANIFEST), 'utf8');
+    const text = await storage.readText(path.join(rungDir, HLS_MANIFEST));
+    if (text === null) throw new Error(`ffmpeg left no playlist${rung.dir === null ? '' : ` for ${rung.name}`}`);
     const playlist = parseMediaPlaylist(text);
     if (!playlist.ended || playlist.segments.length === 0) {
       throw new Error(`ffmpeg left an incomplete playlist${rung.dir === null ? '' : ` for ${rung.name}`}`);
@@ -71,7 +71,7 @@ export async function describeRenditions(
       if (!(segment.seconds <= limit)) {
         throw new Error(`segment ${segment.uri} lasts ${segment.seconds} s, more than the target duration allows`);
       }
-      samples.push({ bytes: (await stat(path.join(rungDir, segment.uri))).size, seconds: segment.seconds });
+      samples.push({ bytes: await storage.fileSize(path.join(rungDir, segment.uri)), seconds: segment.seconds });
     }
     const bandwidth = measureBandwidth(samples, playlist.targetDuration ?? 0);
     version = Math.max(version, playlistVersion(text));
@@ -97,7 +97,7 @@ export async function describeRenditions(
         averageBandwidth: result.averageBandwidth,
         codecs: result.codecs,
       }));
-      await writeFile(path.join(dir, manifest), buildMultivariantPlaylist(variants, version));
+      await storage.writeText(path.join(dir, manifest), buildMultivariantPlaylist(variants, version));
     }
   }
   return { ...top, renditions: results };

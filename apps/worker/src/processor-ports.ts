@@ -1,6 +1,6 @@
 import type { FfmpegRepository } from '@stream-server/ffmpeg';
 import type { CancelRegistry } from '@stream-server/queue';
-import type { StorageLayout, StorageRepository } from '@stream-server/storage';
+import type { MediaStorage, StorageLayout } from '@stream-server/storage';
 
 /**
  * What the transcode steps need of the packages, and nothing more: the
@@ -9,8 +9,12 @@ import type { StorageLayout, StorageRepository } from '@stream-server/storage';
 
 /** The storage a job attempt touches: its upload, its work dir, its published output. */
 export type ProcessorStorage = Pick<
-  StorageRepository,
+  MediaStorage,
   | 'isPublished'
+  | 'readText'
+  | 'writeText'
+  | 'fileSize'
+  | 'fetchSource'
   | 'exists'
   | 'remove'
   | 'listWorkDirs'

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DOWNLOAD_FILE, HLS_LIVE_MANIFEST } from '@stream-server/ffmpeg';
 import type { TranscodeJobData, TranscodeJobResult } from '@stream-server/jobs';
@@ -7,7 +6,10 @@ import { LOUDNESS_NAME, WAVEFORM_NAME } from '@stream-server/storage';
 import { describeRenditions, parseStoredLoudness, renditionsOf } from './output-check';
 import type { ProcessorStorage } from './processor-ports';
 
-export type RepublishStorage = Pick<ProcessorStorage, 'isPublished' | 'exists' | 'layout'>;
+export type RepublishStorage = Pick<
+  ProcessorStorage,
+  'isPublished' | 'exists' | 'layout' | 'readText' | 'fileSize' | 'writeText'
+>;
 
 /**
  * An earlier attempt may have published and died before BullMQ heard of
@@ -23,7 +25,7 @@ export async function findPublishedResult(
   log.info('output already published by an earlier attempt');
   const dir = storage.layout.jobOutputDir(data.jobId);
   // The files tell the rest; the loudness was saved beside them.
-  const stored = await readFile(path.join(dir, LOUDNESS_NAME), 'utf8').catch(() => null);
+  const stored = await storage.readText(path.join(dir, LOUDNESS_NAME)).catch(() => null);
   return {
     ...(await describeRenditions(storage, dir, renditionsOf(data), false)),
     ...parseStoredLoudness(stored),

@@ -95,14 +95,11 @@ export class TranscodeProcessor {
     for (const stale of await this.storage.listWorkDirs(data.jobId)) await this.storage.remove(stale);
 
     const { encoder, downloadEncoder } = encodersFor(this.encoders, data);
-    const input = this.storage.layout.uploadPath(data.uploadId);
-    if (!(await this.storage.exists(input))) {
-      throw new PermanentJobError('the uploaded source file is missing from storage');
-    }
-
     const workDir = await this.storage.createWorkDir(data.jobId, job.attemptsMade + 1);
     const liveDir = this.storage.layout.jobLiveDir(data.jobId);
     try {
+      const input = await this.storage.fetchSource(this.storage.layout.uploadPath(data.uploadId), workDir);
+      if (input === null) throw new PermanentJobError('the uploaded source file is missing from storage');
       const result = await this.encodeStep.run({
         data,
         input,

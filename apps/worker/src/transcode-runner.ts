@@ -3,7 +3,7 @@ import { FfmpegRepository, setUpFfmpeg, type FfmpegSetup } from '@stream-server/
 import { LadderPartWorker, TranscodeWorker, type CancelRegistry, type RedisClient } from '@stream-server/queue';
 import type { Logger } from '@stream-server/logger';
 import { CODECS } from '@stream-server/profiles';
-import type { StorageRepository } from '@stream-server/storage';
+import type { MediaStorage } from '@stream-server/storage';
 import { ABORT_REASONS } from './failure-classifier';
 import type { JobMetricsRecorder } from './job-metrics-recorder';
 import { LadderPartProcessor } from './ladder-part-processor';
@@ -38,7 +38,7 @@ export class TranscodeRunner {
 
   start(
     redis: RedisClient,
-    storage: StorageRepository,
+    storage: MediaStorage,
     setup: FfmpegSetup,
     cancels: CancelRegistry,
     recorder: JobMetricsRecorder,

@@ -1,6 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isJobId, type StorageRepository } from '@stream-server/storage';
+import { isJobId, type MediaStorage } from '@stream-server/storage';
 
 /**
  * Removes work dirs (tmp/<job>.<attempt>.<random>) of attempts that can no
@@ -10,10 +9,10 @@ import { isJobId, type StorageRepository } from '@stream-server/storage';
  * The same goes for live/<job>/ dirs. Returns how many dirs were removed.
  */
 export async function sweepWorkDirs(
-  storage: StorageRepository,
+  storage: Pick<MediaStorage, 'layout' | 'listNames' | 'remove'>,
   isJobRunning: (jobId: string) => Promise<boolean>,
 ): Promise<number> {
-  const entries = await readdir(storage.layout.tmpDir).catch(() => [] as string[]);
+  const entries = await storage.listNames(storage.layout.tmpDir);
   let removed = 0;
   for (const entry of entries) {
     const jobId = workDirJobId(entry);
@@ -23,7 +22,7 @@ export async function sweepWorkDirs(
   }
   // Live copies of jobs that are not running (their worker crashed after
   // the job ended, or before it could clear them) are served by nobody.
-  for (const entry of await readdir(storage.layout.liveDir).catch(() => [] as string[])) {
+  for (const entry of await storage.listNames(storage.layout.liveDir)) {
     if (!isJobId(entry) || (await isJobRunning(entry))) continue;
     await storage.remove(path.join(storage.layout.liveDir, entry));
     removed += 1;

@@ -144,6 +144,23 @@ export class FakeStorage implements ProcessorStorage {
     await new StorageRepository(this.layout).stage(from, to);
   }
 
+  async readText(file: string): Promise<string | null> {
+    return new StorageRepository(this.layout).readText(file);
+  }
+
+  async writeText(file: string, text: string): Promise<void> {
+    await new StorageRepository(this.layout).writeText(file, text);
+  }
+
+  async fileSize(file: string): Promise<number> {
+    return new StorageRepository(this.layout).fileSize(file);
+  }
+
+  /** The upload is read in place, as on a shared disk. */
+  async fetchSource(uploadFile: string): Promise<string | null> {
+    return (await exists(uploadFile)) ? uploadFile : null;
+  }
+
   async listWorkDirs(): Promise<string[]> {
     return this.staleWorkDirs;
   }

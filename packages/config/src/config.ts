@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { hostPorts, list } from './env-values';
 import { resolveRedisTarget, type RedisTarget } from './redis-target';
+import { resolveStorageTarget, type StorageTarget } from './storage-target';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
@@ -59,6 +60,30 @@ const envSchema = z.object({
     .default('mymaster'),
   REDIS_WAIT_REPLICAS: integer('REDIS_WAIT_REPLICAS', 0, 16, 0),
   STORAGE_DIR: z.string().trim().min(1).default('./data'),
+  STORAGE_DRIVER: z.enum(['fs', 's3'], { error: 'STORAGE_DRIVER must be fs or s3' }).default('fs'),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'S3_ENDPOINT must be an http(s) URL' }).optional(),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a bucket name (3-63 of a-z, 0-9, "." and "-")')
+    .optional(),
+  S3_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9/_.-]{0,200}$/, 'S3_PREFIX may hold letters, digits, "/", "_", "." and "-"')
+    .refine(
+      (value) => !value.split('/').some((part) => part === '.' || part === '..'),
+      'S3_PREFIX may not hold . or ..',
+    )
+    .default(''),
+  S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+  S3_FORCE_PATH_STYLE: boolean('S3_FORCE_PATH_STYLE', false),
+  MEDIA_PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'MEDIA_PUBLIC_BASE_URL must be an http(s) URL' })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
   QUEUE_PREFIX: z
     .string()
     .trim()
@@ -129,8 +154,18 @@ export interface Config {
    * failover can otherwise lose a job acknowledged a moment before.
    */
   readonly redisWaitReplicas: number;
-  /** Absolute: uploads, temp work dirs and HLS output live below it. */
+  /**
+   * Absolute: uploads, temp work dirs and HLS output live below it. With
+   * the s3 driver it is this process's private scratch.
+   */
   readonly storageDir: string;
+  /** STORAGE_DRIVER and the S3_* settings. */
+  readonly storage: StorageTarget;
+  /**
+   * With the s3 driver: media GETs answer 302 to this base + the object's
+   * key (a CDN or the bucket's public URL) instead of streaming the object.
+   */
+  readonly mediaPublicBaseUrl: string | undefined;
   /**
    * Every Redis key of ours and BullMQ's starts with it. On a Redis
    * Cluster it is QUEUE_PREFIX in braces (`{stream}`), a hash tag that puts
@@ -252,6 +287,20 @@ export function loadConfig(
     waitReplicas: e.REDIS_WAIT_REPLICAS,
   });
   if (typeof redis === 'string') throw new ConfigError([redis]);
+  const storage = resolveStorageTarget({
+    driver: e.STORAGE_DRIVER,
+    endpoint: e.S3_ENDPOINT,
+    region: e.S3_REGION,
+    bucket: e.S3_BUCKET,
+    prefix: e.S3_PREFIX,
+    accessKeyId: e.S3_ACCESS_KEY_ID,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+  });
+  if (Array.isArray(storage)) throw new ConfigError(storage);
+  if (e.MEDIA_PUBLIC_BASE_URL !== undefined && storage.driver !== 's3') {
+    throw new ConfigError(['MEDIA_PUBLIC_BASE_URL: only with STORAGE_DRIVER=s3']);
+  }
   const config: Config = {
     port: e.PORT,
     host: e.HOST,
@@ -259,6 +308,8 @@ export function loadConfig(
     redis,
     redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
     storageDir: path.resolve(e.STORAGE_DIR),
+    storage,
+    mediaPublicBaseUrl: e.MEDIA_PUBLIC_BASE_URL,
     queuePrefix: redis.kind === 'cluster' ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

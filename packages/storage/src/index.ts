@@ -8,4 +8,7 @@ export {
   LOUDNESS_NAME,
 } from './names';
 export { StorageLayout, MANIFEST_NAME, LIVE_MANIFEST_NAME } from './storage-layout';
-export { StorageRepository, type PublishOutcome, type StorageHealth } from './storage-repository';
+export { StorageRepository } from './storage-repository';
+export type { MediaStorage, PublishOutcome, RemoteMedia, StorageHealth } from './media-storage';
+export type { ObjectRead, ObjectReadRequest } from './s3-bucket';
+export { createStorage, type StorageDriverSettings } from './create-storage';

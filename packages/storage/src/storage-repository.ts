@@ -1,20 +1,20 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { MediaStorage, PublishOutcome, StorageHealth } from './media-storage';
 import type { StorageLayout } from './storage-layout';
-
-export type PublishOutcome = 'published' | 'already-published';
-
-/** What /health reports of the storage: writable with room, nearly full, or not writable. */
-export type StorageHealth = 'ok' | 'full' | 'unwritable';
 
 /** "Full": less free space than this, or than 1 % of the volume when that is smaller. */
 const FULL_BELOW_BYTES = 16 * 1024 * 1024;
 
 /**
  * Every filesystem side effect of the service, behind one small class, so
- * services stay testable and the layout rules live in one place.
+ * services stay testable and the layout rules live in one place. The `fs`
+ * driver: STORAGE_DIR is shared by the API and every worker.
  */
-export class StorageRepository {
+export class StorageRepository implements MediaStorage {
+  /** Files are served from the disk: no object store to read them from. */
+  readonly remote = null;
+
   constructor(readonly layout: StorageLayout) {}
 
   async ensureLayout(): Promise<void> {
@@ -117,6 +117,48 @@ export class StorageRepository {
       .map((name) => path.join(this.layout.tmpDir, name));
   }
 
+  async readText(file: string): Promise<string | null> {
+    return fs.readFile(file, 'utf8').catch((err: unknown) => {
+      if (isErrno(err, 'ENOENT')) return null;
+      throw err;
+    });
+  }
+
+  /** Replaces `file` in one rename, so readers never see half of it. */
+  async writeText(file: string, text: string): Promise<void> {
+    const temp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(temp, text);
+    await fs.rename(temp, file);
+  }
+
+  async fileSize(file: string): Promise<number> {
+    return (await fs.stat(file)).size;
+  }
+
+  async modifiedMs(file: string): Promise<number | null> {
+    return fs.stat(file).then(
+      (info) => info.mtimeMs,
+      () => null,
+    );
+  }
+
+  /** The output dir's last change: its last file was written just before the rename. */
+  async publishedAtMs(jobId: string): Promise<number | null> {
+    return this.modifiedMs(this.layout.jobOutputDir(jobId));
+  }
+
+  async listNames(dir: string): Promise<string[]> {
+    return fs.readdir(dir).catch(() => [] as string[]);
+  }
+
+  /** The upload is on the shared disk already: ffmpeg reads it in place. */
+  async fetchSource(uploadFile: string): Promise<string | null> {
+    return (await this.exists(uploadFile)) ? uploadFile : null;
+  }
+
+  /** Nothing to do: the upload is where every worker reads it. */
+  async commitUpload(): Promise<void> {}
+
   /**
    * Moves `from` (a finished rung dir or extra file of a part's work dir)
    * to `to` in the job's staging dir with one rename. A `to` left by an
@@ -130,6 +172,6 @@ export class StorageRepository {
   }
 }
 
-function isErrno(err: unknown, code: string): boolean {
+export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === code;
 }
