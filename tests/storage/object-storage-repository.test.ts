@@ -129,6 +129,13 @@ it('hands the upload over through the bucket: multipart in, fetched into a work 
   expect(await readdir(api.layout.uploadsDir)).toEqual([]);
   expect(await worker.listNames(worker.layout.uploadsDir)).toEqual([UPLOAD]);
 
+  // A scratch copy an API left behind (it died before committing) is listed, with its own time, for the sweep.
+  await writeFile(worker.layout.uploadPath(JOB), 'left behind');
+  expect((await worker.listNames(worker.layout.uploadsDir)).sort()).toEqual([UPLOAD, JOB].sort());
+  expect(await worker.modifiedMs(worker.layout.uploadPath(JOB))).toEqual(expect.any(Number));
+  await worker.remove(worker.layout.uploadPath(JOB));
+  expect(await worker.listNames(worker.layout.uploadsDir)).toEqual([UPLOAD]);
+
   const workDir = await worker.createWorkDir(JOB, 1);
   const input = await worker.fetchSource(worker.layout.uploadPath(UPLOAD), workDir);
   expect(input).toBe(path.join(workDir, 'source'));

@@ -134,10 +134,11 @@ export class ObjectStorageRepository implements MediaStorage {
     return info.size;
   }
 
+  /** A shared file's time in the bucket, else its scratch copy's (an upload the API has not committed). */
   async modifiedMs(file: string): Promise<number | null> {
     const key = this.sharedKey(file);
     if (key === null) return this.local.modifiedMs(file);
-    return (await this.bucket.head(key))?.lastModified?.getTime() ?? null;
+    return (await this.bucket.head(key))?.lastModified?.getTime() ?? this.local.modifiedMs(file);
   }
 
   /** The root playlist is put last: its time is the publish's. */
@@ -147,7 +148,9 @@ export class ObjectStorageRepository implements MediaStorage {
 
   /**
    * The names in a dir. tmp/ holds both: work dirs on the scratch disk and
-   * ladders' staging dirs in the bucket, so it lists the two together.
+   * ladders' staging dirs in the bucket, so it lists the two together; so
+   * does uploads/: an API's scratch copy stays behind if it died before
+   * committing, and a sweep on its node must see it.
    * uploads/ and hls/ may be large and each entry has an object at its top
    * (an upload; an output's index.m3u8): a delimiter listing. live/ and
    * staging dirs are few and short-lived, and may hold only sub-folders
@@ -155,7 +158,11 @@ export class ObjectStorageRepository implements MediaStorage {
    */
   async listNames(dir: string): Promise<string[]> {
     const key = this.sharedKey(dir);
-    if (key === 'uploads' || key === 'hls') return this.bucket.listNames(`${key}/`);
+    if (key === 'uploads') {
+      const names = [...(await this.local.listNames(dir)), ...(await this.bucket.listNames('uploads/'))];
+      return [...new Set(names)];
+    }
+    if (key === 'hls') return this.bucket.listNames('hls/');
     if (key !== null) return this.bucket.listNamesDeep(`${key}/`);
     const local = await this.local.listNames(dir);
     if (dir !== this.layout.tmpDir) return local;

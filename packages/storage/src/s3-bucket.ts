@@ -208,10 +208,13 @@ export class S3Bucket {
     );
   }
 
-  /** Whether any object's key starts with `prefix` (one short listing). */
+  /**
+   * Whether any object's key starts with `prefix`: one listing page, whatever
+   * the tree's size (no MaxKeys: s3rver fails a small one over nested keys).
+   */
   async hasAny(prefix: string): Promise<boolean> {
     const page = await this.client.send(
-      new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.fullKey(prefix), MaxKeys: 1 }),
+      new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.fullKey(prefix) }),
     );
     return (page.Contents ?? []).length > 0;
   }
