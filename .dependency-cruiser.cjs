@@ -56,7 +56,8 @@ module.exports = {
     },
     {
       name: 's3-sdk-only-in-the-bucket-adapter',
-      comment: 'One class speaks S3 (packages/storage/src/s3-bucket.ts); everything else goes through the storage interface.',
+      comment:
+        'One class speaks S3 (packages/storage/src/s3-bucket.ts); everything else goes through the storage interface.',
       severity: 'error',
       from: { path: SOURCES, pathNot: '^packages/storage/src/s3-bucket\\.ts$' },
       to: { path: '(^|/)node_modules/@aws-sdk/' },

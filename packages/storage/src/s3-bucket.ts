@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,9 +59,14 @@ export interface ObjectEntry {
   readonly lastModified: Date | undefined;
 }
 
-/** Parts of this size go up at once, a few at a time: bounded memory for any upload size. */
-const PART_BYTES = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 4;
+/**
+ * Parts of this size (S3's minimum) go up two at a time: each part is held
+ * in memory while it is sent, so this bounds what an upload of any size
+ * costs the API, and two keep the connection busy while the next is read.
+ */
+const PART_BYTES = 5 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+const MAX_PARTS = 10_000;
 /** DeleteObjects takes at most this many keys a call. */
 const DELETE_BATCH = 1000;
 
@@ -170,14 +175,23 @@ export class S3Bucket {
 
   /** A local file as one object: multipart past one part, so any size streams in bounded memory. */
   async putFile(key: string, file: string, headers: ObjectHeaders, signal?: AbortSignal): Promise<void> {
-    await this.putStream(key, createReadStream(file, { highWaterMark: 1024 * 1024 }), headers, signal);
+    const { size } = await stat(file);
+    // S3 takes at most 10,000 parts: past ~48 GiB the parts grow.
+    const partBytes = Math.max(PART_BYTES, Math.ceil(size / MAX_PARTS));
+    await this.putStream(key, createReadStream(file, { highWaterMark: 1024 * 1024 }), headers, signal, partBytes);
   }
 
-  async putStream(key: string, body: Readable, headers: ObjectHeaders, signal?: AbortSignal): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable,
+    headers: ObjectHeaders,
+    signal?: AbortSignal,
+    partBytes = PART_BYTES,
+  ): Promise<void> {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.settings.bucket, Key: this.fullKey(key), Body: body, ...headers },
-      partSize: PART_BYTES,
+      partSize: partBytes,
       queueSize: PARTS_IN_FLIGHT,
       // A failed multipart upload is aborted, so no parts are left billed in the bucket.
       leavePartsOnError: false,

@@ -172,6 +172,6 @@ export class StorageRepository implements MediaStorage {
   }
 }
 
-export function isErrno(err: unknown, code: string): boolean {
+function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && err.code === code;
 }
