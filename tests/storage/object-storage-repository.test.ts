@@ -141,6 +141,10 @@ it('hands the upload over through the bucket: multipart in, fetched into a work 
   expect(input).toBe(path.join(workDir, 'source'));
   expect((await readFile(String(input))).equals(bytes)).toBe(true);
   expect(await worker.fetchSource(worker.layout.uploadPath(JOB), workDir)).toBeNull();
+  // The copy goes before the work dir is published; the bucket's upload stays for its job.
+  await worker.releaseSource(String(input), worker.layout.uploadPath(UPLOAD));
+  expect(await readdir(workDir)).toEqual([]);
+  expect(await worker.exists(worker.layout.uploadPath(UPLOAD))).toBe(true);
   await worker.remove(worker.layout.uploadPath(UPLOAD));
   expect(await s3.keys()).toEqual([]);
 });

@@ -8,7 +8,10 @@ import { ENTRY, ffmpegProcessesUsing, freePort, startProcess, waitFor, type Runn
 
 export interface Fleet {
   readonly baseUrl: string;
+  /** The API's STORAGE_DIR (shared by every process unless `privateDisks`). */
   readonly storageDir: string;
+  /** Every process's STORAGE_DIR: one, or one each with `privateDisks`. */
+  readonly storageDirs: readonly string[];
   readonly workers: RunningProcess[];
   readonly api: RunningProcess;
   /** Starts one more worker process and waits until it is on line. */
@@ -25,6 +28,8 @@ export interface FleetOptions {
   readonly redisUrl: string;
   readonly workers: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** Each process gets its own STORAGE_DIR, as on separate nodes (needs STORAGE_DRIVER=s3). */
+  readonly privateDisks?: boolean;
 }
 
 /**
@@ -33,6 +38,14 @@ export interface FleetOptions {
  */
 export async function startFleet(name: string, options: FleetOptions): Promise<Fleet> {
   const storageDir = await mkdtemp(path.join(os.tmpdir(), `fleet-${name}-`));
+  const storageDirs = [storageDir];
+  /** The API's dir, or a new one for a process on its own node. */
+  const diskFor = async (): Promise<string> => {
+    if (!options.privateDisks) return storageDir;
+    const dir = await mkdtemp(path.join(os.tmpdir(), `fleet-${name}-node-`));
+    storageDirs.push(dir);
+    return dir;
+  };
   const prefix = `test-${name}-${randomUUID().slice(0, 8)}`;
   const port = await freePort();
   const env = {
@@ -67,7 +80,7 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
 
   async function addWorker(): Promise<RunningProcess> {
     const before = await onlineWorkers();
-    const worker = startProcess(ENTRY.worker, env);
+    const worker = startProcess(ENTRY.worker, { ...env, STORAGE_DIR: await diskFor() });
     workers.push(worker);
     all.push(worker);
     await waitFor(
@@ -91,15 +104,18 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
   return {
     baseUrl,
     storageDir,
+    storageDirs,
     workers,
     api,
     addWorker,
-    ffmpegProcesses: () => ffmpegProcessesUsing(storageDir),
+    ffmpegProcesses: () => storageDirs.flatMap((dir) => ffmpegProcessesUsing(dir)),
     async leftovers() {
       const found: string[] = [];
-      for (const dir of ['uploads', 'tmp']) {
-        const entries = await readdir(path.join(storageDir, dir)).catch(() => [] as string[]);
-        found.push(...entries.map((entry) => `${dir}/${entry}`));
+      for (const root of storageDirs) {
+        for (const dir of ['uploads', 'tmp']) {
+          const entries = await readdir(path.join(root, dir)).catch(() => [] as string[]);
+          found.push(...entries.map((entry) => `${dir}/${entry}`));
+        }
       }
       return found;
     },
@@ -117,7 +133,7 @@ export async function startFleet(name: string, options: FleetOptions): Promise<F
       } finally {
         redis.disconnect();
       }
-      await rm(storageDir, { recursive: true, force: true });
+      for (const dir of storageDirs) await rm(dir, { recursive: true, force: true });
       return codes;
     },
   };

@@ -105,6 +105,8 @@ export class LadderPartProcessor {
         signal,
         part: { rungs, extras: plan.extras, liveDir: this.storage.layout.jobLiveDir(data.jobId) },
       });
+      // A downloaded copy of the source sits in the work dir, which is published whole.
+      await this.storage.releaseSource(input, this.storage.layout.uploadPath(data.uploadId));
       // A cancel or another part's failure wins over staging.
       await this.stopIfJobOver(attempt, data);
       if (plan.extras) {

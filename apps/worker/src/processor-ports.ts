@@ -15,6 +15,7 @@ export type ProcessorStorage = Pick<
   | 'writeText'
   | 'fileSize'
   | 'fetchSource'
+  | 'releaseSource'
   | 'exists'
   | 'remove'
   | 'listWorkDirs'

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PermanentJobError, type TranscodeJobResult } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
@@ -23,14 +22,14 @@ export interface PublishRequest {
  * renames the work dir into place in one step.
  */
 export async function publishOutput(
-  storage: Pick<ProcessorStorage, 'publish'>,
+  storage: Pick<ProcessorStorage, 'publish' | 'writeText'>,
   cancels: CancelCheck,
   request: PublishRequest,
   log: Logger,
 ): Promise<void> {
   const { workDir, jobId, result } = request;
   const saved: StoredLoudness = { loudness: result.loudness ?? null, outputLoudness: result.outputLoudness ?? null };
-  await writeFile(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
+  await storage.writeText(path.join(workDir, LOUDNESS_NAME), JSON.stringify(saved));
   // One atomic decision with any cancel: sealed, no cancel can win any more;
   // cancelled first, nothing is published.
   if (!(await cancels.seal(jobId))) throw new PermanentJobError(CANCELLED);

@@ -116,6 +116,8 @@ export class TranscodeProcessor {
         log,
         signal,
       });
+      // A downloaded copy of the source sits in the work dir, which is published whole.
+      await this.storage.releaseSource(input, this.storage.layout.uploadPath(data.uploadId));
       await publishOutput(
         this.storage,
         this.cancels,

@@ -156,6 +156,8 @@ export class FakeStorage implements ProcessorStorage {
     return new StorageRepository(this.layout).fileSize(file);
   }
 
+  async releaseSource(): Promise<void> {}
+
   /** The upload is read in place, as on a shared disk. */
   async fetchSource(uploadFile: string): Promise<string | null> {
     return (await exists(uploadFile)) ? uploadFile : null;

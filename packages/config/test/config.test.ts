@@ -21,6 +21,8 @@ describe('loadConfig: defaults', () => {
       redis: { kind: 'single', url: 'redis://127.0.0.1:6379' },
       redisWaitReplicas: 0,
       storageDir: path.resolve('data'),
+      storage: { driver: 'fs' },
+      mediaPublicBaseUrl: undefined,
       queuePrefix: 'stream',
       workerConcurrency: 1,
       maxUploadBytes: 2_147_483_648,
@@ -126,6 +128,15 @@ describe('loadConfig: overrides', () => {
       REDIS_SENTINEL_NAME: 'media',
       REDIS_WAIT_REPLICAS: '2',
       STORAGE_DIR: '/var/lib/stream-server',
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_REGION: 'eu-west-3',
+      S3_BUCKET: 'media.example',
+      S3_PREFIX: '/site-a/',
+      S3_ACCESS_KEY_ID: 'AKIA1',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_FORCE_PATH_STYLE: 'true',
+      MEDIA_PUBLIC_BASE_URL: 'https://cdn.example/media/',
       QUEUE_PREFIX: 'test-1.a_b',
       WORKER_CONCURRENCY: '4',
       MAX_UPLOAD_BYTES: '1048576',
@@ -184,6 +195,16 @@ describe('loadConfig: overrides', () => {
       },
       redisWaitReplicas: 2,
       storageDir: path.resolve('/var/lib/stream-server'),
+      storage: {
+        driver: 's3',
+        endpoint: 'http://minio:9000',
+        region: 'eu-west-3',
+        bucket: 'media.example',
+        prefix: 'site-a/',
+        credentials: { accessKeyId: 'AKIA1', secretAccessKey: 'secret' },
+        forcePathStyle: true,
+      },
+      mediaPublicBaseUrl: 'https://cdn.example/media',
       queuePrefix: 'test-1.a_b',
       workerConcurrency: 4,
       maxUploadBytes: 1_048_576,
@@ -388,6 +409,37 @@ describe('loadConfig: where Redis is', () => {
     [{ REDIS_SENTINELS: ',' }, 'at least one'],
     [{ REDIS_SENTINEL_NAME: 'my master' }, 'REDIS_SENTINEL_NAME'],
     [{ REDIS_WAIT_REPLICAS: '17' }, 'at most 16'],
+  ])('refuses %j', (env, message) => {
+    expect(problemsOf(env).join('\n')).toContain(message);
+  });
+});
+
+describe('loadConfig: storage', () => {
+  it('takes the SDK default credentials and region when none are set', () => {
+    expect(loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media' }).storage).toEqual({
+      driver: 's3',
+      endpoint: undefined,
+      region: 'us-east-1',
+      bucket: 'media',
+      prefix: '',
+      credentials: undefined,
+      forcePathStyle: false,
+    });
+  });
+
+  it.each([
+    [{ STORAGE_DRIVER: 'nfs' }, 'STORAGE_DRIVER must be fs or s3'],
+    [{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET: required with STORAGE_DRIVER=s3'],
+    [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'Media_Bucket' }, 'S3_BUCKET must be a bucket name'],
+    [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ACCESS_KEY_ID: 'a' }, 'set both or neither'],
+    [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: 'ftp://minio' }, 'S3_ENDPOINT must be an http(s) URL'],
+    [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_PREFIX: 'a/../b' }, 'S3_PREFIX may not hold . or ..'],
+    [{ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_PREFIX: 'a b' }, 'S3_PREFIX may hold'],
+    [{ MEDIA_PUBLIC_BASE_URL: 'https://cdn.example' }, 'only with STORAGE_DRIVER=s3'],
+    [
+      { STORAGE_DRIVER: 's3', S3_BUCKET: 'media', MEDIA_PUBLIC_BASE_URL: 'cdn.example' },
+      'MEDIA_PUBLIC_BASE_URL must be',
+    ],
   ])('refuses %j', (env, message) => {
     expect(problemsOf(env).join('\n')).toContain(message);
   });

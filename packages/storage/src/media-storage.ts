@@ -51,6 +51,8 @@ export interface MediaStorage {
    * `workDir` when the upload is in a bucket), or null when it is gone.
    */
   fetchSource(uploadFile: string, workDir: string): Promise<string | null>;
+  /** Done reading what `fetchSource` gave: a downloaded copy is deleted (it must not be published). */
+  releaseSource(source: string, uploadFile: string): Promise<void>;
   /** Makes an upload the API just received readable by every worker; the local copy may be gone after. */
   commitUpload(uploadFile: string, signal?: AbortSignal): Promise<void>;
   close?(): void;

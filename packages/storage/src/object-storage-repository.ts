@@ -176,6 +176,10 @@ export class ObjectStorageRepository implements MediaStorage {
     return (await this.bucket.download(this.keyOf(uploadFile), target)) ? target : null;
   }
 
+  async releaseSource(source: string, uploadFile: string): Promise<void> {
+    if (source !== uploadFile) await fs.rm(source, { force: true });
+  }
+
   /** Streams the API's local copy into the bucket (multipart), then deletes the copy. */
   async commitUpload(uploadFile: string, signal?: AbortSignal): Promise<void> {
     await this.bucket.putFile(this.keyOf(uploadFile), uploadFile, {}, signal);

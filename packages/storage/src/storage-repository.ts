@@ -156,6 +156,9 @@ export class StorageRepository implements MediaStorage {
     return (await this.exists(uploadFile)) ? uploadFile : null;
   }
 
+  /** Nothing to do: ffmpeg read the upload itself, which its job owns. */
+  async releaseSource(): Promise<void> {}
+
   /** Nothing to do: the upload is where every worker reads it. */
   async commitUpload(): Promise<void> {}
 
