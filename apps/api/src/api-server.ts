@@ -12,8 +12,10 @@ import {
 } from '@stream-server/queue';
 import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import { describeError, type Logger } from '@stream-server/logger';
-import { StorageLayout, StorageRepository } from '@stream-server/storage';
+import { createStorage, type MediaStorage } from '@stream-server/storage';
 import { createApp } from './app';
+import { StoredFileSender } from './media/stored-file-sender';
+import { withStorageOutages } from './media/storage-outages';
 import { JobEventHub } from './events/job-event-hub';
 import { SseStreams } from './events/sse-streams';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -52,10 +54,15 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let webhooks: WebhookQueue | undefined;
   let express: Express | undefined;
   let slots: UploadSlots | undefined;
+  let mediaStorage: MediaStorage | undefined;
 
   async function start(): Promise<number> {
-    const storage = new StorageRepository(new StorageLayout(config.storageDir));
-    await storage.ensureLayout();
+    // STORAGE_DIR holds uploads as they arrive; with the s3 driver they are
+    // committed to the bucket, which holds the outputs this API serves.
+    mediaStorage = createStorage(config.storageDir, config.storage);
+    await mediaStorage.ensureLayout();
+    const storage = withStorageOutages(mediaStorage, logger);
+    const files = new StoredFileSender(storage, config.mediaPublicBaseUrl);
     const { binaries, codecs: localCodecs } = await setUpFfmpeg(
       { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath },
       logger,
@@ -111,11 +118,16 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     });
     // Segment GETs are answered from memory in front of Express once served
     // (see HlsSegmentCache) — only when HLS needs no token and has no budget
-    // of its own (both off by default), as every such request must be checked.
+    // of its own (both off by default), as every such request must be checked;
+    // and not when segments are redirects to a public URL, cheaper still.
     const segments =
-      config.playbackSigningKey || config.rateLimitPlaybackPerMinute > 0
+      config.playbackSigningKey || config.rateLimitPlaybackPerMinute > 0 || files.redirects
         ? null
-        : new HlsSegmentCache({ logger, allowedOrigins: config.allowedOrigins });
+        : new HlsSegmentCache({
+            logger,
+            allowedOrigins: config.allowedOrigins,
+            load: (file) => files.readBuffer(file),
+          });
     // A takedown on any instance drops the job's segments from this one's memory.
     if (segments) {
       const listener = duplicateRedis(redis, { enableOfflineQueue: true, connectionName: 'stream-server:purges' });
@@ -149,6 +161,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
         forget: (jobId) => segments?.forgetJob(jobId),
       }),
       uploads,
+      files,
       authenticator,
       playback: config.playbackSigningKey
         ? new PlaybackSigner(config.playbackSigningKey, config.playbackTokenTtlSeconds)
@@ -218,6 +231,12 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       } catch {
         client?.disconnect();
       }
+    }
+    // Last: uploads aborted above delete their bucket copies through it.
+    try {
+      mediaStorage?.close?.();
+    } catch (err) {
+      logger.warn('closing the storage failed', describeError(err));
     }
     logger.info('api stopped');
   }

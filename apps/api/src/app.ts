@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/event-routes';
 import type { JobEventHub } from './events/job-event-hub';
 import type { SseStreams } from './events/sse-streams';
 import { jobMediaRoutes } from './routes/job-media-routes';
+import type { StoredFileSender } from './media/stored-file-sender';
 import { opsRoutes } from './routes/ops-routes';
 import type { ApiMetrics } from './metrics/api-metrics';
 import type { QueueStatsService } from './services/queue-stats-service';
@@ -42,6 +43,8 @@ export interface AppDeps {
   readonly transcode: TranscodeService;
   readonly jobs: JobService;
   readonly uploads: UploadStorage;
+  /** Reads stored media for the playback routes (from disk, the bucket, or by redirect). */
+  readonly files: StoredFileSender;
   /** Bearer auth for the API routes; absent (or configured with no key): open. */
   readonly authenticator?: Authenticator;
   /** Signed playback URLs for HLS; absent: HLS is open. */
@@ -140,12 +143,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     jobMediaRoutes({
       jobs: deps.jobs,
+      files: deps.files,
       requireScope,
       playback: deps.playback,
       authEnabled: deps.authenticator?.enabled === true,
     }),
   );
-  app.use(hlsRoutes(deps.jobs, deps.playback));
+  app.use(hlsRoutes(deps.jobs, deps.files, deps.playback));
   if (deps.ops) {
     app.use(opsRoutes(deps.ops.stats, deps.ops.metrics, requireScope, deps.playback));
     if (deps.ops.board) app.use(deps.ops.board(requireScope('admin')));

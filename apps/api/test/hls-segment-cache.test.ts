@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,12 @@ let cache: HlsSegmentCache;
 const files: Record<string, string> = {};
 
 function start(options: { maxBytes?: number; maxAgeMs?: number }): Promise<void> {
-  cache = new HlsSegmentCache({ logger: silentLogger, allowedOrigins: [], ...options });
+  cache = new HlsSegmentCache({
+    logger: silentLogger,
+    allowedOrigins: [],
+    load: (file) => readFile(file).catch(() => null),
+    ...options,
+  });
   server = createServer((req, res) => {
     if (cache.serve(req, res)) return;
     behind += 1;

@@ -52,8 +52,13 @@ function setUp(
   const removed: string[] = [];
   const probes: string[] = [];
   const queued: TranscodeJobData[] = [];
+  const committed: string[] = [];
   const service = new TranscodeService(
-    { layout, remove: async (file) => void removed.push(file) },
+    {
+      layout,
+      commitUpload: async (file) => void committed.push(file),
+      remove: async (file) => void removed.push(file),
+    },
     {
       probe: async (file) => {
         probes.push(file);
@@ -67,7 +72,7 @@ function setUp(
     silentLogger,
     { webhookSecret: options.webhookSecret, webhookAllowPrivate: true },
   );
-  return { service, removed, probes, queued };
+  return { service, removed, probes, queued, committed };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ name: string; code: string }> {
@@ -209,7 +214,7 @@ describe('TranscodeService: refusals', () => {
   it('a queue failure deletes the upload too', async () => {
     const removed: string[] = [];
     const service = new TranscodeService(
-      { layout, remove: async (file) => void removed.push(file) },
+      { layout, commitUpload: async () => undefined, remove: async (file) => void removed.push(file) },
       { probe: async () => probed() },
       { add: async () => Promise.reject(new Error('redis down')) },
       { available: async () => ['aac'] },

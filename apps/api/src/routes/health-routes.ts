@@ -13,7 +13,11 @@ export interface HealthChecks {
 
 const STORAGE_PROBLEMS: Readonly<Record<Exclude<StorageHealth, 'ok'>, { error: string; code: string }>> = {
   full: { error: 'The storage volume is full: uploads cannot be stored.', code: 'STORAGE_FULL' },
-  unwritable: { error: 'The storage directory is not writable.', code: 'STORAGE_UNAVAILABLE' },
+  unwritable: {
+    error:
+      'The storage is not writable: STORAGE_DIR, or with STORAGE_DRIVER=s3 its bucket, refuses or does not answer.',
+    code: 'STORAGE_UNAVAILABLE',
+  },
 };
 
 /**
@@ -32,7 +36,8 @@ export function healthRoutes(checks: HealthChecks): Router {
         (err: unknown) =>
           err instanceof DomainError ? err.message : 'Redis is not answering; jobs cannot be submitted or read.',
       ),
-      checks.storage().catch((): StorageHealth => 'unwritable'),
+      // A bucket that does not answer must not hold /health open.
+      withTimeout(checks.storage(), CHECK_TIMEOUT_MS).catch((): StorageHealth => 'unwritable'),
     ]);
     if (redis === null && storage === 'ok') {
       res.json({ status: 'ok', redis: 'up', storage });

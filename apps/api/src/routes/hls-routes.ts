@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '@stream-server/errors';
 import { hlsContentType } from '@stream-server/storage';
@@ -7,8 +6,8 @@ import type { PlaybackSigner } from '../playback/playback-signer';
 import { signPlaylist } from '../playback/playlist-signing';
 import { parseJobId, type JobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
+import type { StoredFileSender } from '../media/stored-file-sender';
 import { IMMUTABLE_FILE_LOCAL } from './hls-segment-cache';
-import { sendStoredFile } from './send-stored-file';
 
 /**
  * Segments never change once published (a job's output is renamed in
@@ -30,9 +29,23 @@ const LIVE_CACHE = 'no-cache';
  * playback signer, both need the job's `?token=` (players cannot send
  * bearer headers on every request), the playlist is rewritten so each URI
  * carries the same token, and nothing is cached past the token's expiry.
+ * Segments may be answered with a redirect to their public URL (see
+ * StoredFileSender), after the token is checked; playlists never are, as
+ * they are signed and their job's state decides whether they are served.
  */
-export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
+export function hlsRoutes(jobs: JobService, files: StoredFileSender, playback?: PlaybackSigner): Router {
   const router = Router();
+
+  /** Streams a file with validators (ETag, Last-Modified) and range support. */
+  const sendHlsFile = (req: Request, res: Response, file: string, cacheControl: string, missingCode: string) => {
+    const type = hlsContentType(file);
+    if (type) res.setHeader('Content-Type', type);
+    res.setHeader('Cache-Control', cacheControl);
+    // An immutable file may be kept in memory by the segment cache in front of Express.
+    if (cacheControl === SEGMENT_CACHE) res.locals[IMMUTABLE_FILE_LOCAL] = file;
+    const missing = { code: missingCode, message: 'No such HLS file for this job.' };
+    return files.send(req, res, file, missing, { redirect: !file.endsWith('.m3u8') });
+  };
 
   /**
    * A playlist (the root one, or a ladder rung's). Signed: every URI in it
@@ -52,14 +65,13 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
         : { file: found.file, cache: found.ended ? MANIFEST_CACHE : LIVE_CACHE };
     if (!playback) {
       const { file, cache } = where(await locate(parseJobId(rawId)));
-      await sendHlsFile(res, file, cache, 'MANIFEST_NOT_FOUND');
+      await sendHlsFile(req, res, file, cache, 'MANIFEST_NOT_FOUND');
       return;
     }
     const grant = playback.verify(rawId, tokenParam(req));
     const { file, cache } = where(await locate(parseJobId(rawId)));
-    const playlist = await readFile(file, 'utf8').catch(() => {
-      throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
-    });
+    const playlist = await files.readText(file);
+    if (playlist === null) throw new NotFoundError('MANIFEST_NOT_FOUND', 'No such HLS file for this job.');
     res.setHeader('Content-Type', hlsContentType(file) ?? 'application/vnd.apple.mpegurl');
     res.setHeader(
       'Cache-Control',
@@ -94,10 +106,11 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
       rendition === null ? jobs.segmentPath(jobId, segment) : jobs.renditionSegmentPath(jobId, rendition, segment);
     const cache = playback && grant ? signedCacheControl(playback.secondsLeft(grant)) : SEGMENT_CACHE;
     try {
-      await sendHlsFile(res, file, cache, 'SEGMENT_NOT_FOUND');
+      await sendHlsFile(req, res, file, cache, 'SEGMENT_NOT_FOUND');
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
-      await sendHlsFile(res, await jobs.liveSegmentPath(jobId, rendition, segment), LIVE_CACHE, 'SEGMENT_NOT_FOUND');
+      const live = await jobs.liveSegmentPath(jobId, rendition, segment);
+      await sendHlsFile(req, res, live, LIVE_CACHE, 'SEGMENT_NOT_FOUND');
     }
   };
 
@@ -123,14 +136,4 @@ export function hlsRoutes(jobs: JobService, playback?: PlaybackSigner): Router {
 function tokenParam(req: Request): unknown {
   const query: unknown = req.query;
   return typeof query === 'object' && query !== null ? Reflect.get(query, 'token') : undefined;
-}
-
-/** Streams a file with validators (ETag, Last-Modified) and range support. */
-function sendHlsFile(res: Response, file: string, cacheControl: string, missingCode: string): Promise<void> {
-  const type = hlsContentType(file);
-  if (type) res.setHeader('Content-Type', type);
-  res.setHeader('Cache-Control', cacheControl);
-  // An immutable file may be kept in memory by the segment cache in front of Express.
-  if (cacheControl === SEGMENT_CACHE) res.locals[IMMUTABLE_FILE_LOCAL] = file;
-  return sendStoredFile(res, file, missingCode, 'No such HLS file for this job.');
 }

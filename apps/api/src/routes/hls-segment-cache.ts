@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '@stream-server/logger';
 
@@ -26,13 +25,15 @@ const BODY_HEADERS = new Set(['content-type', 'content-length']);
 
 export interface SegmentCacheOptions {
   readonly logger: Logger;
+  /** Reads a stored file's bytes (from disk or the bucket: StoredFileSender.readBuffer), null when gone. */
+  readonly load: (file: string) => Promise<Buffer | null>;
   /** CORS origins (ALLOWED_ORIGINS); `*` allows any. */
   readonly allowedOrigins: readonly string[];
   /** Bytes of segment data kept in memory, least recently used out first. */
   readonly maxBytes?: number;
-  /** Larger files are never cached (always streamed from disk). */
+  /** Larger files are never cached (always streamed from storage). */
   readonly maxEntryBytes?: number;
-  /** An entry is served from memory this long, then re-served once from disk, so a deleted output stops being served. */
+  /** An entry is served from memory this long, then re-served once from storage, so a deleted output stops being served. */
   readonly maxAgeMs?: number;
 }
 
@@ -56,12 +57,14 @@ interface Entry {
  * so once Express has served one (with every middleware: helmet, CORS,
  * validators), its bytes and headers are kept in memory and the next GETs
  * of the same URL are answered from there with a few syscalls instead of
- * the middleware stack and a disk read: Express's cost per request is
- * several times the cost of writing 200 KB to a socket.
+ * the middleware stack and a storage read (a disk read, or a bucket
+ * round trip): Express's cost per request is several times the cost of
+ * writing 200 KB to a socket.
  *
  * Only plain GET/HEAD of /v1/stream/hls/… without a query string or a
  * Range header is served here; everything else goes through Express. Do
- * not install it when HLS needs a playback token or a playback rate limit.
+ * not install it when HLS needs a playback token or a playback rate limit,
+ * nor when segments are answered with redirects to their public URL.
  */
 export class HlsSegmentCache {
   private readonly entries = new Map<string, Entry>();
@@ -157,10 +160,10 @@ export class HlsSegmentCache {
       headers.push(name, value);
       if (!BODY_HEADERS.has(name)) notModifiedHeaders.push(name, value);
     }
-    const loading = readFile(file).then(
+    const loading = this.options.load(file).then(
       (body) => {
         // The file must be the one Express sent (same length), else skip it.
-        if (body.length !== length) return;
+        if (body?.length !== length) return;
         this.drop(url);
         const etag = typeof sent['etag'] === 'string' ? sent['etag'] : null;
         const modified = typeof sent['last-modified'] === 'string' ? Date.parse(sent['last-modified']) : NaN;

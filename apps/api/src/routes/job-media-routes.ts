@@ -1,10 +1,10 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { RequireScope } from '../auth/require-scope';
+import type { StoredFileSender } from '../media/stored-file-sender';
 import { signedCacheControl } from '../playback/playback-cache';
 import type { PlaybackSigner } from '../playback/playback-signer';
 import { parseJobId } from '../services/job-id';
 import type { JobService } from '../services/job-service';
-import { sendStoredFile } from './send-stored-file';
 
 // Explicit route types: with a middleware in front, Express's types would
 // otherwise lose the `:id` parameter's type.
@@ -16,6 +16,7 @@ const IMMUTABLE = 'max-age=31536000, immutable';
 
 export interface JobMediaDeps {
   readonly jobs: JobService;
+  readonly files: StoredFileSender;
   readonly requireScope: RequireScope;
   readonly playback?: PlaybackSigner | undefined;
   /** Bearer auth is on: responses are then private to the caller. */
@@ -27,7 +28,9 @@ export interface JobMediaDeps {
  * `/download` (the job's .m4a, as an attachment). Readable like the job
  * itself (`jobs:read`), or, when playback is signed, with the job's
  * playback `?token=` (the URLs in the job body carry one), so an <audio>
- * element or a download link works without headers.
+ * element or a download link works without headers. Once access is
+ * checked, either may be answered with a redirect to the file's public
+ * URL (see StoredFileSender).
  */
 export function jobMediaRoutes(deps: JobMediaDeps): Router {
   const router = Router();
@@ -53,7 +56,7 @@ export function jobMediaRoutes(deps: JobMediaDeps): Router {
   router.get<typeof WAVEFORM>(WAVEFORM, access, async (req, res) => {
     const file = await deps.jobs.waveformPath(parseJobId(req.params.id));
     res.setHeader('Content-Type', 'application/json');
-    await send(res, file, 'WAVEFORM_NOT_FOUND');
+    await send(deps.files, req, res, file, 'WAVEFORM_NOT_FOUND');
   });
 
   router.get<typeof DOWNLOAD>(DOWNLOAD, access, async (req, res) => {
@@ -61,7 +64,7 @@ export function jobMediaRoutes(deps: JobMediaDeps): Router {
     const { file, trackId } = await deps.jobs.downloadPath(jobId);
     res.setHeader('Content-Type', 'audio/mp4');
     res.setHeader('Content-Disposition', attachment(trackId ?? jobId));
-    await send(res, file, 'DOWNLOAD_NOT_FOUND');
+    await send(deps.files, req, res, file, 'DOWNLOAD_NOT_FOUND');
   });
 
   return router;
@@ -88,8 +91,20 @@ function tokenParam(req: Request<{ id: string }>): unknown {
 }
 
 /** Sends a file with validators and range support; a vanished file is a 404 with `missingCode`. */
-function send(res: Response, file: string, missingCode: string): Promise<void> {
+function send(
+  files: StoredFileSender,
+  req: Request<{ id: string }>,
+  res: Response,
+  file: string,
+  missingCode: string,
+): Promise<void> {
   const cache: unknown = res.locals['cacheControl'];
   res.setHeader('Cache-Control', typeof cache === 'string' ? cache : 'no-store');
-  return sendStoredFile(res, file, missingCode, 'The file is no longer on disk.');
+  return files.send(
+    req,
+    res,
+    file,
+    { code: missingCode, message: 'The file is no longer stored.' },
+    { redirect: true },
+  );
 }

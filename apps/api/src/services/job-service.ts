@@ -116,9 +116,10 @@ export class JobService {
   }
 
   /**
-   * Path of a job's playlist. The disk is asked first: output is renamed
-   * in only when whole, so its presence means "completed" and playback
-   * costs no Redis call (and outlives the job record's retention).
+   * Path of a job's playlist. The storage is asked first: the playlist
+   * appears only once the output is whole, so its presence means
+   * "completed" and playback costs no Redis call (and outlives the job
+   * record's retention).
    */
   async manifestPath(jobId: JobId): Promise<string> {
     const file = this.storage.layout.manifestPath(jobId);
@@ -128,7 +129,7 @@ export class JobService {
     if (job.state !== 'completed') {
       throw new NotReadyError('JOB_NOT_COMPLETED', `Job ${jobId} is not completed (status: ${toJobView(job).status}).`);
     }
-    throw new NotFoundError('MANIFEST_NOT_FOUND', `The HLS manifest of job ${jobId} is not on disk.`);
+    throw new NotFoundError('MANIFEST_NOT_FOUND', `The HLS manifest of job ${jobId} is not in storage.`);
   }
 
   /** Path of one segment; existence is checked by the file send itself. */
@@ -156,7 +157,7 @@ export class JobService {
 
   /**
    * The live playlist (`rendition` null: the root one): the published
-   * output's, ended, once the job completed (its presence on disk says so,
+   * output's, ended, once the job completed (its presence in storage says so,
    * as for index.m3u8); while it runs and once playable, the live copy the
    * worker keeps growing. Nothing for a job pending, cancelled or failed:
    * a cancelled job's live copy is never served, even before its worker
@@ -214,11 +215,11 @@ export class JobService {
         `Job ${jobId} was submitted without download=true: it has no download file.`,
       );
     }
-    return this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not on disk.`);
+    return this.notReadyOrMissing(jobId, 'DOWNLOAD_NOT_FOUND', `The download file of job ${jobId} is not in storage.`);
   }
 
   /**
-   * For a file that is not on disk: 404 JOB_NOT_FOUND for an unknown job,
+   * For a file that is not in storage: 404 JOB_NOT_FOUND for an unknown job,
    * 404 `code` (saying so) while the job is not completed, else 404 `code`
    * with `missing` — never a 200.
    */

@@ -15,9 +15,14 @@ import {
 } from '@stream-server/profiles';
 import { callbackUrlOf, type CallbackSettings } from './webhook-callbacks';
 
-/** Where uploads live: the service checks the path is one and deletes refused ones. */
+/**
+ * Where uploads live: the service checks the path is one, commits accepted
+ * ones to where every worker reads them (MediaStorage.commitUpload) and
+ * deletes refused ones, wherever they are by then.
+ */
 export interface UploadFiles {
   readonly layout: { isUploadPath(file: string): boolean };
+  commitUpload(file: string, signal?: AbortSignal): Promise<void>;
   remove(file: string): Promise<void>;
 }
 
@@ -25,8 +30,8 @@ export interface UploadFiles {
 export interface SubmitControl {
   /**
    * Aborts when nobody waits for the answer any more (client gone, API
-   * stopping): the probe is killed and nothing is queued. It is not looked
-   * at once the job is being queued.
+   * stopping): the probe or the upload's commit is stopped and nothing is
+   * queued. It is not looked at once the job is being queued.
    */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -52,7 +57,7 @@ export interface CodecSource {
   available(): Promise<readonly Codec[]>;
 }
 
-/** An upload already on disk under a server-made name. */
+/** An upload already on this process's disk under a server-made name. */
 export interface StoredUpload {
   readonly uploadId: string;
   readonly path: string;
@@ -82,9 +87,10 @@ const TRACK_ID_MAX = 200;
  * Accepts an upload: validate the fields once into a checked request,
  * check the fleet can write its codecs, probe the file, resolve every
  * encoding (renditions, download) and output setting (segment length,
- * waveform, loudness target) into the payload, queue the job. Whatever
- * fails, the upload is deleted before the error leaves: nothing is ever
- * left on disk for a rejected request.
+ * waveform, loudness target) into the payload, commit the upload to the
+ * storage the workers read, queue the job. Whatever fails, the upload is
+ * deleted (from the disk and, once committed, from the bucket) before the
+ * error leaves: nothing is ever left behind for a rejected request.
  */
 export class TranscodeService {
   constructor(
@@ -159,7 +165,11 @@ export class TranscodeService {
       ...(callbackUrl ? { callbackUrl } : {}),
       outputs: jobOutputs(this.outputs, request.normalize),
     };
-    // The abort was last looked at after the probe: from here the job stands.
+    // Last, as it is the costly step (a whole upload to a bucket) that a
+    // refused request must not pay for.
+    await this.commit(upload, signal);
+    signal?.throwIfAborted();
+    // The abort was last looked at after the commit: from here the job stands.
     onQueueing?.();
     await this.queue.add(data);
     this.logger.info('job queued', {
@@ -172,6 +182,23 @@ export class TranscodeService {
       duration_seconds: probe.result.audio.durationSeconds,
     });
     return { jobId };
+  }
+
+  /**
+   * Makes the upload readable by every worker. An abort stops it; a
+   * storage that fails is an outage (503), not a fault of the request.
+   * Either way submit() then deletes both copies.
+   */
+  private async commit(upload: StoredUpload, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.storage.commitUpload(upload.path, signal);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new UnavailableError(
+        'STORAGE_UNAVAILABLE',
+        'The upload could not be stored: the media storage is not answering. Nothing was queued; try again later.',
+      );
+    }
   }
 
   /** The one availability check of a submit: every codec the job will write. */
