@@ -69,9 +69,15 @@ it('uses no `any` and never passes -safe 0 to ffmpeg', () => {
 });
 
 it('keeps HTTP out of the packages', () => {
+  // packages/outbound fetches from origins over HTTP: it reads the status
+  // an origin answers (statusCode) but serves nothing itself.
+  const reads = (file: string) => rel(file).startsWith('packages/outbound/');
   const offenders = files
     .filter((file) => rel(file).startsWith('packages/'))
-    .filter((file) => /from 'express'|from 'multer'|statusCode|\bstatus\(\d/.test(readFileSync(file, 'utf8')))
+    .filter((file) => {
+      const text = readFileSync(file, 'utf8');
+      return /from 'express'|from 'multer'|\bstatus\(\d/.test(text) || (/statusCode/.test(text) && !reads(file));
+    })
     .map(rel);
   expect(offenders).toEqual([]);
 });

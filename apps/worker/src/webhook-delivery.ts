@@ -1,15 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { PermanentJobError, type WebhookDeliveryData } from '@stream-server/jobs';
-import { WebhookWorker, type RedisClient } from '@stream-server/queue';
 import {
-  firstRefusedAddress,
-  resolveCallbackHost,
-  signWebhook,
-  WEBHOOK_HEADERS,
-  type TargetAddress,
-} from '@stream-server/webhooks';
+  checkOutboundTarget,
+  ForbiddenAddressError,
+  pinnedLookup,
+  UnresolvableHostError,
+  type CheckedTarget,
+} from '@stream-server/outbound';
+import { WebhookWorker, type RedisClient } from '@stream-server/queue';
+import { signWebhook, WEBHOOK_HEADERS } from '@stream-server/webhooks';
 import type { Logger } from '@stream-server/logger';
 
 export interface WebhookDeliverySettings {
@@ -39,20 +39,10 @@ async function deliverWebhook(
   settings: WebhookDeliverySettings,
   now = Date.now(),
 ): Promise<number> {
-  const url = new URL(data.url);
-  let addresses: readonly TargetAddress[];
-  try {
-    addresses = await resolveCallbackHost(url);
-  } catch (err) {
-    // DNS trouble may pass: retry.
-    throw new Error(err instanceof Error ? err.message : String(err));
-  }
-  const refused = settings.allowPrivate ? undefined : firstRefusedAddress(addresses);
-  if (refused) throw new PermanentJobError(`callback host now resolves to a non-public address (${refused.address})`);
-
+  const target = await checkDeliveryTarget(new URL(data.url), settings.allowPrivate);
   const body = JSON.stringify(data.event);
   const timestamp = Math.floor(now / 1000);
-  const status = await post(url, body, addresses, settings.timeoutMs, {
+  const status = await post(target, body, settings.timeoutMs, {
     'Content-Type': 'application/json',
     'User-Agent': 'stream-server-webhooks/1',
     [WEBHOOK_HEADERS.id]: data.event.id,
@@ -62,6 +52,24 @@ async function deliverWebhook(
   if (status >= 200 && status < 300) return status;
   if (status === 410) throw new PermanentJobError('receiver answered 410 Gone');
   throw new Error(`receiver answered ${status}`);
+}
+
+/**
+ * The shared outbound guard, with the queue's view of its refusals: a
+ * host that now resolves to a non-public address fails the delivery for
+ * good; DNS trouble may pass, so it is retried.
+ */
+async function checkDeliveryTarget(url: URL, allowPrivate: boolean): Promise<CheckedTarget> {
+  try {
+    return await checkOutboundTarget(url, { allowPrivate });
+  } catch (err) {
+    if (err instanceof ForbiddenAddressError) {
+      throw new PermanentJobError(`callback host now resolves to a non-public address (${err.address})`);
+    }
+    if (err instanceof UnresolvableHostError)
+      throw new Error(`The host of callback_url (${err.host}) does not resolve.`);
+    throw err;
+  }
 }
 
 /**
@@ -109,20 +117,20 @@ export function createWebhookDeliveryWorker(
 }
 
 function post(
-  url: URL,
+  target: CheckedTarget,
   body: string,
-  addresses: readonly TargetAddress[],
   timeoutMs: number,
   headers: Record<string, string>,
 ): Promise<number> {
-  const client = url.protocol === 'https:' ? https : http;
+  const client = target.url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(
-      url,
+      target.url,
       {
         method: 'POST',
         headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        lookup: pinnedLookup(addresses),
+        // Connect only to the addresses the guard checked (DNS rebinding).
+        lookup: pinnedLookup(target.addresses),
         signal: AbortSignal.timeout(timeoutMs),
         // A fresh connection per delivery: a pooled socket could be to an
         // address resolved for another event.
@@ -141,27 +149,4 @@ function post(
     request.on('error', reject);
     request.end(body);
   });
-}
-
-/**
- * A DNS lookup that answers only with the addresses already checked, so
- * the socket connects where the check looked (host names stay in the
- * request for Host and TLS SNI/certificate checks).
- */
-function pinnedLookup(addresses: readonly TargetAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const family = options.family === 4 || options.family === 6 ? options.family : null;
-    const matching = family === null ? addresses : addresses.filter((candidate) => candidate.family === family);
-    const first = matching[0];
-    if (!first) {
-      callback(Object.assign(new Error('no checked address of the requested family'), { code: 'ENOTFOUND' }), '', 0);
-      return;
-    }
-    if (options.all)
-      callback(
-        null,
-        matching.map((candidate) => ({ address: candidate.address, family: candidate.family })),
-      );
-    else callback(null, first.address, first.family);
-  };
 }

@@ -1,14 +1,10 @@
 export { webhookEventFor, playableWebhookEventFor } from './webhook-event';
 export {
   parseCallbackUrl,
-  isPublicAddress,
   checkCallbackTarget,
-  resolveCallbackHost,
-  firstRefusedAddress,
   CALLBACK_URL_MAX_LENGTH,
   INVALID_CALLBACK_URL,
   type CheckedTarget,
-  type TargetAddress,
   type TargetPolicy,
 } from './webhook-target';
 export {

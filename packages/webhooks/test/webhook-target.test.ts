@@ -1,5 +1,6 @@
-import { checkCallbackTarget, isPublicAddress, parseCallbackUrl } from '../src/webhook-target';
+import { checkCallbackTarget, parseCallbackUrl } from '../src/webhook-target';
 import { webhookAttempts, webhookBackoffMs } from '@stream-server/jobs';
+import { isPublicAddress } from '@stream-server/outbound';
 
 describe('callback URL syntax', () => {
   it('accepts http(s) URLs and drops the fragment', () => {
