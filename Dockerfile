@@ -4,7 +4,8 @@
 #   api    (default):  node apps/api/dist/main.js
 #   worker (override): node apps/worker/dist/main.js
 # See docker-compose.yml for how the two are wired to Redis and the shared
-# media volume.
+# media volume, or (profile s3, STORAGE_DRIVER=s3) to a bucket, /data then
+# being each container's private scratch.
 
 # ---------------------------------------------------------------------------
 # Build stage: install every dependency (dev included), compile the
@@ -31,6 +32,7 @@ COPY packages/ffmpeg/package.json   packages/ffmpeg/
 COPY packages/contract/package.json packages/contract/
 COPY packages/jobs/package.json     packages/jobs/
 COPY packages/queue/package.json    packages/queue/
+COPY packages/outbound/package.json packages/outbound/
 COPY packages/webhooks/package.json packages/webhooks/
 COPY packages/fleet/package.json    packages/fleet/
 COPY packages/runtime/package.json  packages/runtime/
