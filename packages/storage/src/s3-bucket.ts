@@ -67,6 +67,11 @@ export interface ObjectEntry {
 const PART_BYTES = 5 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 const MAX_PARTS = 10_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const SOCKET_IDLE_TIMEOUT_MS = 15_000;
+/** One retry: a bucket that hangs costs a caller at most about two idle timeouts. */
+const MAX_ATTEMPTS = 2;
+const MAX_SOCKETS = 256;
 /** DeleteObjects takes at most this many keys a call. */
 const DELETE_BATCH = 1000;
 
@@ -88,6 +93,17 @@ export class S3Bucket {
       // S3-compatible servers do not all take the SDK's newer default ones.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // A bucket that hangs must fail the call, not hold a request or a job
+      // for ever: connecting is bounded, and so is silence on a socket (not
+      // the whole request: a download to a slow listener may take long).
+      // Each streamed read holds a socket while it runs, hence the pool.
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
+        httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+        httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      },
     });
   }
 

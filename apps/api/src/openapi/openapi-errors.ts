@@ -56,9 +56,17 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
   '409': ['JOB_FINISHED', 'JOB_NOT_FINISHED'],
   '410': ['OUTPUT_PURGED'],
   '413': ['FILE_TOO_LARGE'],
+  '416': ['RANGE_NOT_SATISFIABLE'],
   '429': ['RATE_LIMITED'],
   '500': ['INTERNAL_ERROR'],
-  '503': ['QUEUE_UNAVAILABLE', 'REDIS_UNAVAILABLE', 'TOO_MANY_UPLOADS', 'PROBE_TIMEOUT', 'SHUTTING_DOWN'],
+  '503': [
+    'QUEUE_UNAVAILABLE',
+    'REDIS_UNAVAILABLE',
+    'TOO_MANY_UPLOADS',
+    'PROBE_TIMEOUT',
+    'SHUTTING_DOWN',
+    'STORAGE_UNAVAILABLE',
+  ],
   '507': ['STORAGE_FULL'],
 };
 
@@ -71,6 +79,7 @@ const TITLES: Readonly<Record<string, string>> = {
   '409': 'Conflict',
   '410': 'Gone',
   '413': 'TooLarge',
+  '416': 'RangeNotSatisfiable',
   '429': 'RateLimited',
   '500': 'InternalError',
   '503': 'Unavailable',
@@ -87,12 +96,13 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   '409': 'The job has already ended (cancel), or has not (takedown).',
   '410': "The job's outputs were taken down (DELETE …/output or OUTPUT_RETENTION_DAYS).",
   '413': 'The upload is larger than MAX_UPLOAD_BYTES.',
+  '416': 'The Range asks for bytes past the end of the file (`Content-Range: bytes */<size>`).',
   '429': 'Over the per-minute budget; retry after `Retry-After` seconds.',
   '500': 'An unexpected fault; the message says nothing more.',
   '503':
     'Redis (the queue) is not reachable, not answering, or refusing writes (the message says which); ' +
     'MAX_CONCURRENT_UPLOADS uploads are in flight, or the API is stopping (both with `Retry-After`); ' +
-    'or ffprobe ran past PROBE_TIMEOUT_SECONDS.',
+    'or ffprobe ran past PROBE_TIMEOUT_SECONDS; or the storage (STORAGE_DIR, or the bucket with STORAGE_DRIVER=s3) failed.',
   '507': 'The server has no storage space left for the upload; nothing was kept.',
 };
 

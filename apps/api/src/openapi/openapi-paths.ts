@@ -103,6 +103,15 @@ const jobRead = (operationId: string, summary: string, extra: Partial<Operation>
   ...extra,
 });
 
+/** With MEDIA_PUBLIC_BASE_URL, media bytes come from there: the API answers 302 once access is checked. */
+const REDIRECT: ResponseObject = {
+  description:
+    'With STORAGE_DRIVER=s3 and MEDIA_PUBLIC_BASE_URL set: the file is at `Location` (the base URL and the object key).',
+  headers: {
+    Location: { description: 'MEDIA_PUBLIC_BASE_URL/<object key>', schema: { type: 'string', format: 'uri' } },
+  },
+};
+
 const hlsFile = (operationId: string, summary: string, types: readonly string[]): Operation => ({
   operationId,
   summary,
@@ -111,7 +120,9 @@ const hlsFile = (operationId: string, summary: string, types: readonly string[])
   parameters: [param('PlaybackToken')],
   responses: {
     '200': ok(summary, Object.fromEntries(types.map((type) => [type, binary(type)]))),
-    ...errorRefs(400, 403, 404, 410, 429),
+    // Playlists are always served (and signed) by the API; segments may be redirected.
+    ...(types === SEGMENT_TYPES ? { '302': REDIRECT } : {}),
+    ...errorRefs(400, 403, 404, 410, 416, 429, 503),
   },
 });
 
@@ -213,7 +224,11 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       tags: ['jobs'],
       security: mediaAccess,
       parameters: [param('PlaybackToken')],
-      responses: { '200': ok('Peaks.', json('Waveform')), ...errorRefs(400, 401, 403, 404, 410, 429, 503) },
+      responses: {
+        '200': ok('Peaks.', json('Waveform')),
+        '302': REDIRECT,
+        ...errorRefs(400, 401, 403, 404, 410, 416, 429, 503),
+      },
     },
   },
   '/v1/stream/job/{id}/download': {
@@ -228,7 +243,8 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
         '200': ok('The file (AAC in MP4, `.m4a`), as an attachment named after the track.', {
           'audio/mp4': binary('audio/mp4'),
         }),
-        ...errorRefs(400, 401, 403, 404, 429, 503),
+        '302': REDIRECT,
+        ...errorRefs(400, 401, 403, 404, 416, 429, 503),
       },
     },
   },
