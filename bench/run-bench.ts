@@ -21,6 +21,8 @@ import { statusReads } from './figures/status-reads';
 import { fleetScaling } from './figures/fleet-scaling';
 import { ladder } from './figures/ladder';
 import { timeToPlayable } from './figures/time-to-playable';
+import { s3SegmentServing } from './figures/s3-segment-serving';
+import { s3Upload } from './figures/s3-upload';
 
 const FIGURES: readonly Figure[] = [
   jobOverheadWav,
@@ -32,6 +34,8 @@ const FIGURES: readonly Figure[] = [
   fleetScaling,
   ladder,
   timeToPlayable,
+  s3Upload,
+  s3SegmentServing,
 ];
 
 interface Options {

@@ -5,8 +5,8 @@ import { submit, waitCompleted } from '../support/client';
 import { makeWav } from '../support/media';
 import { startNginx } from '../support/nginx';
 import { startStack } from '../support/stack';
+import { alternateWithNginx, type SegmentRounds } from '../support/segment-rounds';
 import { median, pairedRatio, round } from '../support/stats';
-import { wrk } from '../support/wrk';
 
 /**
  * GETs of a finished job's segments, keep-alive, 64 connections, rotating
@@ -19,8 +19,6 @@ export const segmentServing: Figure = {
   id: 'segments',
   title: 'segment serving',
   async run(ctx: BenchContext): Promise<FigureRow> {
-    const rounds = ctx.quick ? 1 : 5;
-    const seconds = ctx.quick ? 3 : 4;
     const clip = await makeWav(ctx.tmpDir, 'segments-clip', 120);
     // The API as shipped: no env var turns its rate limits or logging off.
     const stack = await startStack('segments', { workers: 1, defaults: true });
@@ -34,26 +32,13 @@ export const segmentServing: Figure = {
         .map((name) => `/v1/stream/hls/${jobId}/${name}`);
       if (paths.length === 0) throw new Error('the playlist names no segment');
       const nginx = await startNginx(await mkdtemp(path.join(ctx.tmpDir, 'nginx-')), stack.storageDir, paths[0] ?? '/');
-      const scriptDir = ctx.tmpDir;
-      const api: number[] = [];
-      const base: number[] = [];
+      let rounds: SegmentRounds;
       try {
-        // Warm both (JIT, page cache) before measuring.
-        await wrk({ url: nginx.baseUrl, paths, seconds: 1, scriptDir });
-        await wrk({ url: stack.baseUrl, paths, seconds: 1, scriptDir });
-        for (let i = 0; i < rounds; i++) {
-          const n = await wrk({ url: nginx.baseUrl, paths, seconds, scriptDir });
-          const a = await wrk({ url: stack.baseUrl, paths, seconds, scriptDir });
-          if (n.errors > 0 || a.errors > 0) throw new Error(`wrk saw errors (nginx ${n.errors}, api ${a.errors})`);
-          base.push(n.requestsPerSecond);
-          api.push(a.requestsPerSecond);
-          ctx.log(
-            `  round ${i + 1}: nginx ${round(n.requestsPerSecond, 0)} req/s, api ${round(a.requestsPerSecond, 0)} req/s`,
-          );
-        }
+        rounds = await alternateWithNginx(ctx, stack.baseUrl, nginx.baseUrl, paths);
       } finally {
         await nginx.child.stop();
       }
+      const { apiRps: api, nginxRps: base, seconds } = rounds;
       const ratio = pairedRatio(api, base);
       return {
         id: this.id,

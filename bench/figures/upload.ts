@@ -2,7 +2,8 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext, Figure, FigureRow } from '../support/figure';
 import { makeSilentWav } from '../support/media';
-import { peakRss, run } from '../support/processes';
+import { curlUploadSpeed } from '../support/curl-upload';
+import { peakRss } from '../support/processes';
 import { startStack } from '../support/stack';
 import { median, MIB, round } from '../support/stats';
 
@@ -27,21 +28,7 @@ export const upload: Figure = {
       const speeds: number[] = [];
       // Round 0 is a warm-up (JIT, the kernel's first allocation of 1 GiB of page cache): not counted.
       for (let i = -1; i < rounds; i++) {
-        const out = await run('curl', [
-          '-sS',
-          '-o',
-          '/dev/null',
-          '-H',
-          'Expect:', // no 100-continue round trip
-          '-w',
-          '%{http_code} %{time_total} %{size_upload}',
-          '-F',
-          `file=@${file};type=audio/wav`,
-          `${stack.baseUrl}/v1/stream/transcode`,
-        ]);
-        const [code, seconds, bytes] = out.trim().split(' ');
-        if (code !== '200') throw new Error(`1 GiB upload answered ${String(code)}`);
-        const speed = Number(bytes) / MIB / Number(seconds);
+        const speed = await curlUploadSpeed(stack.baseUrl, file);
         if (i >= 0) speeds.push(speed);
         ctx.log(`  ${i < 0 ? 'warm-up' : `round ${i + 1}`}: ${round(speed, 0)} MiB/s`);
         // The job stays queued (no worker): drop its 1 GiB source now.

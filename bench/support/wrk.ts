@@ -7,6 +7,8 @@ export interface WrkResult {
   readonly requests: number;
   /** Socket errors plus non-2xx/3xx answers: a run with errors does not count. */
   readonly errors: number;
+  /** The errors, as wrk reports them: e.g. "connect 0, read 0, write 0, timeout 2; non-2xx/3xx 0". */
+  readonly errorKinds: string;
   readonly latencyP50Ms: number | null;
   readonly latencyP99Ms: number | null;
 }
@@ -53,10 +55,12 @@ function parseWrk(text: string): WrkResult {
   };
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const socket = socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  const bad = number(/Non-2xx or 3xx responses: (\d+)/) ?? 0;
   return {
     requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/) ?? 0,
     requests: number(/(\d+) requests in/) ?? 0,
-    errors: socket + (number(/Non-2xx or 3xx responses: (\d+)/) ?? 0),
+    errors: socket + bad,
+    errorKinds: `${socketErrors?.[0].replace('Socket errors: ', '') ?? 'no socket errors'}; non-2xx/3xx ${bad}`,
     latencyP50Ms: latencyMs(text, '50%'),
     latencyP99Ms: latencyMs(text, '99%'),
   };
