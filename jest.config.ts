@@ -18,6 +18,8 @@ const config: Config = {
   moduleNameMapper: {
     '^@stream-server/(api|worker|stack)$': '<rootDir>/apps/$1/src',
     '^@stream-server/(.*)$': '<rootDir>/packages/$1/src',
+    // Node16 resolution wants `.js` on a relative dynamic import; the test run loads the `.ts` source.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',

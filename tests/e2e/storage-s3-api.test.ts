@@ -53,7 +53,7 @@ afterAll(async () => {
 async function publishJob(env: Record<string, string>, download: Buffer, storageDir?: string): Promise<string> {
   const jobId = randomUUID();
   const config = loadConfig({ ...env, STORAGE_DIR: storageDir ?? (await mkdtemp(path.join(fixtures, 'publisher-'))) });
-  const storage = createStorage(config.storageDir, config.storage);
+  const storage = await createStorage(config.storageDir, config.storage);
   try {
     await storage.ensureLayout();
     const work = await storage.createWorkDir(jobId, 1);

@@ -29,7 +29,7 @@ afterEach(async () => {
 async function node(prefix = ''): Promise<MediaStorage> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'object-storage-'));
   dirs.push(dir);
-  const storage = createStorage(dir, {
+  const storage = await createStorage(dir, {
     driver: 's3',
     endpoint: s3.endpoint,
     region: 'us-east-1',

@@ -59,7 +59,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   async function start(): Promise<number> {
     // STORAGE_DIR holds uploads as they arrive; with the s3 driver they are
     // committed to the bucket, which holds the outputs this API serves.
-    mediaStorage = createStorage(config.storageDir, config.storage);
+    mediaStorage = await createStorage(config.storageDir, config.storage);
     await mediaStorage.ensureLayout();
     const storage = withStorageOutages(mediaStorage, logger);
     const files = new StoredFileSender(storage, config.mediaPublicBaseUrl);

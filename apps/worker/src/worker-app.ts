@@ -6,7 +6,7 @@ import { CancelRegistry, createRedis, TranscodeQueue, type RedisClient } from '@
 import { FleetMetrics, FleetRegistry } from '@stream-server/fleet';
 import type { QueueState } from '@stream-server/jobs';
 import type { Logger } from '@stream-server/logger';
-import { createStorage } from '@stream-server/storage';
+import { createStorage, type MediaStorage } from '@stream-server/storage';
 import { CancelListener } from './cancel-listener';
 import { FleetPresence } from './fleet-presence';
 import { JobMetricsRecorder } from './job-metrics-recorder';
@@ -54,7 +54,7 @@ export interface WorkerAppOptions {
 export function createWorkerApp(config: Config, logger: Logger, options: WorkerAppOptions = {}): WorkerApp {
   const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
-  const storage = createStorage(config.storageDir, config.storage);
+  let storage: MediaStorage | undefined;
   const runner = new TranscodeRunner(config, log, id);
   let encoders: EncoderMap = {};
   let redis: RedisClient | undefined;
@@ -66,7 +66,9 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
   let jobs: TranscodeQueue | undefined;
 
   async function start(): Promise<void> {
-    await storage.ensureLayout();
+    const media = await createStorage(config.storageDir, config.storage);
+    storage = media;
+    await media.ensureLayout();
     const setup = await setUpWorkerFfmpeg(config, log);
     encoders = setup.encoders;
 
@@ -137,7 +139,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
       connection,
       reader,
       config,
-      (uploadId) => storage.remove(storage.layout.uploadPath(uploadId)),
+      (uploadId) => media.remove(media.layout.uploadPath(uploadId)),
       log,
       {
         backoffBaseMs: options.webhookBackoffBaseMs,
@@ -158,7 +160,7 @@ export function createWorkerApp(config: Config, logger: Logger, options: WorkerA
     await runCleanup(() => jobs?.close(), 'closing the job reader', log);
     await runCleanup(() => cancelListener?.stop(), 'closing the cancel listener', log);
     await runCleanup(() => presence?.stop(), 'leaving the fleet', log);
-    await runCleanup(async () => storage.close?.(), 'closing the storage', log);
+    await runCleanup(async () => storage?.close?.(), 'closing the storage', log);
     try {
       await redis?.quit();
     } catch {

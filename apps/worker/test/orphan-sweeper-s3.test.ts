@@ -25,7 +25,7 @@ let storage: MediaStorage;
 beforeEach(async () => {
   s3 = await startTestS3();
   dir = await mkdtemp(path.join(os.tmpdir(), 'sweep-s3-'));
-  storage = createStorage(dir, {
+  storage = await createStorage(dir, {
     driver: 's3',
     endpoint: s3.endpoint,
     region: 'us-east-1',
