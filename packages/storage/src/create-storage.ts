@@ -1,17 +1,14 @@
+import type { StorageTarget } from '@stream-server/config';
 import type { MediaStorage } from './media-storage';
-import type { S3BucketSettings } from './s3-bucket';
 import { StorageLayout } from './storage-layout';
 import { StorageRepository } from './storage-repository';
-
-/** The config's storage target, as this package needs it. */
-export type StorageDriverSettings = { readonly driver: 'fs' } | ({ readonly driver: 's3' } & S3BucketSettings);
 
 /**
  * The storage STORAGE_DRIVER names, rooted at STORAGE_DIR (shared disk, or
  * private scratch with s3). The AWS SDK takes about a second to load, so
  * only the s3 driver loads it: every start of an fs process would pay it.
  */
-export async function createStorage(storageDir: string, target: StorageDriverSettings): Promise<MediaStorage> {
+export async function createStorage(storageDir: string, target: StorageTarget): Promise<MediaStorage> {
   const layout = new StorageLayout(storageDir);
   if (target.driver === 'fs') return new StorageRepository(layout);
   const [{ ObjectStorageRepository }, { S3Bucket }] = await Promise.all([

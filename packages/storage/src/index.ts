@@ -11,4 +11,4 @@ export { StorageLayout, MANIFEST_NAME, LIVE_MANIFEST_NAME } from './storage-layo
 export { StorageRepository } from './storage-repository';
 export type { MediaStorage, PublishOutcome, RemoteMedia, StorageHealth } from './media-storage';
 export type { ObjectRead, ObjectReadRequest } from './s3-bucket';
-export { createStorage, type StorageDriverSettings } from './create-storage';
+export { createStorage } from './create-storage';

@@ -10,22 +10,16 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Target } from '@stream-server/config';
 
-/** How to reach the bucket (the config's S3Target, without depending on the config package). */
-export interface S3BucketSettings {
-  readonly endpoint: string | undefined;
-  readonly region: string;
-  readonly bucket: string;
-  /** Prepended to every key: empty or ending in `/`. */
-  readonly prefix: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
-  readonly forcePathStyle: boolean;
-}
+/** How to reach the bucket: the config's S3 target. */
+export type S3BucketSettings = Omit<S3Target, 'driver'>;
 
 export interface ObjectInfo {
   readonly size: number;
@@ -254,21 +248,12 @@ export class S3Bucket {
   /** Every object whose key starts with `prefix` (relative keys). */
   async list(prefix: string): Promise<ObjectEntry[]> {
     const entries: ObjectEntry[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.settings.bucket,
-          Prefix: this.fullKey(prefix),
-          ContinuationToken: token,
-        }),
-      );
+    for await (const page of this.pages(prefix, undefined)) {
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue;
         entries.push({ key: item.Key.slice(this.settings.prefix.length), lastModified: item.LastModified });
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
     return entries;
   }
 
@@ -279,22 +264,29 @@ export class S3Bucket {
    */
   async listNames(prefix: string): Promise<string[]> {
     const names = new Set<string>();
+    const start = this.fullKey(prefix).length;
+    for await (const page of this.pages(prefix, '/')) {
+      for (const item of page.Contents ?? []) if (item.Key) names.add(item.Key.slice(start));
+      for (const folder of page.CommonPrefixes ?? []) if (folder.Prefix) names.add(folder.Prefix.slice(start, -1));
+    }
+    return [...names];
+  }
+
+  /** The pages of a listing, following continuation tokens. */
+  private async *pages(prefix: string, delimiter: string | undefined): AsyncGenerator<ListObjectsV2CommandOutput> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.settings.bucket,
           Prefix: this.fullKey(prefix),
-          Delimiter: '/',
+          Delimiter: delimiter,
           ContinuationToken: token,
         }),
       );
-      const start = this.fullKey(prefix).length;
-      for (const item of page.Contents ?? []) if (item.Key) names.add(item.Key.slice(start));
-      for (const folder of page.CommonPrefixes ?? []) if (folder.Prefix) names.add(folder.Prefix.slice(start, -1));
+      yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
-    return [...names];
   }
 
   /**

@@ -10,6 +10,7 @@ export const LIVE_MANIFEST_NAME = 'live.m3u8';
  * every worker):
  *
  *   uploads/<uuid>         sources as uploaded, under a server-made name
+ *   tus/<id>, <id>.json   resumable uploads still arriving (the API's tus store)
  *   tmp/<job>.<attempt>.*  a worker's private work dir for one attempt
  *   tmp/<job>.part<n>.<attempt>.*  the same for one part of a ladder job
  *   tmp/<job>.parts/       a ladder's staging dir: each part renames its
@@ -38,12 +39,18 @@ export class StorageLayout {
   readonly tmpDir: string;
   readonly hlsDir: string;
   readonly liveDir: string;
+  /**
+   * Resumable (tus) uploads while they arrive: `<id>` and `<id>.json`. On
+   * the same filesystem as uploads/, so a finished one moves there by rename.
+   */
+  readonly tusDir: string;
 
   constructor(readonly root: string) {
     this.uploadsDir = path.join(root, 'uploads');
     this.tmpDir = path.join(root, 'tmp');
     this.hlsDir = path.join(root, 'hls');
     this.liveDir = path.join(root, 'live');
+    this.tusDir = path.join(root, 'tus');
   }
 
   uploadPath(uploadId: string): string {
