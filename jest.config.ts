@@ -14,7 +14,10 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
+    '/node_modules/(@tus|srvx)/.+\\.m?js$': '<rootDir>/tests/support/esm-to-cjs.cjs',
   },
+  // tus's server and stores ship as ESM only (see esm-to-cjs.cjs).
+  transformIgnorePatterns: ['/node_modules/(?!(@tus|srvx)/)'],
   moduleNameMapper: {
     '^@stream-server/(api|worker|stack)$': '<rootDir>/apps/$1/src',
     '^@stream-server/(.*)$': '<rootDir>/packages/$1/src',

@@ -28,6 +28,8 @@ export interface StackOptions {
   /** How many in-process workers (0: jobs stay Pending). */
   readonly workers?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** Config values no env var can express (a resumable upload expiry in seconds, say). */
+  readonly overrides?: Partial<Config>;
   /** The API's and workers' logger (default: silent). */
   readonly logger?: Logger;
   /** Passed to every in-process worker (e.g. a short webhook backoff). */
@@ -41,18 +43,21 @@ export interface StackOptions {
  */
 export async function startStack(name: string, options: StackOptions = {}): Promise<TestStack> {
   const storageDir = await mkdtemp(path.join(os.tmpdir(), `stream-${name}-`));
-  const config = loadConfig({
-    REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    // Tests poll fast from one IP; suites about limits turn them back on.
-    RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
-    RATE_LIMIT_READS_PER_MINUTE: '0',
-    ...options.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    STORAGE_DIR: storageDir,
-    QUEUE_PREFIX: `test-${name}-${randomUUID().slice(0, 8)}`,
-    LOG_LEVEL: 'error',
-  });
+  const config = loadConfig(
+    {
+      REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      // Tests poll fast from one IP; suites about limits turn them back on.
+      RATE_LIMIT_SUBMITS_PER_MINUTE: '0',
+      RATE_LIMIT_READS_PER_MINUTE: '0',
+      ...options.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      STORAGE_DIR: storageDir,
+      QUEUE_PREFIX: `test-${name}-${randomUUID().slice(0, 8)}`,
+      LOG_LEVEL: 'error',
+    },
+    options.overrides,
+  );
   const workers = Array.from({ length: options.workers ?? 1 }, () =>
     createWorkerApp(config, options.logger ?? silentLogger, options.workerOptions),
   );

@@ -29,8 +29,10 @@ import { CodecAvailability } from './services/codec-availability';
 import { JobService } from './services/job-service';
 import { WebhookNotices } from './services/webhook-callbacks';
 import { TranscodeService } from './services/transcode-service';
+import { UrlIngest } from './services/url-ingest';
 import { UploadSlots } from './upload/upload-slots';
 import { UploadStorage } from './upload/upload-storage';
+import { ResumableUploads } from './upload/resumable-uploads';
 
 export interface ApiServer {
   /** Builds everything and listens; resolves with the bound port (PORT=0 picks one). */
@@ -55,6 +57,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let express: Express | undefined;
   let slots: UploadSlots | undefined;
   let mediaStorage: MediaStorage | undefined;
+  let resumable: ResumableUploads | undefined;
 
   async function start(): Promise<number> {
     // STORAGE_DIR holds uploads as they arrive; with the s3 driver they are
@@ -141,6 +144,19 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     const jobQueue = queue;
     const uploads = new UploadStorage(storage.layout);
     slots = new UploadSlots(config.maxConcurrentUploads, uploads);
+    // config twice: its source limits, then its webhook settings (callback_url).
+    const transcode = new TranscodeService(storage, prober, queue, codecs, config, config, logger, config);
+    // tus keeps unfinished uploads in STORAGE_DIR/tus: shared with the fs
+    // driver, this process's scratch with s3 (see README, Resumable uploads).
+    resumable = await ResumableUploads.create({
+      layout: storage.layout,
+      submitter: transcode,
+      maxUploadBytes: config.maxUploadBytes,
+      expirySeconds: config.uploadExpirySeconds,
+      allowedOrigins: config.allowedOrigins,
+      logger,
+    });
+    resumable.startSweeping();
     express = createApp({
       jobEvents,
       ops,
@@ -155,12 +171,14 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
       uploadSlots: slots,
       queue,
       health: { redisWritable: () => jobQueue.checkWritable(), storage: () => storage.health() },
-      // config twice: its source limits, then its webhook settings (callback_url).
-      transcode: new TranscodeService(storage, prober, queue, codecs, config, config, logger, config),
+      transcode,
+      // A source_url is fetched into uploads/ and then taken like an upload.
+      ingest: new UrlIngest(transcode, config, logger),
       jobs: new JobService(queue, storage, new WebhookNotices(webhooks, logger), {
         forget: (jobId) => segments?.forgetJob(jobId),
       }),
       uploads,
+      resumableUploads: resumable,
       files,
       authenticator,
       playback: config.playbackSigningKey
@@ -186,6 +204,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
 
   async function stop(): Promise<void> {
     // Each step on its own: one failing must not skip the others.
+    resumable?.stop();
     try {
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));

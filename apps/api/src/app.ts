@@ -26,8 +26,11 @@ import { transcodeRoutes } from './routes/transcode-routes';
 import { webRoutes } from './routes/web-routes';
 import type { JobService } from './services/job-service';
 import type { TranscodeService } from './services/transcode-service';
+import type { UrlIngest } from './services/url-ingest';
 import type { UploadSlots } from './upload/upload-slots';
 import type { UploadStorage } from './upload/upload-storage';
+import type { ResumableUploads } from './upload/resumable-uploads';
+import { resumableUploadOptionsRoutes, resumableUploadRoutes } from './routes/resumable-upload-routes';
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -41,8 +44,12 @@ export interface AppDeps {
   /** What /health checks (Redis takes writes, the storage has room). */
   readonly health: HealthChecks;
   readonly transcode: TranscodeService;
+  /** Submits by `source_url`. */
+  readonly ingest: UrlIngest;
   readonly jobs: JobService;
   readonly uploads: UploadStorage;
+  /** tus uploads at /v1/stream/uploads; absent: not served. */
+  readonly resumableUploads?: ResumableUploads;
   /** Reads stored media for the playback routes (from disk, the bucket, or by redirect). */
   readonly files: StoredFileSender;
   /** Bearer auth for the API routes; absent (or configured with no key): open. */
@@ -86,11 +93,12 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  if (deps.resumableUploads) app.use(resumableUploadOptionsRoutes(deps.resumableUploads));
   const anyOrigin = deps.allowedOrigins.includes('*');
   app.use(
     cors({
       origin: anyOrigin ? '*' : [...deps.allowedOrigins],
-      methods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposedHeaders: [
         'X-Request-Id',
         'Content-Length',
@@ -100,6 +108,16 @@ export function createApp(deps: AppDeps): Express {
         'Retry-After',
         'RateLimit',
         'RateLimit-Policy',
+        // tus clients (tus-js-client) read these, on our JSON errors too.
+        'Tus-Resumable',
+        'Tus-Version',
+        'Tus-Extension',
+        'Tus-Max-Size',
+        'Upload-Offset',
+        'Upload-Length',
+        'Upload-Metadata',
+        'Upload-Expires',
+        'Location',
       ],
       maxAge: 600,
     }),
@@ -113,6 +131,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.rateLimits) {
     // Counted before the upload is read, so a client over budget costs no disk.
     app.post('/v1/stream/transcode', deps.rateLimits.submit);
+    // Creating a resumable upload is the submit; its PATCHes are not counted.
+    app.post('/v1/stream/uploads', deps.rateLimits.submit);
     app.use(['/v1/stream/job', '/v1/stream/jobs', '/v1/stream/queue'], deps.rateLimits.read);
     // Playback has its own budget, off by default: a player fetches a
     // segment every few seconds, and a whole office behind one NAT address
@@ -122,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     transcodeRoutes({
       service: deps.transcode,
+      ingest: deps.ingest,
       uploads: deps.uploads,
       maxUploadBytes: deps.maxUploadBytes,
       authorize: requireScope('transcode:write'),
@@ -131,6 +152,18 @@ export function createApp(deps: AppDeps): Express {
       slots: deps.uploadSlots,
     }),
   );
+  if (deps.resumableUploads) {
+    app.use(
+      resumableUploadRoutes({
+        uploads: deps.resumableUploads,
+        authorize: requireScope('transcode:write'),
+        slots: deps.uploadSlots,
+        uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs,
+        uploadMinBytesPerSecond: deps.uploadMinBytesPerSecond,
+        uploadRateWindowMs: deps.uploadRateWindowMs,
+      }),
+    );
+  }
   if (deps.jobEvents) {
     app.use(
       eventRoutes(

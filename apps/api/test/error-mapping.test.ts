@@ -7,6 +7,7 @@ import {
   TooLargeError,
   TooSlowError,
   UnavailableError,
+  UpstreamTimeoutError,
   UnsupportedError,
   type DomainError,
 } from '@stream-server/errors';
@@ -26,6 +27,7 @@ describe('toErrorResponse: domain errors', () => {
     ['TooLargeError', new TooLargeError('FILE_TOO_LARGE', 'The file is too large.'), 413],
     ['UnavailableError', new UnavailableError('QUEUE_UNAVAILABLE', 'Redis is down.'), 503],
     ['TooSlowError', new TooSlowError('UPLOAD_TOO_SLOW', 'The upload was too slow.'), 408],
+    ['UpstreamTimeoutError', new UpstreamTimeoutError('SOURCE_FETCH_TIMEOUT', 'The origin was too slow.'), 504],
   ])('%s → %d with {error, code}', (_name, err, status) => {
     expect(toErrorResponse(err)).toEqual({ status, body: { error: err.message, code: err.code } });
   });

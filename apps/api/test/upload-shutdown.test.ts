@@ -8,6 +8,7 @@ import { StorageLayout } from '@stream-server/storage';
 import { errorHandler } from '../src/middleware/error-handler';
 import { transcodeRoutes } from '../src/routes/transcode-routes';
 import type { SubmitControl, TranscodeService } from '../src/services/transcode-service';
+import { UrlIngest } from '../src/services/url-ingest';
 import { UploadSlots } from '../src/upload/upload-slots';
 import { UploadStorage } from '../src/upload/upload-storage';
 
@@ -50,6 +51,11 @@ beforeEach(async () => {
   app.use(
     transcodeRoutes({
       service: service as TranscodeService,
+      ingest: new UrlIngest(
+        { ...service, validateFields: async () => undefined },
+        { maxUploadBytes: 1024 * 1024, ingestTimeoutSeconds: 5, ingestAllowHosts: [] },
+        silentLogger,
+      ),
       uploads,
       maxUploadBytes: 1024 * 1024,
       authorize: (_req, _res, next) => next(),

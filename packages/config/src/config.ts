@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { hostPorts, list } from './env-values';
+import type { AllowList } from '@stream-server/outbound';
+import { allowHosts, hostPorts, list } from './env-values';
 import { resolveRedisTarget, type RedisTarget } from './redis-target';
 import { resolveStorageTarget, type StorageTarget } from './storage-target';
 
@@ -91,6 +92,7 @@ const envSchema = z.object({
     .default('stream'),
   WORKER_CONCURRENCY: integer('WORKER_CONCURRENCY', 1, 64, 1),
   MAX_UPLOAD_BYTES: integer('MAX_UPLOAD_BYTES', 1, Number.MAX_SAFE_INTEGER, 2 * 1024 ** 3),
+  UPLOAD_EXPIRY_HOURS: integer('UPLOAD_EXPIRY_HOURS', 1, 720, 24),
   ALLOWED_ORIGINS: z.string().default('http://localhost:5176,http://localhost:3000'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   FFMPEG_PATH: optionalPath,
@@ -114,6 +116,8 @@ const envSchema = z.object({
   UPLOAD_RATE_WINDOW_SECONDS: integer('UPLOAD_RATE_WINDOW_SECONDS', 1, 3600, 30),
   MAX_CONCURRENT_UPLOADS: integer('MAX_CONCURRENT_UPLOADS', 1, 100_000, 64),
   PROBE_TIMEOUT_SECONDS: integer('PROBE_TIMEOUT_SECONDS', 1, 3600, 15),
+  INGEST_TIMEOUT_SECONDS: integer('INGEST_TIMEOUT_SECONDS', 1, 86_400, 300),
+  INGEST_ALLOW_HOSTS: allowHosts('INGEST_ALLOW_HOSTS').default([]),
   API_KEYS: list.pipe(z.array(z.string().min(16, 'API_KEYS entries must be at least 16 characters'))).default([]),
   JWT_SECRET: secret('JWT_SECRET'),
   // PEM; "\n" escapes are accepted so the key fits on one env line.
@@ -174,6 +178,11 @@ export interface Config {
   readonly queuePrefix: string;
   readonly workerConcurrency: number;
   readonly maxUploadBytes: number;
+  /**
+   * An unfinished resumable (tus) upload expires this long after it was
+   * created; the API sweeps expired ones. Seconds, so tests can shorten it.
+   */
+  readonly uploadExpirySeconds: number;
   readonly allowedOrigins: readonly string[];
   readonly logLevel: LogLevel;
   readonly ffmpegPath: string | undefined;
@@ -212,6 +221,10 @@ export interface Config {
   readonly maxConcurrentUploads: number;
   /** ffprobe of an upload is killed after this (503 PROBE_TIMEOUT). */
   readonly probeTimeoutSeconds: number;
+  /** A `source_url` fetch, first lookup to last byte, is given up after this (504 SOURCE_FETCH_TIMEOUT). */
+  readonly ingestTimeoutSeconds: number;
+  /** Hosts (and ports) a `source_url` may reach although they are on private or loopback addresses. */
+  readonly ingestAllowHosts: AllowList;
   /** Bearer keys with every scope; empty (and no JWT key) means auth is off. */
   readonly apiKeys: readonly string[];
   readonly jwtSecret: string | undefined;
@@ -313,6 +326,7 @@ export function loadConfig(
     queuePrefix: redis.kind === 'cluster' ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    uploadExpirySeconds: e.UPLOAD_EXPIRY_HOURS * 3600,
     allowedOrigins: e.ALLOWED_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
@@ -338,6 +352,8 @@ export function loadConfig(
     uploadRateWindowSeconds: e.UPLOAD_RATE_WINDOW_SECONDS,
     maxConcurrentUploads: e.MAX_CONCURRENT_UPLOADS,
     probeTimeoutSeconds: e.PROBE_TIMEOUT_SECONDS,
+    ingestTimeoutSeconds: e.INGEST_TIMEOUT_SECONDS,
+    ingestAllowHosts: e.INGEST_ALLOW_HOSTS,
     apiKeys: e.API_KEYS,
     jwtSecret: e.JWT_SECRET,
     jwtPublicKey: e.JWT_PUBLIC_KEY,

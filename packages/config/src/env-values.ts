@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidAllowListEntryError, parseAllowList } from '@stream-server/outbound';
 
 /** A comma-separated env value: trimmed items, empty ones dropped. */
 export const list = z.string().transform((value) =>
@@ -24,3 +25,19 @@ export const hostPorts = (name: string) =>
       )
       .min(1, `${name} needs at least one host:port`),
   );
+
+/**
+ * `host` or `host:port` items, parsed exactly as the outbound guard will
+ * compare them (parseAllowList). A bad entry stops the start: a typo must
+ * not silently allow nothing, or more.
+ */
+export const allowHosts = (name: string) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return parseAllowList(value);
+    } catch (err) {
+      const entry = err instanceof InvalidAllowListEntryError ? ` (${JSON.stringify(err.entry)})` : '';
+      ctx.addIssue({ code: 'custom', message: `${name} entries must be host or host:port, IPv6 in brackets${entry}` });
+      return z.NEVER;
+    }
+  });

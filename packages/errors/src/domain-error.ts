@@ -25,6 +25,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'too-large'
   | 'too-slow'
+  | 'upstream-timeout'
   | 'unsupported'
   | 'unavailable'
   | 'unauthenticated'

@@ -39,6 +39,15 @@ export class TooSlowError extends DomainError {
 }
 
 /**
+ * Something this service waits on for the caller (an origin a source URL
+ * points at) did not deliver in time. Not the caller's own slowness
+ * (TooSlowError): its request was complete, the other end was slow.
+ */
+export class UpstreamTimeoutError extends DomainError {
+  readonly kind = 'upstream-timeout' as const;
+}
+
+/**
  * The media or the requested output is understood but cannot be handled:
  * not audio, a codec our ffmpeg cannot write, a bitrate out of range.
  */

@@ -7,6 +7,7 @@ export {
   ConflictError,
   TooLargeError,
   TooSlowError,
+  UpstreamTimeoutError,
   UnsupportedError,
   UnavailableError,
   UnauthenticatedError,

@@ -1,4 +1,4 @@
-import { DomainError, InvalidInputError, TooLargeError, TooSlowError } from '@stream-server/errors';
+import { DomainError, InvalidInputError, TooLargeError, UpstreamTimeoutError } from '@stream-server/errors';
 import { ForbiddenAddressError, UnresolvableHostError, UnusableUrlError } from './guard-signals';
 
 /**
@@ -15,7 +15,7 @@ import { ForbiddenAddressError, UnresolvableHostError, UnusableUrlError } from '
  *   after a redirect) and is not on the allow-list.
  * - SOURCE_TOO_LARGE (too-large): Content-Length or the bytes received
  *   exceed maxBytes.
- * - SOURCE_FETCH_TIMEOUT (too-slow): the whole fetch, from the first
+ * - SOURCE_FETCH_TIMEOUT (upstream-timeout): the whole fetch, from the first
  *   lookup to the last byte, took longer than timeoutMs.
  */
 export const SOURCE_URL_INVALID = 'SOURCE_URL_INVALID';
@@ -36,8 +36,11 @@ export function sourceUrlInvalid(message: string): InvalidInputError {
   return new InvalidInputError(SOURCE_URL_INVALID, message);
 }
 
-export function sourceTimedOut(timeoutMs: number): TooSlowError {
-  return new TooSlowError(SOURCE_FETCH_TIMEOUT, `The source URL did not deliver its file within ${timeoutMs} ms.`);
+export function sourceTimedOut(timeoutMs: number): UpstreamTimeoutError {
+  return new UpstreamTimeoutError(
+    SOURCE_FETCH_TIMEOUT,
+    `The source URL did not deliver its file within ${timeoutMs} ms.`,
+  );
 }
 
 /** The guard's signals, size overruns and network failures, as the domain errors above. */

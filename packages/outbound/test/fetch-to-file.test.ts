@@ -145,7 +145,7 @@ describe('fetchToFile', () => {
     const started = Date.now();
     await expect(fetchToFile(origin.url(route), target(), { ...options, timeoutMs: 400 })).rejects.toMatchObject({
       code: 'SOURCE_FETCH_TIMEOUT',
-      kind: 'too-slow',
+      kind: 'upstream-timeout',
     });
     expect(Date.now() - started).toBeLessThan(3_000);
     await expectNothingLeft();

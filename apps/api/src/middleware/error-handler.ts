@@ -18,6 +18,8 @@ const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
   conflict: 409,
   'too-large': 413,
   'too-slow': 408,
+  // The caller's request was whole; the origin behind it was slow: a gateway timeout, not 408.
+  'upstream-timeout': 504,
   unavailable: 503,
   unauthenticated: 401,
   forbidden: 403,

@@ -1,5 +1,6 @@
 import { ERROR_RESPONSES, HEADERS } from './openapi-errors';
 import { PARAMETERS, PATHS } from './openapi-paths';
+import { TUS_PATHS } from './openapi-tus-paths';
 import { SCHEMAS } from './openapi-schemas';
 import type { OpenApiDocument } from './openapi-types';
 
@@ -30,7 +31,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     { name: 'meta', description: 'This document.' },
     { name: 'web', description: "The browser pages (open; the API calls they make carry the user's key)." },
   ],
-  paths: PATHS,
+  paths: { ...PATHS, ...TUS_PATHS },
   components: {
     schemas: SCHEMAS,
     responses: ERROR_RESPONSES,

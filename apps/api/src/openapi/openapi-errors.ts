@@ -41,6 +41,11 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
     'INVALID_STATE',
     'INVALID_CALLBACK_URL',
     'WEBHOOKS_DISABLED',
+    'INVALID_UPLOAD_LENGTH',
+    'INVALID_METADATA',
+    'FILE_AND_SOURCE_URL',
+    'SOURCE_URL_INVALID',
+    'SOURCE_URL_FORBIDDEN',
   ],
   '401': ['AUTH_REQUIRED', 'INVALID_TOKEN', 'TOKEN_EXPIRED'],
   '403': ['INSUFFICIENT_SCOPE', 'PLAYBACK_TOKEN_REQUIRED', 'PLAYBACK_TOKEN_EXPIRED', 'PLAYBACK_TOKEN_INVALID'],
@@ -53,9 +58,9 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
     'NOT_FOUND',
   ],
   '408': ['UPLOAD_TIMEOUT', 'UPLOAD_TOO_SLOW'],
-  '409': ['JOB_FINISHED', 'JOB_NOT_FINISHED'],
+  '409': ['JOB_FINISHED', 'JOB_NOT_FINISHED', 'UPLOAD_FINISHING'],
   '410': ['OUTPUT_PURGED'],
-  '413': ['FILE_TOO_LARGE'],
+  '413': ['FILE_TOO_LARGE', 'SOURCE_TOO_LARGE'],
   '416': ['RANGE_NOT_SATISFIABLE'],
   '429': ['RATE_LIMITED'],
   '500': ['INTERNAL_ERROR'],
@@ -67,6 +72,7 @@ const ERROR_CODES_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
     'SHUTTING_DOWN',
     'STORAGE_UNAVAILABLE',
   ],
+  '504': ['SOURCE_FETCH_TIMEOUT'],
   '507': ['STORAGE_FULL'],
 };
 
@@ -83,11 +89,12 @@ const TITLES: Readonly<Record<string, string>> = {
   '429': 'RateLimited',
   '500': 'InternalError',
   '503': 'Unavailable',
+  '504': 'GatewayTimeout',
   '507': 'StorageFull',
 };
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
-  '400': 'The request is invalid (bad form, field, audio or id), or the job has not completed yet.',
+  '400': 'The request is invalid (bad form, field, audio, source URL or id), or the job has not completed yet.',
   '401': 'No bearer token, or an invalid or expired one (with a `WWW-Authenticate: Bearer` challenge).',
   '403': "The token lacks the route's scope, or the playback token is missing, expired or not this job's.",
   '404': 'No such job or file (`NOT_FOUND`: no such route).',
@@ -95,7 +102,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
     'The upload sent nothing for UPLOAD_IDLE_TIMEOUT_SECONDS, or less than UPLOAD_MIN_BYTES_PER_SECOND on average over UPLOAD_RATE_WINDOW_SECONDS.',
   '409': 'The job has already ended (cancel), or has not (takedown).',
   '410': "The job's outputs were taken down (DELETE …/output or OUTPUT_RETENTION_DAYS).",
-  '413': 'The upload is larger than MAX_UPLOAD_BYTES.',
+  '413': 'The upload, or the file at `source_url`, is larger than MAX_UPLOAD_BYTES.',
   '416': 'The Range asks for bytes past the end of the file (`Content-Range: bytes */<size>`).',
   '429': 'Over the per-minute budget; retry after `Retry-After` seconds.',
   '500': 'An unexpected fault; the message says nothing more.',
@@ -103,6 +110,7 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Redis (the queue) is not reachable, not answering, or refusing writes (the message says which); ' +
     'MAX_CONCURRENT_UPLOADS uploads are in flight, or the API is stopping (both with `Retry-After`); ' +
     'or ffprobe ran past PROBE_TIMEOUT_SECONDS; or the storage (STORAGE_DIR, or the bucket with STORAGE_DRIVER=s3) failed.',
+  '504': 'The file at `source_url` did not arrive within INGEST_TIMEOUT_SECONDS; nothing was kept.',
   '507': 'The server has no storage space left for the upload; nothing was kept.',
 };
 

@@ -1,5 +1,6 @@
 import { CODECS, PRIORITIES, QUALITY_PROFILES } from '@stream-server/contract';
 import { errorRefs } from './openapi-errors';
+import { jsonSubmitOf, SOURCE_URL_FIELD } from './openapi-submit';
 import type { MediaType, Operation, Parameter, PathItem, ResponseObject, SecurityRequirement } from './openapi-types';
 
 /** Every route the API serves; the test checks this list against the app's router both ways. */
@@ -56,13 +57,13 @@ const flag = { type: 'string', pattern: '^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][E
 const submitForm: MediaType = {
   schema: {
     type: 'object',
-    required: ['file'],
     properties: {
       file: {
         type: 'string',
         contentMediaType: 'application/octet-stream',
-        description: 'The audio, exactly one file.',
+        description: 'The audio, exactly one file; or `source_url` instead.',
       },
+      source_url: SOURCE_URL_FIELD,
       codec: { enum: CODECS, description: 'Default: AAC, or FLAC for `hi_res`.' },
       bitrate: { type: 'string', pattern: '^[0-9]+$', description: 'Bits per second; wins over the profile.' },
       quality_profile: { enum: QUALITY_PROFILES, default: 'high' },
@@ -136,10 +137,13 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
       summary: 'Upload a track and queue its transcode',
       tags: ['jobs'],
       security: bearer('transcode:write'),
-      requestBody: { required: true, content: { 'multipart/form-data': submitForm } },
+      requestBody: {
+        required: true,
+        content: { 'multipart/form-data': submitForm, 'application/json': jsonSubmitOf(submitForm) },
+      },
       responses: {
         '200': ok('Queued.', json('SubmitResponse')),
-        ...errorRefs(400, 401, 403, 408, 413, 429, 503, 507),
+        ...errorRefs(400, 401, 403, 408, 413, 429, 503, 504, 507),
       },
     },
   },

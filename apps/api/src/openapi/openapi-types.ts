@@ -90,6 +90,8 @@ export interface PathItem {
   parameters?: readonly (Parameter | Reference)[];
   get?: Operation;
   post?: Operation;
+  patch?: Operation;
+  head?: Operation;
   delete?: Operation;
 }
 

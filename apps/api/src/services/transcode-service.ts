@@ -12,6 +12,7 @@ import {
   resolveOutputPlan,
   type Codec,
   type SourceLimits,
+  type TranscodeRequest,
 } from '@stream-server/profiles';
 import { callbackUrlOf, type CallbackSettings } from './webhook-callbacks';
 
@@ -130,13 +131,9 @@ export class TranscodeService {
     { signal, onQueueing }: SubmitControl,
   ): Promise<SubmitResult> {
     if (!this.storage.layout.isUploadPath(upload.path)) throw new Error('upload outside the uploads dir');
-    const options = parseTranscodeOptions(fields);
-    if (upload.size === 0) throw new InvalidInputError('EMPTY_FILE', 'The uploaded file is empty.');
-    const callbackUrl = await callbackUrlOf(fields, this.callbacks);
-
     // Cheap checks first: a request that cannot be honoured needs no probe.
-    const request = checkTranscodeOptions(options);
-    await this.requireCodecs(codecsOf(request));
+    const { request, callbackUrl } = await this.checkFields(fields);
+    if (upload.size === 0) throw new InvalidInputError('EMPTY_FILE', 'The uploaded file is empty.');
 
     const probe = await this.ffmpeg.probe(upload.path, signal);
     signal?.throwIfAborted();
@@ -199,6 +196,25 @@ export class TranscodeService {
         'The upload could not be stored: the media storage is not answering. Nothing was queued; try again later.',
       );
     }
+  }
+
+  /**
+   * The checks of a submit's fields alone (options, codecs the fleet can
+   * write, callback_url), with the submit's errors: a resumable upload runs
+   * them when it is created, before a byte of it is stored.
+   */
+  async validateFields(fields: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.checkFields(fields);
+  }
+
+  private async checkFields(
+    fields: Readonly<Record<string, unknown>>,
+  ): Promise<{ request: TranscodeRequest; callbackUrl: string | undefined }> {
+    const options = parseTranscodeOptions(fields);
+    const callbackUrl = await callbackUrlOf(fields, this.callbacks);
+    const request = checkTranscodeOptions(options);
+    await this.requireCodecs(codecsOf(request));
+    return { request, callbackUrl };
   }
 
   /** The one availability check of a submit: every codec the job will write. */

@@ -10,7 +10,8 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 interface TrackedUpload {
   readonly path: string;
-  readonly stream: WriteStream;
+  /** Null for a file the request writes itself (reserve). */
+  readonly stream: WriteStream | null;
 }
 
 /**
@@ -104,7 +105,7 @@ export class UploadStorage implements StorageEngine {
   private async removeAll(list: readonly TrackedUpload[]): Promise<void> {
     await Promise.all(
       list.map(async ({ path, stream }) => {
-        if (!stream.closed) {
+        if (stream && !stream.closed) {
           await new Promise<void>((resolve) => {
             stream.once('close', () => resolve());
             stream.destroy();
@@ -113,6 +114,22 @@ export class UploadStorage implements StorageEngine {
         await rm(path, { force: true });
       }),
     );
+  }
+
+  /**
+   * A fresh uploads/<uuid> for a file the request writes itself (a fetched
+   * `source_url`), tracked like a multer upload so that a discard removes
+   * it. The writer must be held (hold) until it is done with the file, or
+   * a discard could run before the file exists.
+   */
+  reserve(req: Request): { readonly uploadId: string; readonly path: string } {
+    if (this.discarding.has(req)) throw new Error('the upload was already discarded');
+    const uploadId = randomUUID();
+    const target = this.layout.uploadPath(uploadId);
+    const list = this.tracked.get(req) ?? [];
+    list.push({ path: target, stream: null });
+    this.tracked.set(req, list);
+    return { uploadId, path: target };
   }
 
   /** Forgets the request's files: they now belong to a queued job. */
