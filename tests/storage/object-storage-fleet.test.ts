@@ -145,6 +145,26 @@ it('cancels a running job: nothing of it stays in the bucket', async () => {
 
 it('finishes on the other node the job of a SIGKILLed worker', async () => {
   const jobId = await busyJob();
+  // Playable while it runs: the live playlist and its segments come from the bucket.
+  const liveUrl = await waitFor(
+    async () => {
+      const url = (await job(jobId))['live_manifest_url'];
+      return typeof url === 'string' ? url : undefined;
+    },
+    20_000,
+    () => 'the job to be playable',
+  );
+  const live = await fetch(`${fleet.baseUrl}${liveUrl}`);
+  expect(live.status).toBe(200);
+  const livePlaylist = await live.text();
+  expect(livePlaylist).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
+  expect(livePlaylist).not.toContain('#EXT-X-ENDLIST');
+  const first = parseMediaPlaylist(livePlaylist).segments[0];
+  const liveSegment = await fetch(new URL(String(first), `${fleet.baseUrl}${liveUrl}`));
+  expect(liveSegment.status).toBe(200);
+  expect((await liveSegment.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  expect((await s3.keys()).some((key) => key.startsWith(`live/${jobId}/`))).toBe(true);
+
   // The worker whose own disk ffmpeg is reading from is the one running the job.
   const workerDirs = fleet.storageDirs.slice(1);
   const busy = workerDirs.findIndex((root) => ffmpegProcessesUsing(root).length > 0);
