@@ -10,7 +10,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@stream-server/config';
@@ -18,6 +17,7 @@ import { createStorage } from '@stream-server/storage';
 import { PlaybackSigner } from '../../apps/api/src/playback/playback-signer';
 import { makeTrack } from '../support/media';
 import { startTestS3, type TestS3 } from '../support/s3-server';
+import { startTcpRelay, type TcpRelay } from '../support/tcp-relay';
 import { readJson, startStack, submit, type TestStack } from '../support/stack';
 
 const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
@@ -30,13 +30,13 @@ const WAVEFORM = JSON.stringify({ version: 2, channels: 1, data: [0, 1, -1, 0] }
 const DOWNLOAD_BYTES = 64 * 1024 * 1024;
 
 let s3: TestS3;
-let proxy: Proxy;
+let proxy: TcpRelay;
 let fixtures: string;
 
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), 's3-api-'));
   s3 = await startTestS3();
-  proxy = await startProxy(Number(new URL(s3.endpoint).port));
+  proxy = await startTcpRelay(Number(new URL(s3.endpoint).port));
 });
 
 afterAll(async () => {
@@ -303,59 +303,6 @@ describe('with MEDIA_PUBLIC_BASE_URL and signed playback', () => {
     expect(text).toContain(`URI="init.mp4?token=${token}"`);
   });
 });
-
-interface Proxy {
-  readonly endpoint: string;
-  /** Bytes that came from the S3 server, and connections closed, so far. */
-  stats(): { bytes: number; closed: number };
-  /** Refuses connections and cuts the open ones: the bucket is gone. */
-  down(): Promise<void>;
-  up(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A TCP relay in front of s3rver, to see the API's bucket traffic and to take the bucket away. */
-async function startProxy(targetPort: number): Promise<Proxy> {
-  const sockets = new Set<net.Socket>();
-  let bytes = 0;
-  let closed = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, '127.0.0.1');
-    upstream.on('data', (chunk: Buffer) => void (bytes += chunk.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.on('close', () => void (closed += 1));
-  });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  const down = async () => {
-    const closing = new Promise((resolve) => server.close(resolve));
-    for (const socket of sockets) socket.destroy();
-    await closing;
-  };
-  await listen(0);
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stats: () => ({ bytes, closed }),
-    down,
-    up: () => listen(port),
-    close: down,
-  };
-}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
