@@ -17,6 +17,8 @@ type CliCommand =
       wait: boolean;
       timeoutMs: number | undefined;
       json: boolean;
+      /** Over tus (`upload --resumable`): undefined for a multipart submit. */
+      resumable: { chunkBytes: number | undefined; resumeUrl: string | undefined } | undefined;
     }
   | { kind: 'status'; id: string; json: boolean }
   | { kind: 'cancel'; id: string; json: boolean }
@@ -49,6 +51,9 @@ const OPTIONS = {
   download: { type: 'boolean' },
   wait: { type: 'boolean', short: 'w' },
   timeout: { type: 'string' },
+  resumable: { type: 'boolean' },
+  resume: { type: 'string' },
+  'chunk-size': { type: 'string' },
   url: { type: 'string', short: 'u' },
   'api-key': { type: 'string', short: 'k' },
   json: { type: 'boolean' },
@@ -56,7 +61,7 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
-/** Options that only make sense for `transcode`. */
+/** Options that only make sense for `transcode` (and `upload`, its other name). */
 const TRANSCODE_ONLY = [
   'profile',
   'codec',
@@ -70,6 +75,9 @@ const TRANSCODE_ONLY = [
   'download',
   'wait',
   'timeout',
+  'resumable',
+  'resume',
+  'chunk-size',
 ] as const;
 
 /** Parses `argv` (without node and the script). Throws UsageError for anything it cannot run. */
@@ -91,14 +99,17 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliInvocati
   if (name === undefined) return done({ kind: 'help' });
   if (name === 'help') return done({ kind: 'help' });
 
-  if (name !== 'transcode') {
+  if (name !== 'transcode' && name !== 'upload') {
     const misplaced = TRANSCODE_ONLY.filter((option) => values[option] !== undefined);
-    if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} only applies to "transcode".`);
+    if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} only applies to "transcode" and "upload".`);
   }
   const json = values.json ?? false;
   switch (name) {
+    case 'upload':
     case 'transcode': {
-      const file = single(args, 'transcode', '<file>');
+      const file = single(args, name, '<file>');
+      const resumable = values.resumable === true || values.resume !== undefined;
+      if (!resumable && values['chunk-size'] !== undefined) throw new UsageError('--chunk-size needs --resumable.');
       const submit: SubmitOptions = {
         codec: oneOf('codec', values.codec, CODECS),
         profile: oneOf('profile', values.profile, PROFILES),
@@ -119,6 +130,12 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliInvocati
         wait: values.wait ?? false,
         timeoutMs: seconds === undefined ? undefined : seconds * 1000,
         json,
+        resumable: resumable
+          ? {
+              chunkBytes: positiveInt('chunk-size', values['chunk-size']),
+              resumeUrl: values.resume === undefined ? undefined : parseUrl(values.resume, 'resume'),
+            }
+          : undefined,
       });
     }
     case 'status':
@@ -129,7 +146,7 @@ export function parseCli(argv: readonly string[], env: CliEnv = {}): CliInvocati
       if (args.length > 0) throw new UsageError('"stats" takes no arguments.');
       return done({ kind: 'stats', json });
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: transcode, status, cancel, stats.`);
+      throw new UsageError(`Unknown command "${name}". Commands: transcode (or upload), status, cancel, stats.`);
   }
 }
 
@@ -162,15 +179,15 @@ function renditionList(value: string | undefined): QualityProfile[] | undefined 
   });
 }
 
-function parseUrl(value: string): string {
+function parseUrl(value: string, option = 'url'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--url must be an http(s) URL (got "${value}").`);
+    throw new UsageError(`--${option} must be an http(s) URL (got "${value}").`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(`--url must be an http(s) URL (got "${value}").`);
+    throw new UsageError(`--${option} must be an http(s) URL (got "${value}").`);
   return value.replace(/\/+$/, '');
 }
 
@@ -182,6 +199,7 @@ export const HELP = `stream-server: submit audio to a stream-server and follow i
 
 Usage:
   stream-server transcode <file> [options]   upload a track; prints the job id, or with --wait the playlist URL
+  stream-server upload <file> [options]      the same ("upload --resumable <file>" resumes after a dropped connection)
   stream-server status <job-id> [--json]     show a job
   stream-server cancel <job-id> [--json]     cancel a pending or running job
   stream-server stats [--json]               queue counts, workers and throughput
@@ -199,6 +217,10 @@ Transcode options:
       --callback-url <url>                   webhook called when the job ends
   -w, --wait                                 wait for the end, with a progress bar on stderr
       --timeout <seconds>                    give up waiting after this long
+      --resumable                            upload over tus: retried from the server's offset when the
+                                             connection drops, with an upload progress bar on stderr
+      --resume <upload-url>                  continue an earlier resumable upload (the URL it printed)
+      --chunk-size <bytes>                   bytes per PATCH (default: the whole file in one)
 
 Common options:
   -u, --url <url>        server (default: $STREAM_SERVER_URL or ${DEFAULT_URL})

@@ -4,6 +4,7 @@ import { formatJob, formatStats } from './cli-format';
 import { StreamApiError, StreamNetworkError, StreamTimeoutError } from './errors';
 import { ProgressReporter, type ProgressOutput } from './progress-bar';
 import { StreamClient, type StreamClientOptions } from './stream-client';
+import type { SubmitOptions, SubmitResponse } from './types';
 
 const EXIT = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const;
 
@@ -75,7 +76,9 @@ async function run(invocation: CliInvocation, client: StreamClient, io: CliIo, d
     case 'transcode': {
       const info = await stat(command.file).catch(() => null);
       if (!info?.isFile()) throw new UsageError(`No such file: ${command.file}`);
-      const { job_id: id } = await client.submit(command.file, command.submit);
+      const { job_id: id } = command.resumable
+        ? await uploadResumable(client, command.file, command.submit, command.resumable, io)
+        : await client.submit(command.file, command.submit);
       io.stderr.write(`Submitted job ${id}\n`);
       if (!command.wait) {
         if (command.json) print({ job_id: id });
@@ -99,6 +102,30 @@ async function run(invocation: CliInvocation, client: StreamClient, io: CliIo, d
       return EXIT.ok;
     }
   }
+}
+
+/**
+ * A tus upload with its own bar on stderr. The bar counts the bytes the
+ * server holds, so after a resume it picks up at the server's offset; the
+ * upload's URL is printed first so a killed run can be continued with
+ * `--resume`.
+ */
+async function uploadResumable(
+  client: StreamClient,
+  file: string,
+  submit: SubmitOptions,
+  options: { chunkBytes: number | undefined; resumeUrl: string | undefined },
+  io: CliIo,
+): Promise<SubmitResponse> {
+  const bar = new ProgressReporter(io.stderr, 'upload');
+  return client
+    .uploadResumable(file, submit, {
+      chunkBytes: options.chunkBytes,
+      resumeUrl: options.resumeUrl,
+      onUploadUrl: (url) => io.stderr.write(`Upload ${url} (continue with --resume ${url})\n`),
+      onProgress: (sent, total) => bar.update(total > 0 ? (sent / total) * 100 : 100),
+    })
+    .finally(() => bar.finish());
 }
 
 /** One line a person can act on. Server errors read `error CODE: message`. */

@@ -1,4 +1,5 @@
 export { StreamClient, formFields, type StreamClientOptions } from './stream-client';
+export type { ResumableUploadOptions } from './resumable-upload';
 export { StreamApiError, StreamNetworkError, StreamTimeoutError } from './errors';
 export {
   isTerminalStatus,

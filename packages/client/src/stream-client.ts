@@ -9,6 +9,7 @@ import {
   parseJson,
   progressOf,
 } from './response-checks';
+import { RESUMABLE_UPLOADS_PATH, runResumableUpload, type ResumableUploadOptions } from './resumable-upload';
 import { readEvents } from './sse-reader';
 import {
   isTerminalStatus,
@@ -58,6 +59,28 @@ export class StreamClient {
     for (const [key, value] of Object.entries(formFields(options))) form.append(key, value);
     const text = await this.send('POST', '/v1/stream/transcode', { body: form, signal: options.signal });
     return expectBody(text, isSubmitResponse, 'a submit response');
+  }
+
+  /**
+   * The same submit over tus (`/v1/stream/uploads`): an upload that
+   * survives dropped connections, resuming from the offset the server
+   * holds. Answers the submit's `{job_id, status, message}`.
+   */
+  async uploadResumable(
+    file: string | Uint8Array,
+    fields: SubmitOptions = {},
+    options: ResumableUploadOptions = {},
+  ): Promise<SubmitResponse> {
+    const name = fields.fileName ?? (typeof file === 'string' ? file.split(/[\\/]/).pop() : undefined) ?? 'upload';
+    return runResumableUpload(
+      file,
+      {
+        endpoint: this.url(RESUMABLE_UPLOADS_PATH),
+        headers: this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {},
+        metadata: { filename: name, ...formFields(fields) },
+      },
+      { ...options, signal: options.signal ?? fields.signal },
+    );
   }
 
   async get(id: string, signal?: AbortSignal): Promise<Job> {
