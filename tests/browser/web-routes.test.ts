@@ -83,6 +83,20 @@ it('serves hls.js from the installed package, cached for a day', async () => {
   expect(body.equals(readFileSync(require.resolve('hls.js/dist/hls.min.js')))).toBe(true);
 });
 
+it("serves tus-js-client's browser bundle from the installed package, cached for a day", async () => {
+  const response = await get('/assets/vendor/tus.min.js');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/javascript/);
+  expect(response.headers.get('cache-control')).toBe('public, max-age=86400');
+  const body = Buffer.from(await response.arrayBuffer());
+  expect(body.equals(readFileSync(require.resolve('tus-js-client/dist/tus.min.js')))).toBe(true);
+  // A dependency of the API itself: a production install (dev dependencies pruned) has it.
+  const api = JSON.parse(readFileSync(path.join(ROOT, 'apps/api/package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  expect(api.dependencies['tus-js-client']).toBeDefined();
+});
+
 it("serves the contract's field names as a module, like an asset, that the scripts import instead of copying", async () => {
   const response = await get('/assets/contract.js');
   expect(response.status).toBe(200);
@@ -109,7 +123,7 @@ it('answers missing or escaping asset paths with the JSON 404', async () => {
   }
 });
 
-it("keeps each page's JavaScript under 30 KB (hls.js aside, loaded only to play)", () => {
+it("keeps each page's JavaScript under 30 KB (hls.js and tus-js-client aside, loaded only when needed)", () => {
   const size = (file: string) => statSync(path.join(WEB_ROOT, 'assets', file)).size;
   const modules = readdirSync(path.join(WEB_ROOT, 'assets')).filter((file) => file.endsWith('.js'));
   const uploadPage = modules.filter((file) => file !== 'ops.js');

@@ -1,6 +1,6 @@
 // Shared helpers of the upload page and the ops page: the API key, JSON
-// calls with the bearer header, errors as `{error, code}`, the upload with
-// progress, and following a job live (SSE read over fetch, else polling).
+// calls with the bearer header, errors as `{error, code}`, and following a
+// job live (SSE read over fetch, else polling).
 // Field names of API bodies come from ./contract.js, which the API writes
 // from the schemas that declare them.
 import { ERROR, isTerminal, JOB, PROGRESS } from './contract.js';
@@ -57,7 +57,7 @@ export function absoluteUrl(url) {
 }
 
 /** The `{error, code}` of a response body, or a plain sentence for anything else. */
-function errorFrom(status, text) {
+export function errorFrom(status, text) {
   try {
     const body = JSON.parse(text);
     if (body && typeof body[ERROR.error] === 'string') {
@@ -80,38 +80,6 @@ export async function getJson(url, init = {}) {
   const text = await response.text();
   if (!response.ok) throw errorFrom(response.status, text);
   return JSON.parse(text);
-}
-
-/**
- * POSTs the form with XMLHttpRequest, which (unlike fetch) reports upload
- * progress. Resolves with the JSON body of a 2xx answer; rejects with ApiError.
- */
-export function uploadForm(url, formData, onProgress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
-    xhr.upload.addEventListener('progress', (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
-    });
-    xhr.addEventListener('load', () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        onProgress(1);
-        try {
-          resolve(JSON.parse(xhr.responseText));
-        } catch {
-          reject(new ApiError('The server sent an unreadable answer.', 'BAD_RESPONSE', xhr.status));
-        }
-      } else {
-        reject(errorFrom(xhr.status, xhr.responseText));
-      }
-    });
-    xhr.addEventListener('error', () =>
-      reject(new ApiError('The upload did not reach the server (network error or connection closed).', 'NETWORK', 0)),
-    );
-    xhr.addEventListener('timeout', () => reject(new ApiError('The upload timed out.', 'TIMEOUT', 0)));
-    xhr.send(formData);
-  });
 }
 
 /**

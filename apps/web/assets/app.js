@@ -1,5 +1,5 @@
-// The upload page: pick or drop a file, upload it with progress, follow
-// the job live, then play the HLS output with its waveform.
+// The upload page: pick or drop a file, upload it (resumable, with
+// progress), follow the job live, then play the HLS output with its waveform.
 import {
   absoluteUrl,
   ApiError,
@@ -10,10 +10,10 @@ import {
   getApiKey,
   getJson,
   setApiKey,
-  uploadForm as postForm,
 } from './api.js';
 import { JOB, LOUDNESS, RENDITION, SUBMIT } from './contract.js';
 import { attach, detach } from './player.js';
+import { uploadResumable } from './resumable-upload.js';
 import { drawWaveform, isWaveform } from './waveform.js';
 
 const $ = (id) => document.getElementById(id);
@@ -99,22 +99,21 @@ function formatBytes(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The form's fields; the optional ones only when the server offers them and they are set. */
-function formData(file) {
-  const data = new FormData();
+/** The submit's fields from the form; the optional ones only when the server offers them and they are set. */
+function submitFields() {
+  const fields = {};
   for (const id of ['quality-profile', 'codec', 'priority']) {
     const select = $(id);
-    if (select.value) data.append(select.name, select.value);
+    if (select.value) fields[select.name] = select.value;
   }
   if (!$('renditions').hidden) {
     const rungs = [...document.querySelectorAll('input[name="rendition"]:checked')].map((box) => box.value);
-    if (rungs.length > 0) data.append('renditions', rungs.join(','));
+    if (rungs.length > 0) fields.renditions = rungs.join(',');
   }
   for (const id of ['normalize', 'download']) {
-    if (!$(`${id}-option`).hidden && $(id).checked) data.append(id, 'true');
+    if (!$(`${id}-option`).hidden && $(id).checked) fields[id] = 'true';
   }
-  data.append('file', file, file.name);
-  return data;
+  return fields;
 }
 
 function explain(error) {
@@ -150,10 +149,11 @@ async function start(event) {
   submitButton.disabled = true;
   resetResult();
   setMeter('upload', 0);
+  $('upload-bytes').textContent = '';
   setMeter('job', 0);
   setStatus(`Uploading ${file.name}…`);
   try {
-    const submitted = await uploadForm(file);
+    const submitted = await upload(file);
     setStatus('Uploaded: waiting for a worker…');
     const job = await followJob(submitted[SUBMIT.job_id], {
       onJob: showJob,
@@ -175,10 +175,14 @@ async function start(event) {
   }
 }
 
-function uploadForm(file) {
-  return postForm('/v1/stream/transcode', formData(file), (fraction) => {
-    const value = setMeter('upload', fraction * 100);
-    if (value === 100) setStatus('Uploaded: checking the file…');
+function upload(file) {
+  return uploadResumable(file, submitFields(), {
+    onProgress: (sent, total) => {
+      const value = setMeter('upload', (sent / total) * 100);
+      $('upload-bytes').textContent = `${formatBytes(sent)} of ${formatBytes(total)}`;
+      if (value === 100) setStatus('Uploaded: checking the file…');
+    },
+    onResume: () => setStatus(`Resuming the earlier upload of ${file.name}…`),
   });
 }
 

@@ -14,13 +14,14 @@ export const WEB_ROOT = path.resolve(__dirname, '../../../web');
 const PAGE_CACHE = 'no-cache';
 /** Our scripts and styles: a short lifetime, then a 304 through the ETag. */
 const ASSET_MAX_AGE_MS = 5 * 60 * 1000;
-/** hls.js changes only with its package version, which a deploy changes with the page. */
+/** hls.js and tus-js-client change only with their package versions, which a deploy changes with the page. */
 const VENDOR_CACHE = 'public, max-age=86400';
 
 /**
  * `GET /` (upload and listen), `GET /ops` (the queue view) and
- * `GET /assets/*`, plus `/assets/vendor/hls.min.js` from the installed
- * hls.js package, so the page needs no CDN, and `/assets/contract.js`, the
+ * `GET /assets/*`, plus `/assets/vendor/hls.min.js` and
+ * `/assets/vendor/tus.min.js` (the page's resumable uploads) from the
+ * installed packages, so the page needs no CDN, and `/assets/contract.js`, the
  * API bodies' field names and enums written from the contract package,
  * so the page's scripts hold no copies. All open: the pages hold no
  * data; the API calls they make carry the user's key.
@@ -28,12 +29,17 @@ const VENDOR_CACHE = 'public, max-age=86400';
 export function webRoutes(webRoot: string = WEB_ROOT): Router {
   const router = Router();
   const hlsFile = require.resolve('hls.js/dist/hls.min.js');
+  // The browser bundle (UMD, window.tus); the package's main entry is Node's.
+  const tusFile = require.resolve('tus-js-client/dist/tus.min.js');
   const contractModule = webModuleSource();
 
   router.get('/', (_req, res) => sendPage(res, path.join(webRoot, 'index.html')));
   router.get('/ops', (_req, res) => sendPage(res, path.join(webRoot, 'ops.html')));
   router.get('/assets/vendor/hls.min.js', (_req, res) =>
     sendFile(res, hlsFile, VENDOR_CACHE, 'application/javascript; charset=utf-8'),
+  );
+  router.get('/assets/vendor/tus.min.js', (_req, res) =>
+    sendFile(res, tusFile, VENDOR_CACHE, 'application/javascript; charset=utf-8'),
   );
   router.get('/assets/contract.js', (_req, res) => {
     // res.send adds the ETag and answers a matching If-None-Match with 304.
