@@ -23,6 +23,7 @@ import { ladder } from './figures/ladder';
 import { timeToPlayable } from './figures/time-to-playable';
 import { s3SegmentServing } from './figures/s3-segment-serving';
 import { s3Upload } from './figures/s3-upload';
+import { tusUpload } from './figures/tus-upload';
 
 const FIGURES: readonly Figure[] = [
   jobOverheadWav,
@@ -36,6 +37,7 @@ const FIGURES: readonly Figure[] = [
   timeToPlayable,
   s3Upload,
   s3SegmentServing,
+  tusUpload,
 ];
 
 interface Options {

@@ -8,6 +8,7 @@ import { ConflictError, InvalidInputError, TooLargeError } from '@stream-server/
 import { describeError, type Logger } from '@stream-server/logger';
 import type { StorageLayout } from '@stream-server/storage';
 import { toErrorResponse } from '../middleware/error-handler';
+import { withBufferedWrites } from './buffered-file-store';
 import type { StoredUpload, SubmitControl, SubmitResult } from '../services/transcode-service';
 
 export const RESUMABLE_UPLOADS_PATH = '/v1/stream/uploads';
@@ -77,9 +78,14 @@ export class ResumableUploads {
 
   /** Loads tus (ESM-only, hence the dynamic imports) and prepares the store's directory. */
   static async create(options: ResumableUploadsOptions): Promise<ResumableUploads> {
-    const [{ Server, Metadata }, { FileStore }] = await Promise.all([import('@tus/server'), import('@tus/file-store')]);
+    const [{ Server, Metadata }, { FileStore }, { ERRORS }] = await Promise.all([
+      import('@tus/server'),
+      import('@tus/file-store'),
+      import('@tus/utils'),
+    ]);
     await mkdir(options.layout.tusDir, { recursive: true });
-    const store = new FileStore({
+    const BufferedFileStore = withBufferedWrites(FileStore, ERRORS.FILE_WRITE_ERROR);
+    const store = new BufferedFileStore({
       directory: options.layout.tusDir,
       expirationPeriodInMilliseconds: options.expirySeconds * 1000,
     });
