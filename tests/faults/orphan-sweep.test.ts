@@ -18,7 +18,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'orphans-'));
-  stack = await startStack('orphans', { workers: 0, env: { ORPHAN_GRACE_SECONDS: '2' } });
+  stack = await startStack('orphans', { workers: 0, env: { ORPHAN_GRACE_SECONDS: '10' } });
 });
 
 afterAll(async () => {
@@ -58,9 +58,10 @@ it("removes old orphans at start and then periodically, and keeps young ones and
     await worker.start();
     expect((await uploads()).sort()).toEqual([queuedUpload, young].sort());
 
-    // Later orphans go at the next periodic sweep (every second at this grace).
+    // Later orphans go at the next periodic sweep (every 5 s at this grace,
+    // which leaves a slow worker start-up room before the young one ages).
     const later = await orphan(60);
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     while ((await uploads()).includes(later) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

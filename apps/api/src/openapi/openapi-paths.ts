@@ -127,6 +127,20 @@ const hlsFile = (operationId: string, summary: string, types: readonly string[])
   },
 });
 
+/** A browser library the page loads, served from the installed package so the page needs no CDN. */
+const vendorScript = (operationId: string, library: string): PathItem => ({
+  get: {
+    operationId,
+    summary: `${library}, served from the installed package so the page needs no CDN`,
+    tags: ['web'],
+    security: open,
+    responses: {
+      '200': ok('The script.', { 'application/javascript': { schema: { type: 'string' } } }),
+      ...errorRefs(404),
+    },
+  },
+});
+
 const PLAYLIST_TYPES = ['application/vnd.apple.mpegurl'];
 const SEGMENT_TYPES = ['video/mp2t', 'video/mp4'];
 
@@ -337,18 +351,8 @@ export const PATHS: Readonly<Record<string, PathItem>> = {
   },
   '/': webPage('webUpload', 'The web page: upload a track, follow it, listen (its scripts are under /assets/)'),
   '/ops': webPage('webOps', 'The operator view of the queue (reads the ops routes with your key)'),
-  '/assets/vendor/hls.min.js': {
-    get: {
-      operationId: 'webHlsJs',
-      summary: 'hls.js, served from the installed package so the page needs no CDN',
-      tags: ['web'],
-      security: open,
-      responses: {
-        '200': ok('The script.', { 'application/javascript': { schema: { type: 'string' } } }),
-        ...errorRefs(404),
-      },
-    },
-  },
+  '/assets/vendor/hls.min.js': vendorScript('webHlsJs', 'hls.js'),
+  '/assets/vendor/tus.min.js': vendorScript('webTusJs', 'tus-js-client (the page’s resumable uploads)'),
   '/assets/contract.js': {
     get: {
       operationId: 'webContract',
