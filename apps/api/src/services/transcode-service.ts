@@ -82,6 +82,21 @@ export interface SubmitResult {
   readonly jobId: string;
 }
 
+/**
+ * What takes a file already under uploads/ the way a multipart upload is
+ * taken (TranscodeService): a URL ingest and a finished tus upload use it.
+ */
+export interface UploadSubmitter {
+  /** The submit's checks of the fields alone (options, codecs, callback_url), with its errors. */
+  validateFields(fields: Readonly<Record<string, unknown>>): Promise<void>;
+  submit(
+    upload: StoredUpload,
+    fields: Readonly<Record<string, unknown>>,
+    requestId?: string,
+    control?: SubmitControl,
+  ): Promise<SubmitResult>;
+}
+
 const TRACK_ID_MAX = 200;
 
 /**

@@ -1,25 +1,13 @@
 import { InvalidInputError, UnavailableError } from '@stream-server/errors';
 import type { Logger } from '@stream-server/logger';
 import { fetchToFile, LocalWriteError, SOURCE_URL_INVALID, type AllowList } from '@stream-server/outbound';
-import type { StoredUpload, SubmitControl, SubmitResult } from './transcode-service';
+import type { StoredUpload, SubmitControl, SubmitResult, UploadSubmitter } from './transcode-service';
 
 /** MAX_UPLOAD_BYTES, INGEST_TIMEOUT_SECONDS and INGEST_ALLOW_HOSTS (a subset of Config). */
 export interface IngestSettings {
   readonly maxUploadBytes: number;
   readonly ingestTimeoutSeconds: number;
   readonly ingestAllowHosts: AllowList;
-}
-
-/** Takes a file already under uploads/ the way an upload is taken (TranscodeService). */
-export interface UploadSubmitter {
-  /** The submit's checks of the fields alone (options, codecs, callback_url), with its errors. */
-  validateFields(fields: Readonly<Record<string, unknown>>): Promise<void>;
-  submit(
-    upload: StoredUpload,
-    fields: Readonly<Record<string, unknown>>,
-    requestId?: string,
-    control?: SubmitControl,
-  ): Promise<SubmitResult>;
 }
 
 /** Where the fetched file goes: a fresh uploads/<uuid> the caller tracks (UploadStorage.reserve). */

@@ -9,20 +9,9 @@ import { describeError, type Logger } from '@stream-server/logger';
 import type { StorageLayout } from '@stream-server/storage';
 import { toErrorResponse } from '../middleware/error-handler';
 import { withBufferedWrites } from './buffered-file-store';
-import type { StoredUpload, SubmitControl, SubmitResult } from '../services/transcode-service';
+import type { UploadSubmitter } from '../services/transcode-service';
 
 export const RESUMABLE_UPLOADS_PATH = '/v1/stream/uploads';
-
-/** Where a finished upload goes (TranscodeService): the same checks and submit as a multipart upload. */
-interface UploadSubmitter {
-  validateFields(fields: Readonly<Record<string, unknown>>): Promise<void>;
-  submit(
-    upload: StoredUpload,
-    fields: Readonly<Record<string, unknown>>,
-    requestId?: string,
-    control?: SubmitControl,
-  ): Promise<SubmitResult>;
-}
 
 export interface ResumableUploadsOptions {
   readonly layout: StorageLayout;
