@@ -32,7 +32,7 @@ import { TranscodeService } from './services/transcode-service';
 import { UrlIngest } from './services/url-ingest';
 import { UploadSlots } from './upload/upload-slots';
 import { UploadStorage } from './upload/upload-storage';
-import { ResumableUploads } from './upload/resumable-uploads';
+import { loadTus, ResumableUploads } from './upload/resumable-uploads';
 
 export interface ApiServer {
   /** Builds everything and listens; resolves with the bound port (PORT=0 picks one). */
@@ -60,6 +60,7 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
   let resumable: ResumableUploads | undefined;
 
   async function start(): Promise<number> {
+    const tus = await loadTus();
     // STORAGE_DIR holds uploads as they arrive; with the s3 driver they are
     // committed to the bucket, which holds the outputs this API serves.
     mediaStorage = await createStorage(config.storageDir, config.storage);
@@ -148,14 +149,17 @@ export function createApiServer(config: Config, logger: Logger): ApiServer {
     const transcode = new TranscodeService(storage, prober, queue, codecs, config, config, logger, config);
     // tus keeps unfinished uploads in STORAGE_DIR/tus: shared with the fs
     // driver, this process's scratch with s3 (see README, Resumable uploads).
-    resumable = await ResumableUploads.create({
-      layout: storage.layout,
-      submitter: transcode,
-      maxUploadBytes: config.maxUploadBytes,
-      expirySeconds: config.uploadExpirySeconds,
-      allowedOrigins: config.allowedOrigins,
-      logger,
-    });
+    resumable = await ResumableUploads.create(
+      {
+        layout: storage.layout,
+        submitter: transcode,
+        maxUploadBytes: config.maxUploadBytes,
+        expirySeconds: config.uploadExpirySeconds,
+        allowedOrigins: config.allowedOrigins,
+        logger,
+      },
+      tus,
+    );
     resumable.startSweeping();
     express = createApp({
       jobEvents,

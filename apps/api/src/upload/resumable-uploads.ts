@@ -13,6 +13,19 @@ import type { UploadSubmitter } from '../services/transcode-service';
 
 export const RESUMABLE_UPLOADS_PATH = '/v1/stream/uploads';
 
+/** @tus/server, @tus/file-store and @tus/utils, as loadTus gives them. */
+export type TusModules = Awaited<ReturnType<typeof loadTus>>;
+
+/**
+ * Loads tus (ESM-only, hence import()). Start-up calls it before it opens
+ * any Redis connection: loading (and, under jest, transforming) the
+ * modules can hold the event loop for seconds, which must not run down
+ * the timeouts of commands already sent.
+ */
+export function loadTus() {
+  return Promise.all([import('@tus/server'), import('@tus/file-store'), import('@tus/utils')]);
+}
+
 export interface ResumableUploadsOptions {
   readonly layout: StorageLayout;
   readonly submitter: UploadSubmitter;
@@ -65,13 +78,9 @@ export class ResumableUploads {
     this.server = serverFor(this);
   }
 
-  /** Loads tus (ESM-only, hence the dynamic imports) and prepares the store's directory. */
-  static async create(options: ResumableUploadsOptions): Promise<ResumableUploads> {
-    const [{ Server, Metadata }, { FileStore }, { ERRORS }] = await Promise.all([
-      import('@tus/server'),
-      import('@tus/file-store'),
-      import('@tus/utils'),
-    ]);
+  /** Builds on the loaded tus modules (see loadTus) and prepares the store's directory. */
+  static async create(options: ResumableUploadsOptions, tus: TusModules): Promise<ResumableUploads> {
+    const [{ Server, Metadata }, { FileStore }, { ERRORS }] = tus;
     await mkdir(options.layout.tusDir, { recursive: true });
     const BufferedFileStore = withBufferedWrites(FileStore, ERRORS.FILE_WRITE_ERROR);
     const store = new BufferedFileStore({
