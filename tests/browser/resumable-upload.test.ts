@@ -3,7 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { makeTrack } from '../support/media';
 import { startStack, type TestStack } from '../support/stack';
 
@@ -16,16 +17,6 @@ import { startStack, type TestStack } from '../support/stack';
  * server received.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-];
 /** PATCH bodies pass at about this rate: a 1.4 MB track takes some 3 s. */
 const BYTES_PER_SECOND = 512 * 1024;
 
@@ -129,7 +120,7 @@ let size: number;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'resumable-upload-'));
   [browser, stack, track] = await Promise.all([
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
     startStack('resumable-upload'),
     makeTrack(dir, 'resumable-tone', { seconds: 8 }),
   ]);

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { makeTrack } from '../support/media';
 import { startStack, submit, type TestStack } from '../support/stack';
 
@@ -13,17 +14,6 @@ import { startStack, submit, type TestStack } from '../support/stack';
 
 const ARTIFACTS = path.join(__dirname, '../artifacts');
 const API_KEY = 'web-page-test-key-0123456789';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 let browser: Browser;
 let stack: TestStack;
@@ -37,7 +27,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'web-page-'));
   await mkdir(ARTIFACTS, { recursive: true });
   [browser, stack, authStack, track, longTrack, podcast] = await Promise.all([
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(['--autoplay-policy=no-user-gesture-required']),
     startStack('web-page'),
     startStack('web-page-auth', { env: { API_KEYS: API_KEY } }),
     makeTrack(dir, 'web-tone', { seconds: 6 }),

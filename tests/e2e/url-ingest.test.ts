@@ -5,11 +5,10 @@
  * API fetches before it answers; whatever it refuses leaves nothing in
  * uploads/.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startLoopbackOrigin, type LoopbackOrigin } from '../support/loopback-origin';
 import { decodePlaylist, makeTrack } from '../support/media';
 import { readJson, startStack, waitForJob, type TestStack } from '../support/stack';
 
@@ -17,54 +16,10 @@ const SECONDS = 3;
 const MAX_UPLOAD_BYTES = 1_500_000;
 const API_KEY = 'ingest-test-key-0123456789';
 
-interface Origin {
-  readonly port: number;
-  url(route: string): string;
-  readonly connections: number;
-  /** Requests whose connection closed before the whole answer went out. */
-  readonly cut: number;
-  close(): Promise<void>;
-}
-
-async function startOrigin(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Origin> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  let cut = 0;
-  const server = http.createServer((req, res) => {
-    res.once('close', () => {
-      if (!res.writableFinished) cut += 1;
-    });
-    handler(req, res);
-  });
-  server.on('connection', (socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('origin is not on a TCP port');
-  const { port } = address;
-  return {
-    port,
-    url: (route) => `http://127.0.0.1:${port}${route}`,
-    get connections() {
-      return connections;
-    },
-    get cut() {
-      return cut;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 let fixtures: string;
 let wav: Buffer;
-let allowed: Origin;
-let forbidden: Origin;
+let allowed: LoopbackOrigin;
+let forbidden: LoopbackOrigin;
 /** workers, allow-list, a small MAX_UPLOAD_BYTES, the default timeout, 1 s of shutdown grace. */
 let stack: TestStack;
 /** no worker, API_KEYS, INGEST_TIMEOUT_SECONDS=1. */
@@ -73,8 +28,8 @@ let strict: TestStack;
 beforeAll(async () => {
   fixtures = await mkdtemp(path.join(os.tmpdir(), 'ingest-fixtures-'));
   wav = await readFile(await makeTrack(fixtures, 'tone', { seconds: SECONDS }));
-  forbidden = await startOrigin((_req, res) => res.writeHead(200).end(wav));
-  allowed = await startOrigin((req, res) => {
+  forbidden = await startLoopbackOrigin((_req, res) => res.writeHead(200).end(wav));
+  allowed = await startLoopbackOrigin((req, res) => {
     const route = req.url ?? '';
     if (route.startsWith('/masters/')) res.writeHead(200, { 'Content-Type': 'audio/wav' }).end(wav);
     else if (route === '/to-forbidden') res.writeHead(302, { Location: forbidden.url('/masters/x.wav') }).end();

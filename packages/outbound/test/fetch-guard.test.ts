@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAllowList } from '../src/allow-list';
 import { fetchToFile, type FetchToFileOptions } from '../src/fetch-to-file';
-import { startLoopbackOrigin, type LoopbackOrigin } from './loopback-origin';
+import { startLoopbackOrigin, type LoopbackOrigin } from '../../../tests/support/loopback-origin';
 
 /**
  * The outbound guard on real sockets. `allowed` is on the allow-list;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseAllowList } from '../src/allow-list';
 import { LocalWriteError } from '../src/body-to-file';
 import { fetchToFile, type FetchToFileOptions } from '../src/fetch-to-file';
-import { startLoopbackOrigin, type LoopbackOrigin } from './loopback-origin';
+import { startLoopbackOrigin, type LoopbackOrigin } from '../../../tests/support/loopback-origin';
 
 /**
  * fetchToFile against real HTTP servers on loopback, allowed in through

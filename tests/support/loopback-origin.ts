@@ -9,6 +9,8 @@ export interface LoopbackOrigin {
   /** TCP connections accepted so far (a refused target must leave this at 0). */
   readonly connections: number;
   readonly requests: readonly IncomingMessage[];
+  /** Answers whose connection closed before the whole answer went out (a client that gave up). */
+  readonly cut: number;
   close(): Promise<void>;
 }
 
@@ -18,8 +20,12 @@ export async function startLoopbackOrigin(handler: OriginHandler = notFound): Pr
   const sockets = new Set<Socket>();
   const requests: IncomingMessage[] = [];
   let connections = 0;
+  let cut = 0;
   const server = http.createServer((request, response) => {
     requests.push(request);
+    response.once('close', () => {
+      if (!response.writableFinished) cut += 1;
+    });
     handler(request, response);
   });
   server.on('connection', (socket) => {
@@ -38,6 +44,9 @@ export async function startLoopbackOrigin(handler: OriginHandler = notFound): Pr
       return connections;
     },
     requests,
+    get cut() {
+      return cut;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
